@@ -1,0 +1,63 @@
+using System.Diagnostics.Metrics;
+
+namespace ActorChat.Actors;
+
+/// <summary>The server's meters (<c>ActorChat</c>), readable with dotnet-counters or an OpenTelemetry exporter.</summary>
+public sealed class ChatMetrics : IDisposable
+{
+    public const string MeterName = "ActorChat";
+
+    private readonly Meter _meter;
+    private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _joins;
+    private readonly Counter<long> _messagesIn;
+    private readonly Counter<long> _framesOut;
+    private readonly Counter<long> _bytesOut;
+    private readonly Counter<long> _slowConsumerCloses;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _fanOut;
+    private readonly Histogram<long> _queuePeak;
+
+    /// <param name="meterFactory">The host's factory; null creates a meter of its own (tests, benchmarks).</param>
+    public ChatMetrics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _connections = _meter.CreateUpDownCounter<long>("actorchat.connections.open", "{connection}", "Open WebSocket connections.");
+        _joins = _meter.CreateCounter<long>("actorchat.joins", "{join}", "Accepted joins and renames.");
+        _messagesIn = _meter.CreateCounter<long>("actorchat.messages.in", "{message}", "Chat messages accepted from clients.");
+        _framesOut = _meter.CreateCounter<long>("actorchat.frames.out", "{frame}", "Frames written to clients.");
+        _bytesOut = _meter.CreateCounter<long>("actorchat.bytes.out", "By", "Bytes of frames written to clients.");
+        _slowConsumerCloses = _meter.CreateCounter<long>("actorchat.closes.slow_consumer", "{connection}", "Connections closed because their outbound queue was full.");
+        _rateLimited = _meter.CreateCounter<long>("actorchat.packets.rate_limited", "{packet}", "Packets dropped by the rate limit.");
+        _errors = _meter.CreateCounter<long>("actorchat.packets.rejected", "{packet}", "Packets answered with chat-error.");
+        _fanOut = _meter.CreateHistogram<double>("actorchat.broadcast.fanout.duration", "s", "Time the room takes to hand one broadcast to every member.");
+        _queuePeak = _meter.CreateHistogram<long>("actorchat.connection.queue.peak", "By", "Largest outbound queue a connection reached, recorded when it closes.");
+    }
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    public void Joined() => _joins.Add(1);
+
+    public void MessageIn() => _messagesIn.Add(1);
+
+    public void FrameOut(int bytes)
+    {
+        _framesOut.Add(1);
+        _bytesOut.Add(bytes);
+    }
+
+    public void SlowConsumerClosed() => _slowConsumerCloses.Add(1);
+
+    public void RateLimited() => _rateLimited.Add(1);
+
+    public void Rejected(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void FanOut(TimeSpan elapsed) => _fanOut.Record(elapsed.TotalSeconds);
+
+    public void QueuePeak(long bytes) => _queuePeak.Record(bytes);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,29 @@
+namespace ActorChat.Actors;
+
+/// <summary>The limits the actors enforce. The host binds these from configuration.</summary>
+public sealed record ChatSettings
+{
+    /// <summary>Longest name, in UTF-16 code units, after trimming.</summary>
+    public int MaxNameLength { get; init; } = 32;
+
+    /// <summary>Longest message, in UTF-16 code units, after trimming.</summary>
+    public int MaxMessageLength { get; init; } = 4000;
+
+    /// <summary>Bytes a connection may have queued for sending before it is closed as a slow consumer (3008).</summary>
+    public long MaxOutboundBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Packets per second a connection may send, sustained.</summary>
+    public double PacketsPerSecond { get; init; } = 10;
+
+    /// <summary>Packets a connection may send in a burst above the sustained rate.</summary>
+    public int PacketBurst { get; init; } = 20;
+
+    /// <summary>Joins and renames per second a connection may make, sustained.</summary>
+    public double NameChangesPerSecond { get; init; } = 0.5;
+
+    /// <summary>Joins and renames a connection may make in a burst.</summary>
+    public int NameChangeBurst { get; init; } = 5;
+
+    /// <summary>Rate-limited packets a connection may send (refilled at <see cref="PacketsPerSecond"/>/2) before it is closed with 1008.</summary>
+    public int FloodTolerance { get; init; } = 50;
+}

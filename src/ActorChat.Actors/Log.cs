@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Actors;
+
+/// <summary>Actor log events. Ids 2000–2999 (the host uses 1000–1999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Debug, "Connection {ConnectionId} ({Address}): message: {Type}")]
+    public static partial void PacketReceived(this ILogger logger, long connectionId, string address, string type);
+
+    [LoggerMessage(2002, LogLevel.Information, "Connection {ConnectionId} ({Address}): rejected packet: {Code}")]
+    public static partial void PacketRejected(this ILogger logger, long connectionId, string address, string code);
+
+    [LoggerMessage(2003, LogLevel.Information, "Connection {ConnectionId} ({Address}): unknown payload type")]
+    public static partial void UnknownType(this ILogger logger, long connectionId, string address);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Connection {ConnectionId} ({Address}): outbound queue over {Bound} bytes, closing as slow consumer")]
+    public static partial void SlowConsumer(this ILogger logger, long connectionId, string address, long bound);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Connection {ConnectionId} ({Address}): kept flooding after being rate-limited, closing")]
+    public static partial void Flooding(this ILogger logger, long connectionId, string address);
+
+    [LoggerMessage(2006, LogLevel.Debug, "Connection {ConnectionId} ({Address}): write failed")]
+    public static partial void WriteFailed(this ILogger logger, Exception exception, long connectionId, string address);
+
+    [LoggerMessage(2101, LogLevel.Information, "Room {Room}: {Username} joined")]
+    public static partial void UserJoined(this ILogger logger, string room, string username);
+
+    [LoggerMessage(2102, LogLevel.Information, "Room {Room}: {Previous} is now {Username}")]
+    public static partial void UserRenamed(this ILogger logger, string room, string previous, string username);
+
+    [LoggerMessage(2103, LogLevel.Information, "Room {Room}: {Username} left")]
+    public static partial void UserLeft(this ILogger logger, string room, string username);
+
+    [LoggerMessage(2104, LogLevel.Error, "Room {Room}: failed to handle {MessageType}; membership kept, message dropped")]
+    public static partial void RoomFailure(this ILogger logger, Exception exception, string room, string messageType);
+
+    [LoggerMessage(2105, LogLevel.Information, "Room {Room}: draining {Count} connections over {Window}")]
+    public static partial void Draining(this ILogger logger, string room, int count, TimeSpan window);
+}

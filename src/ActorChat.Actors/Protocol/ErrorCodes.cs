@@ -1,0 +1,29 @@
+namespace ActorChat.Actors.Protocol;
+
+/// <summary>The machine-readable <c>payload.code</c> values of <c>chat-error</c> packets.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidJson = "invalid-json";
+    public const string InvalidPacket = "invalid-packet";
+    public const string UnknownType = "unknown-type";
+    public const string InvalidName = "invalid-name";
+    public const string NameTaken = "name-taken";
+    public const string NotJoined = "not-joined";
+    public const string MessageTooLong = "message-too-long";
+    public const string RateLimited = "rate-limited";
+}
+
+/// <summary>The WebSocket close codes the server uses, beyond the standard ones.</summary>
+public static class CloseCodes
+{
+    public const int Normal = 1000;
+    public const int GoingAway = 1001;
+    public const int UnsupportedData = 1003;
+    public const int InvalidPayload = 1007;
+    public const int PolicyViolation = 1008;
+    public const int MessageTooBig = 1009;
+    public const int InternalError = 1011;
+
+    /// <summary>The connection's outbound queue exceeded its bound: it read too slowly.</summary>
+    public const int SlowConsumer = 3008;
+}

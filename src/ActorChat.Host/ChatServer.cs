@@ -1,0 +1,154 @@
+using System.Net;
+using ActorChat.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+
+namespace ActorChat.Host;
+
+/// <summary>Wires ActorChat into a <see cref="WebApplication"/>: services, actors, and the request pipeline.</summary>
+public static class ChatServer
+{
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
+
+    /// <summary>Creates the builder the way <c>Program</c> does; tests pass their own arguments.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.AddActorChat();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddActorChat(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ChatServerOptions.Section);
+        builder.Services.AddOptions<ChatServerOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var options = section.Get<ChatServerOptions>() ?? new ChatServerOptions();
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(options.DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 50;
+            kestrel.Limits.MaxRequestLineSize = 4 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+        });
+
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in options.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
+
+        builder.Services.AddSingleton<ConnectionGate>();
+        builder.Services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddHostedService<DrainService>();
+        builder.Services.AddHealthChecks();
+
+        var hocon = Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon");
+        builder.Services.AddAkka("actorchat", (akka, sp) =>
+        {
+            akka.AddHoconFile(hocon, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithActorSystemLivenessCheck(tags: [LiveTag])
+                .WithHealthCheck("room", async (system, registry, ct) =>
+                {
+                    if (sp.GetRequiredService<ConnectionGate>().IsDraining)
+                    {
+                        return HealthCheckResult.Unhealthy("draining");
+                    }
+
+                    var lobby = await registry.GetAsync<RoomActor>(ct).ConfigureAwait(false);
+                    var members = await lobby.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                    return HealthCheckResult.Healthy($"{members.Connections} connections, {members.Names.Count} joined");
+                }, tags: [ReadyTag])
+                .WithActors((system, registry) =>
+                {
+                    var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
+                    var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.Actors.Room");
+                    var lobby = system.ActorOf(RoomActor.Props("lobby", chat.Limits, sp.GetRequiredService<ChatMetrics>(), logger), "lobby");
+                    registry.Register<RoomActor>(lobby);
+                });
+        });
+
+        return builder;
+    }
+
+    public static WebApplication UseActorChat(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ChatServerOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.Host");
+
+        app.UseForwardedHeaders();
+        app.Use(SecurityHeaders);
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = options.KeepAliveInterval,
+            KeepAliveTimeout = options.KeepAliveTimeout,
+        });
+
+        // The page and the socket share "/": upgrades are taken before the static files.
+        app.UseMiddleware<ChatSocketMiddleware>();
+
+        var files = new PhysicalFileProvider(Path.GetFullPath(app.Environment.WebRootPath));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = ctx => logger.FileServed(ctx.File.PhysicalPath ?? ctx.File.Name),
+        });
+
+        // Routing comes after the static files, so the 404 fallback never hides a file.
+        app.UseRouting();
+        app.MapHealthChecks("/healthz", new() { Predicate = check => check.Tags.Contains(LiveTag) });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapFallback(context =>
+        {
+            logger.FileNotFound(context.Request.Path.ToString());
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            logger.Listening(string.Join(", ", addresses), addresses.FirstOrDefault() ?? options.DefaultUrl);
+        });
+
+        return app;
+    }
+
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next(context);
+    }
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+using ActorChat.Actors;
+
+namespace ActorChat.Host;
+
+/// <summary>Server settings, bound from the <c>ActorChat</c> configuration section (appsettings.json, environment <c>ActorChat__Name</c>, or <c>--ActorChat:Name=value</c>).</summary>
+public sealed class ChatServerOptions
+{
+    public const string Section = "ActorChat";
+
+    /// <summary>Where the server listens when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> is given.</summary>
+    [Required]
+    public string DefaultUrl { get; set; } = "http://localhost:3490";
+
+    /// <summary>Origins (scheme://host[:port]) allowed besides the page's own; <c>*</c> allows any.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Largest message a client may send, in bytes; a larger one closes the connection with 1009.</summary>
+    [Range(256, 16 * 1024 * 1024)]
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Open WebSocket connections allowed in total; more are refused with HTTP 503.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnections { get; set; } = 100_000;
+
+    /// <summary>Open WebSocket connections allowed from one client address; more are refused with HTTP 429.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
+    /// <summary>How often the server pings an idle connection.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the server waits for a pong before it drops the connection.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a close handshake may take before the connection is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On shutdown, 1001 closes are spread at random over this window so clients do not all reconnect at once.</summary>
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>On shutdown, how long to wait for every connection to finish closing.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto headers are trusted. Empty: none.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>The limits the actors enforce: name and message length, outbound queue bytes, rate limits.</summary>
+    public ChatSettings Limits { get; set; } = new();
+}

@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using ActorChat.Actors;
+using ActorChat.Actors.Protocol;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ActorChat.Host;
+
+/// <summary>
+/// The WebSocket endpoint on <c>/</c>: checks the handshake (origin, subprotocol, admission), then
+/// bridges the socket to a new <see cref="ConnectionActor"/>: complete text messages go to the
+/// actor, the actor writes through <see cref="WebSocketChatSocket"/>. Requests that are not
+/// WebSocket upgrades pass through to the page.
+/// </summary>
+internal sealed partial class ChatSocketMiddleware(
+    RequestDelegate next,
+    ActorSystem system,
+    IRequiredActor<RoomActor> room,
+    ConnectionGate gate,
+    ChatMetrics metrics,
+    IOptions<ChatServerOptions> options,
+    ILoggerFactory loggers)
+{
+    private const int ReceiveChunk = 4096;
+
+    private readonly ChatServerOptions _options = options.Value;
+    private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Host.WebSockets");
+    private readonly ILogger _connectionLogger = loggers.CreateLogger("ActorChat.Actors.Connection");
+
+    public Task InvokeAsync(HttpContext context) =>
+        context.WebSockets.IsWebSocketRequest && context.Request.Path == "/"
+            ? HandleAsync(context)
+            : next(context);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        var addressText = address.ToString();
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !OriginPolicy.IsAllowed(origin, context.Request, _options.AllowedOrigins))
+        {
+            _logger.DeniedOrigin(addressText, origin);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(PacketTypes.SubProtocol, StringComparer.Ordinal))
+        {
+            _logger.UnknownProtocol(addressText, string.Join(", ", context.WebSockets.WebSocketRequestedProtocols));
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync($"Offer the subprotocol {PacketTypes.SubProtocol}.").ConfigureAwait(false);
+            return;
+        }
+
+        var admission = gate.TryEnter(address, out var id);
+        if (admission != ConnectionGate.Admission.Admitted)
+        {
+            _logger.ConnectionLimit(addressText, admission.ToString());
+            context.Response.StatusCode = admission == ConnectionGate.Admission.TooManyFromAddress
+                ? StatusCodes.Status429TooManyRequests
+                : StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        try
+        {
+            using var webSocket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
+            _logger.Accepted(id, addressText);
+            await BridgeAsync(webSocket, id, addressText, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Leave(address);
+        }
+    }
+
+    private async Task BridgeAsync(WebSocket webSocket, long id, string address, CancellationToken requestAborted)
+    {
+        using var socket = new WebSocketChatSocket(webSocket, _options.CloseTimeout);
+        var roomRef = await room.GetAsync(requestAborted).ConfigureAwait(false);
+        var actor = system.ActorOf(
+            ConnectionActor.Props(id, address, socket, roomRef, _options.Limits, metrics, _connectionLogger),
+            $"connection-{id}");
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, socket.Lifetime);
+        try
+        {
+            await ReceiveAsync(webSocket, socket, actor, id, address, aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _logger.ReceiveEnded(id, ex.GetType().Name + ": " + ex.Message);
+        }
+        finally
+        {
+            actor.Tell(ConnectionActor.SocketClosed.Instance);
+            await socket.Closed.ConfigureAwait(false);
+            _logger.Closed(id, address, (int?)webSocket.CloseStatus, webSocket.CloseStatusDescription);
+        }
+    }
+
+    /// <summary>Reads whole messages into pooled memory only while one is arriving; idle sockets hold no buffer.</summary>
+    private async Task ReceiveAsync(WebSocket webSocket, WebSocketChatSocket socket, IActorRef actor, long id, string address, CancellationToken cancel)
+    {
+        var max = _options.MaxFrameBytes;
+        while (true)
+        {
+            // A zero-byte read waits for the next message without holding a buffer.
+            var peek = await webSocket.ReceiveAsync(Memory<byte>.Empty, cancel).ConfigureAwait(false);
+            if (!Accept(peek, webSocket, socket, id, address))
+            {
+                return;
+            }
+
+            if (peek.EndOfMessage)
+            {
+                actor.Tell(new ConnectionActor.FrameReceived([]));
+                continue;
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(ReceiveChunk, max + 1));
+            try
+            {
+                var length = 0;
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var result = await webSocket.ReceiveAsync(buffer.AsMemory(length), cancel).ConfigureAwait(false);
+                    if (!Accept(result, webSocket, socket, id, address))
+                    {
+                        return;
+                    }
+
+                    length += result.Count;
+                    if (length > max)
+                    {
+                        _logger.ClosingBadFrame(id, address, $"a message over {max} bytes", CloseCodes.MessageTooBig);
+                        socket.Close(CloseCodes.MessageTooBig, "message too big");
+                        return;
+                    }
+
+                    if (result.EndOfMessage)
+                    {
+                        break;
+                    }
+                }
+
+                actor.Tell(new ConnectionActor.FrameReceived(buffer.AsSpan(0, length).ToArray()));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>False when the receive loop must end: the peer closed, or sent a binary frame.</summary>
+    private bool Accept(ValueWebSocketReceiveResult result, WebSocket webSocket, WebSocketChatSocket socket, long id, string address)
+    {
+        switch (result.MessageType)
+        {
+            case WebSocketMessageType.Close:
+                // Answer the peer's close with its own code.
+                socket.Close((int?)webSocket.CloseStatus ?? CloseCodes.Normal, "");
+                return false;
+            case WebSocketMessageType.Binary:
+                _logger.ClosingBadFrame(id, address, "a binary frame", CloseCodes.UnsupportedData);
+                socket.Close(CloseCodes.UnsupportedData, "binary frames are not supported");
+                return false;
+            default:
+                return true;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace ActorChat.Host;
+
+/// <summary>Host log events. Ids 1000–1999 (the actors use 2000–2999).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(1001, LogLevel.Information, "Listening on {Addresses}. Point your web browser to: {Url}")]
+    public static partial void Listening(this ILogger logger, string addresses, string url);
+
+    [LoggerMessage(1002, LogLevel.Information, "Connection {ConnectionId}: accepted connection from {Address}")]
+    public static partial void Accepted(this ILogger logger, long connectionId, string address);
+
+    [LoggerMessage(1003, LogLevel.Information, "Connection {ConnectionId}: closed: {Address}: {Code}: {Description}")]
+    public static partial void Closed(this ILogger logger, long connectionId, string address, int? code, string? description);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Denying connection from {Address}: origin {Origin} is not allowed")]
+    public static partial void DeniedOrigin(this ILogger logger, string address, string origin);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Denying connection from {Address}: unknown protocol {Offered}")]
+    public static partial void UnknownProtocol(this ILogger logger, string address, string offered);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Denying connection from {Address}: {Reason}")]
+    public static partial void ConnectionLimit(this ILogger logger, string address, string reason);
+
+    [LoggerMessage(1007, LogLevel.Information, "Connection {ConnectionId}: {Address} sent {What}; closing with {Code}")]
+    public static partial void ClosingBadFrame(this ILogger logger, long connectionId, string address, string what, int code);
+
+    [LoggerMessage(1008, LogLevel.Debug, "Connection {ConnectionId}: receive ended: {Reason}")]
+    public static partial void ReceiveEnded(this ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Sending file: {Path}")]
+    public static partial void FileServed(this ILogger logger, string path);
+
+    [LoggerMessage(1011, LogLevel.Debug, "Not Found: {Path}")]
+    public static partial void FileNotFound(this ILogger logger, string path);
+
+    [LoggerMessage(1020, LogLevel.Information, "Draining: closing {Count} connections with 1001 over {Window}")]
+    public static partial void Draining(this ILogger logger, int count, TimeSpan window);
+
+    [LoggerMessage(1021, LogLevel.Information, "Drained: {Remaining} connections still open after {Elapsed}")]
+    public static partial void Drained(this ILogger logger, int remaining, TimeSpan elapsed);
+}
