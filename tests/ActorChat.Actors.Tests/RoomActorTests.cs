@@ -1,0 +1,261 @@
+using ActorChat.Actors;
+using ActorChat.Actors.Protocol;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ActorChat.Actors.Tests;
+
+public sealed class RoomActorTests : TestKit
+{
+    private readonly ChatMetrics _metrics = new();
+    private readonly IActorRef _room;
+
+    public RoomActorTests()
+    {
+        _room = Sys.ActorOf(RoomActor.Props("lobby", new ChatSettings(), _metrics, NullLogger.Instance));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _metrics.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private TestProbe Member()
+    {
+        var probe = CreateTestProbe();
+        _room.Tell(new RoomActor.Attach(), probe.Ref);
+        return probe;
+    }
+
+    private TestProbe Joined(string name, params TestProbe[] others)
+    {
+        var probe = Member();
+        _room.Tell(new RoomActor.Join(name), probe.Ref);
+        probe.ExpectMsg<RoomActor.NameAccepted>();
+        Assert.Equal(PacketTypes.Join, Packets.Read(probe.ExpectMsg<ConnectionActor.Deliver>()).Type);
+        Assert.Equal(PacketTypes.Users, Packets.Read(probe.ExpectMsg<ConnectionActor.Deliver>()).Type);
+        foreach (var other in others)
+        {
+            Assert.Equal(PacketTypes.Join, Packets.Read(other.ExpectMsg<ConnectionActor.Deliver>()).Type);
+        }
+
+        return probe;
+    }
+
+    private static (string Type, System.Text.Json.JsonElement Payload) Next(TestProbe probe) =>
+        Packets.Read(probe.ExpectMsg<ConnectionActor.Deliver>());
+
+    [Fact]
+    public void A_join_is_broadcast_to_everyone_including_the_joiner_and_unjoined_members()
+    {
+        var watcher = Member();
+        var alice = Member();
+        _room.Tell(new RoomActor.Join("  alice  "), alice.Ref);
+
+        Assert.Equal("alice", alice.ExpectMsg<RoomActor.NameAccepted>().Username);
+        var (type, payload) = Next(alice);
+        Assert.Equal((PacketTypes.Join, "alice"), (type, payload.Str("username")));
+        var users = Next(alice);
+        Assert.Equal(PacketTypes.Users, users.Type);
+        Assert.Equal(["alice"], users.Payload.GetProperty("users").EnumerateArray().Select(u => u.GetString()));
+
+        var seen = Next(watcher);
+        Assert.Equal((PacketTypes.Join, "alice"), (seen.Type, seen.Payload.Str("username")));
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void A_broadcast_is_serialized_once_and_the_same_frame_goes_to_every_member()
+    {
+        var members = Enumerable.Range(0, 5).Select(_ => Member()).ToArray();
+        var alice = Joined("alice", members);
+        _room.Tell(new RoomActor.Say("alice", "hello"), alice.Ref);
+
+        var frames = members.Append(alice).Select(m => m.ExpectMsg<ConnectionActor.Deliver>()).ToArray();
+        Assert.All(frames, f => Assert.Same(frames[0], f));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frames[0].Frame, out var segment));
+        Assert.All(frames, f =>
+        {
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(f.Frame, out var other);
+            Assert.Same(segment.Array, other.Array);
+        });
+        Assert.Equal("hello", Packets.Read(frames[0]).Payload.Str("message"));
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("ALICE")]
+    [InlineData(" Alice ")]
+    public void A_taken_name_is_refused_case_insensitively_and_nothing_is_broadcast(string name)
+    {
+        var alice = Joined("alice");
+        var bob = Member();
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(20));
+        _room.Tell(new RoomActor.Join(name), bob.Ref);
+        Assert.Equal(ErrorCodes.NameTaken, bob.ExpectMsg<RoomActor.Refused>().Code);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        bob.ExpectNoMsg(TimeSpan.FromMilliseconds(10));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("a\u0000b")]
+    [InlineData("tab\tname")]
+    [InlineData("zero\u200Bwidth")]
+    [InlineData("right\u202Eleft")]
+    [InlineData("123456789012345678901234567890123")]
+    public void An_invalid_name_is_refused(string name)
+    {
+        var watcher = Member();
+        var bob = Member();
+        _room.Tell(new RoomActor.Join(name), bob.Ref);
+        Assert.Equal(ErrorCodes.InvalidName, bob.ExpectMsg<RoomActor.Refused>().Code);
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Names_of_32_characters_and_non_latin_names_are_accepted()
+    {
+        Joined(new string('n', 32));
+        Joined("Zoë 🦊 名前");
+    }
+
+    [Fact]
+    public void A_message_under_another_name_renames_first()
+    {
+        var watcher = Member();
+        var alice = Joined("alice", watcher);
+        _room.Tell(new RoomActor.Say("alicia", "hi"), alice.Ref);
+
+        Assert.Equal("alicia", alice.ExpectMsg<RoomActor.NameAccepted>().Username);
+        foreach (var probe in new[] { alice, watcher })
+        {
+            var rename = Next(probe);
+            Assert.Equal((PacketTypes.Rename, "alicia", "alice"), (rename.Type, rename.Payload.Str("username"), rename.Payload.Str("previous")));
+            var message = Next(probe);
+            Assert.Equal((PacketTypes.Message, "alicia", "hi"), (message.Type, message.Payload.Str("username"), message.Payload.Str("message")));
+        }
+
+        // The old name is free again.
+        Joined("alice", alice, watcher);
+    }
+
+    [Fact]
+    public void A_refused_rename_still_posts_the_message_under_the_bound_name()
+    {
+        var alice = Joined("alice");
+        var bob = Joined("bob", alice);
+        _room.Tell(new RoomActor.Say("alice", "it's me"), bob.Ref);
+
+        Assert.Equal(ErrorCodes.NameTaken, bob.ExpectMsg<RoomActor.Refused>().Code);
+        var message = Next(bob);
+        Assert.Equal(("bob", "it's me"), (message.Payload.Str("username"), message.Payload.Str("message")));
+        Assert.Equal("bob", Next(alice).Payload.Str("username"));
+    }
+
+    [Fact]
+    public void Changing_only_the_case_of_ones_own_name_is_a_rename()
+    {
+        var alice = Joined("alice");
+        _room.Tell(new RoomActor.Join("Alice"), alice.Ref);
+        Assert.Equal("Alice", alice.ExpectMsg<RoomActor.NameAccepted>().Username);
+        Assert.Equal(PacketTypes.Rename, Next(alice).Type);
+    }
+
+    [Fact]
+    public void Joining_again_under_the_same_name_changes_nothing()
+    {
+        var alice = Joined("alice");
+        _room.Tell(new RoomActor.Join(" alice"), alice.Ref);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_message_before_joining_is_refused()
+    {
+        var watcher = Member();
+        var bob = Member();
+        _room.Tell(new RoomActor.Say("bob", "hi"), bob.Ref);
+        Assert.Equal(ErrorCodes.NotJoined, bob.ExpectMsg<RoomActor.Refused>().Code);
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Messages_fan_out_to_every_member_in_order()
+    {
+        var members = Enumerable.Range(0, 3).Select(_ => Member()).ToArray();
+        var alice = Joined("alice", members);
+        for (var i = 0; i < 200; i++)
+        {
+            _room.Tell(new RoomActor.Say("alice", $"m{i}"), alice.Ref);
+        }
+
+        foreach (var probe in members.Append(alice))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.Equal($"m{i}", Next(probe).Payload.Str("message"));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_member_that_dies_is_announced_once_to_the_rest()
+    {
+        var watcher = Member();
+        var alice = Joined("alice", watcher);
+        Sys.Stop(alice.Ref);
+
+        var leave = Next(watcher);
+        Assert.Equal((PacketTypes.Leave, "alice"), (leave.Type, leave.Payload.Str("username")));
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // The name is free again.
+        Joined("alice", watcher);
+    }
+
+    [Fact]
+    public void A_member_that_never_joined_leaves_silently()
+    {
+        var watcher = Member();
+        var lurker = Member();
+        Sys.Stop(lurker.Ref);
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _room.Tell(RoomActor.GetMembers.Instance);
+        Assert.Equal(1, ExpectMsg<RoomActor.Members>().Connections);
+    }
+
+    [Fact]
+    public void A_message_that_throws_keeps_the_membership()
+    {
+        var watcher = Member();
+        var alice = Joined("alice", watcher);
+        _room.Tell(new RoomActor.Join(null!), watcher.Ref);
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        _room.Tell(new RoomActor.Say("alice", "still here"), alice.Ref);
+        Assert.Equal("still here", Next(watcher).Payload.Str("message"));
+        _room.Tell(RoomActor.GetMembers.Instance);
+        var members = ExpectMsg<RoomActor.Members>();
+        Assert.Equal((2, "alice"), (members.Connections, members.Names.Single()));
+    }
+
+    [Fact]
+    public void Draining_closes_every_member_with_1001_and_refuses_new_ones()
+    {
+        var members = Enumerable.Range(0, 4).Select(_ => Member()).ToArray();
+        _room.Tell(new RoomActor.Drain(TimeSpan.FromMilliseconds(200)));
+        foreach (var probe in members)
+        {
+            var close = probe.ExpectMsg<ConnectionActor.Close>();
+            Assert.Equal((CloseCodes.GoingAway, "server shutting down"), (close.Code, close.Reason));
+        }
+
+        var late = Member();
+        Assert.Equal(CloseCodes.GoingAway, late.ExpectMsg<ConnectionActor.Close>().Code);
+    }
+}
