@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: actor (TestKit), host integration (real Kestrel + WebSockets) and browser
+# (headless Chromium). Installs what the tests need on a fresh machine first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-chromium.sh
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build ActorChat.sln -c Release -warnaserror --nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test ActorChat.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole suite.
+awk '/Passed!|Failed!/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
