@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace ActorChat.Host;
 
@@ -65,6 +67,12 @@ public static class ChatServer
         builder.Services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("actorchat"))
+            .WithMetrics(metrics => metrics
+            .AddMeter(ChatMetrics.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+            .AddPrometheusExporter());
 
         var hocon = Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon");
         builder.Services.AddAkka("actorchat", (akka, sp) =>
@@ -127,6 +135,7 @@ public static class ChatServer
         app.UseRouting();
         app.MapHealthChecks("/healthz", new() { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapFallback(context =>
         {
             logger.FileNotFound(context.Request.Path.ToString());

@@ -66,6 +66,7 @@ internal sealed partial class ChatSocketMiddleware(
             return;
         }
 
+        using var scope = _logger.BeginScope("Connection {ConnectionId} from {Address}", id, addressText);
         try
         {
             using var webSocket = await context.WebSockets.AcceptWebSocketAsync(
