@@ -66,7 +66,7 @@ internal sealed partial class ChatSocketMiddleware(
             return;
         }
 
-        using var scope = _logger.BeginScope("Connection {ConnectionId} from {Address}", id, addressText);
+        using var scope = _logger.ConnectionScope(id, addressText);
         try
         {
             using var webSocket = await context.WebSockets.AcceptWebSocketAsync(

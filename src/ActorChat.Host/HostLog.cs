@@ -3,6 +3,13 @@ namespace ActorChat.Host;
 /// <summary>Host log events. Ids 1000–1999 (the actors use 2000–2999).</summary>
 internal static partial class HostLog
 {
+    private static readonly Func<ILogger, long, string, IDisposable?> ConnectionScopeFormat =
+        LoggerMessage.DefineScope<long, string>("Connection {ConnectionId} from {Address}");
+
+    /// <summary>A log scope naming the connection, around everything logged while it is open.</summary>
+    public static IDisposable? ConnectionScope(this ILogger logger, long connectionId, string address) =>
+        ConnectionScopeFormat(logger, connectionId, address);
+
     [LoggerMessage(1001, LogLevel.Information, "Listening on {Addresses}. Point your web browser to: {Url}")]
     public static partial void Listening(this ILogger logger, string addresses, string url);
 
