@@ -335,7 +335,7 @@ function onServerError(code, message) {
       }
       joinState = 'failed';
       pendingName = null;
-      if (isOpen()) setStatus('open', 'connected', null);
+      if (isOpen()) setStatus('open', 'connected', { text: 'not in the room: choose another name' });
     } else if (joinState === 'joined') {
       // A refused rename: we keep our bound name.
       pendingName = null;
