@@ -52,7 +52,7 @@ public sealed class ConnectionActor : ReceiveActor
         _floodTolerance = new TokenBucket(time, settings.PacketsPerSecond / 2, settings.FloodTolerance);
 
         Receive<FrameReceived>(f => OnFrame(f.Utf8));
-        Receive<Deliver>(d => Enqueue(d.Frame));
+        Receive<Deliver>(OnDeliver);
         Receive<RoomActor.NameAccepted>(n => _username = n.Username);
         Receive<RoomActor.Refused>(r => SendError(r.Code, r.Message));
         Receive<Close>(c => CloseSocket(c.Code, c.Reason, flushFirst: true));
@@ -183,6 +183,14 @@ public sealed class ConnectionActor : ReceiveActor
         Enqueue(ChatProtocol.EncodeError(_username, code, message));
     }
 
+    private void OnDeliver(Deliver deliver)
+    {
+        foreach (var frame in deliver.Frames)
+        {
+            Enqueue(frame);
+        }
+    }
+
     private void Enqueue(ReadOnlyMemory<byte> frame)
     {
         if (_closed || _closeWhenFlushed is not null)
@@ -297,10 +305,16 @@ public sealed class ConnectionActor : ReceiveActor
     }
 
     /// <summary>
-    /// A frame to send (room → connections). The room tells the same instance to every member:
-    /// one serialization and one message object per broadcast.
+    /// Frames to send, in order (room → connections). The room tells the same instance to every
+    /// member: one serialization and one message object per broadcast, or per batch of them.
     /// </summary>
-    public sealed record Deliver(ReadOnlyMemory<byte> Frame);
+    public sealed record Deliver(IReadOnlyList<ReadOnlyMemory<byte>> Frames)
+    {
+        public Deliver(ReadOnlyMemory<byte> frame)
+            : this([frame])
+        {
+        }
+    }
 
     /// <summary>Close the connection with <paramref name="Code"/> after sending what is already queued.</summary>
     public sealed record Close(int Code, string Reason);

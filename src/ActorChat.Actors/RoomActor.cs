@@ -19,6 +19,8 @@ public sealed class RoomActor : ReceiveActor
     private readonly ILogger _logger;
     private readonly Dictionary<IActorRef, string?> _members = [];
     private readonly Dictionary<string, IActorRef> _owners = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<ReadOnlyMemory<byte>> _pending = [];
+    private bool _flushQueued;
     private bool _draining;
 
     public RoomActor(string name, ChatSettings settings, ChatMetrics metrics, ILogger logger)
@@ -33,6 +35,11 @@ public sealed class RoomActor : ReceiveActor
         Receive<Say>(s => OnSay(Sender, s.Username, s.Message));
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
         Receive<Drain>(OnDrain);
+        Receive<Flush>(_ =>
+        {
+            _flushQueued = false;
+            FlushBroadcasts();
+        });
         Receive<GetMembers>(_ => Sender.Tell(new Members(_members.Count, [.. _owners.Keys])));
     }
 
@@ -78,6 +85,7 @@ public sealed class RoomActor : ReceiveActor
         }
 
         var error = ChatRules.ValidateName(requested, _settings.MaxNameLength, out var name);
+        FlushBroadcasts();
         if (error is not null)
         {
             member.Tell(new Refused(ErrorCodes.InvalidName, error));
@@ -108,6 +116,7 @@ public sealed class RoomActor : ReceiveActor
         {
             _logger.UserJoined(_name, name);
             Broadcast(ChatProtocol.EncodeJoin(name));
+            FlushBroadcasts();
             var users = _owners.Keys.Order(StringComparer.OrdinalIgnoreCase).ToArray();
             member.Tell(new ConnectionActor.Deliver(ChatProtocol.EncodeUsers(name, users)));
         }
@@ -127,6 +136,7 @@ public sealed class RoomActor : ReceiveActor
 
         if (name is null)
         {
+            FlushBroadcasts();
             member.Tell(new Refused(ErrorCodes.NotJoined, "Join the chat (chat-join) before sending messages."));
             return;
         }
@@ -154,6 +164,7 @@ public sealed class RoomActor : ReceiveActor
 
     private void OnDrain(Drain drain)
     {
+        FlushBroadcasts();
         _draining = true;
         _logger.Draining(_name, _members.Count, drain.Window);
         var close = new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down");
@@ -166,10 +177,32 @@ public sealed class RoomActor : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// Queues a frame for every member. Frames queued while the room works through its mailbox go
+    /// out together when the <see cref="Flush"/> it sends itself comes up: under load one message
+    /// per member carries many frames; when idle a frame waits one mailbox hop. Anything the room
+    /// tells a single member flushes first, so every member sees one order.
+    /// </summary>
     private void Broadcast(byte[] frame)
     {
+        _pending.Add(frame);
+        if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(Flush.Instance);
+        }
+    }
+
+    private void FlushBroadcasts()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
         var start = Stopwatch.GetTimestamp();
-        var deliver = new ConnectionActor.Deliver(frame);
+        var deliver = new ConnectionActor.Deliver([.. _pending]);
+        _pending.Clear();
         foreach (var member in _members.Keys)
         {
             member.Tell(deliver, ActorRefs.NoSender);
@@ -195,6 +228,11 @@ public sealed class RoomActor : ReceiveActor
 
     /// <summary>Close every member with 1001, each at a random moment within <paramref name="Window"/>, and refuse new ones.</summary>
     public sealed record Drain(TimeSpan Window);
+
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
 
     /// <summary>Asks for <see cref="Members"/> (health checks, tests).</summary>
     public sealed record GetMembers

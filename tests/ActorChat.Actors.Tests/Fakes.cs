@@ -80,7 +80,7 @@ internal static class Packets
     }
 
     public static (string Type, JsonElement Payload) Read(ConnectionActor.Deliver deliver) =>
-        Read(System.Text.Encoding.UTF8.GetString(deliver.Frame.Span));
+        Read(System.Text.Encoding.UTF8.GetString(Assert.Single(deliver.Frames).Span));
 
     public static string Str(this JsonElement payload, string name) => payload.GetProperty(name).GetString()!;
 }
