@@ -75,11 +75,7 @@ public sealed class ConnectionActor : ReceiveActor
         TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(id, address, socket, room, settings, metrics, logger, time ?? TimeProvider.System));
 
-    protected override void PreStart()
-    {
-        _metrics.ConnectionOpened();
-        _room.Tell(new RoomActor.Attach(), Self);
-    }
+    protected override void PreStart() => _metrics.ConnectionOpened();
 
     protected override void PostStop()
     {
@@ -153,10 +149,10 @@ public sealed class ConnectionActor : ReceiveActor
 
         // A name that differs from the bound one is a rename attempt, itself rate-limited; the
         // message is posted either way (under the bound name if the rename is refused).
-        var claimed = packet.Username.Trim();
+        string? claimed = packet.Username.Trim();
         if (_username.Length > 0 && claimed != _username && !_nameChanges.TryTake())
         {
-            claimed = _username;
+            claimed = null;
             SendError(ErrorCodes.RateLimited, "Too many name changes; the message was sent under your current name.");
         }
 

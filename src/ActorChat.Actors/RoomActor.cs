@@ -30,7 +30,7 @@ public sealed class RoomActor : ReceiveActor
         _metrics = metrics;
         _logger = logger;
 
-        Receive<Attach>(_ => OnAttach(Sender));
+        Receive<Attach>(a => OnAttach(a.Connection, Sender));
         Receive<Join>(j => OnJoin(Sender, j.Username));
         Receive<Say>(s => OnSay(Sender, s.Username, s.Message));
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
@@ -63,18 +63,18 @@ public sealed class RoomActor : ReceiveActor
         }
     }
 
-    private void OnAttach(IActorRef member)
+    private void OnAttach(IActorRef member, IActorRef requester)
     {
         if (_draining)
         {
             member.Tell(new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down"));
-            return;
         }
-
-        if (_members.TryAdd(member, null))
+        else if (_members.TryAdd(member, null))
         {
             Context.Watch(member);
         }
+
+        requester.Tell(Attached.Instance);
     }
 
     private void OnJoin(IActorRef member, string requested)
@@ -127,7 +127,7 @@ public sealed class RoomActor : ReceiveActor
         }
     }
 
-    private void OnSay(IActorRef member, string claimedName, string message)
+    private void OnSay(IActorRef member, string? claimedName, string message)
     {
         if (!_members.TryGetValue(member, out var name))
         {
@@ -141,7 +141,7 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        if (claimedName != name)
+        if (claimedName is not null && claimedName != name)
         {
             OnJoin(member, claimedName);
             name = _members[member]!;
@@ -211,14 +211,26 @@ public sealed class RoomActor : ReceiveActor
         _metrics.FanOut(Stopwatch.GetElapsedTime(start));
     }
 
-    /// <summary>A connection was accepted (connection → room); it receives broadcasts from now on.</summary>
-    public sealed record Attach;
+    /// <summary>
+    /// A connection is being accepted (bridge → room): it receives broadcasts from now on, and
+    /// the sender gets <see cref="Attached"/> once it does.
+    /// </summary>
+    public sealed record Attach(IActorRef Connection);
+
+    /// <summary>The connection named in <see cref="Attach"/> is a member (room → bridge).</summary>
+    public sealed record Attached
+    {
+        public static readonly Attached Instance = new();
+    }
 
     /// <summary>Join, or rename when already joined (connection → room). The name is not yet trimmed.</summary>
     public sealed record Join(string Username);
 
-    /// <summary>Post a message (connection → room). A <paramref name="Username"/> other than the bound name is a rename attempt.</summary>
-    public sealed record Say(string Username, string Message);
+    /// <summary>
+    /// Post a message (connection → room). A <paramref name="Username"/> other than the bound name
+    /// is a rename attempt; null posts under the bound name, whatever it is by then.
+    /// </summary>
+    public sealed record Say(string? Username, string Message);
 
     /// <summary>The room bound this name to the connection (room → connection).</summary>
     public sealed record NameAccepted(string Username);

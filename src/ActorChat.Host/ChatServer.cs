@@ -54,7 +54,11 @@ public static class ChatServer
 
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Forwarded headers are read only from configured proxies: with no proxy known, ASP.NET
+            // Core would otherwise take them from anyone.
+            forwarded.ForwardedHeaders = options.KnownProxies.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in options.KnownProxies)

@@ -69,10 +69,7 @@ internal sealed partial class ChatSocketMiddleware(
         using var scope = _logger.ConnectionScope(id, addressText);
         try
         {
-            using var webSocket = await context.WebSockets.AcceptWebSocketAsync(
-                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
-            _logger.Accepted(id, addressText);
-            await BridgeAsync(webSocket, id, addressText, context.RequestAborted).ConfigureAwait(false);
+            await BridgeAsync(context, id, addressText).ConfigureAwait(false);
         }
         finally
         {
@@ -80,27 +77,47 @@ internal sealed partial class ChatSocketMiddleware(
         }
     }
 
-    private async Task BridgeAsync(WebSocket webSocket, long id, string address, CancellationToken requestAborted)
+    /// <summary>
+    /// Creates the connection's actor and has the room attach it before the handshake completes,
+    /// so the connection receives every broadcast from the moment it is accepted; then pumps the
+    /// socket's messages to the actor until it closes.
+    /// </summary>
+    private async Task BridgeAsync(HttpContext context, long id, string address)
     {
-        using var socket = new WebSocketChatSocket(webSocket, _options.CloseTimeout);
-        var roomRef = await room.GetAsync(requestAborted).ConfigureAwait(false);
+        using var socket = new WebSocketChatSocket(_options.CloseTimeout);
+        var roomRef = await room.GetAsync(context.RequestAborted).ConfigureAwait(false);
         var actor = system.ActorOf(
             ConnectionActor.Props(id, address, socket, roomRef, _options.Limits, metrics, _connectionLogger),
             $"connection-{id}");
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, socket.Lifetime);
+        WebSocket? webSocket = null;
         try
         {
+            await roomRef.Ask<RoomActor.Attached>(new RoomActor.Attach(actor), _options.CloseTimeout, context.RequestAborted).ConfigureAwait(false);
+            webSocket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
+            socket.Accepted(webSocket);
+            _logger.Accepted(id, address);
+
+            using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, socket.Lifetime);
             await ReceiveAsync(webSocket, socket, actor, id, address, aborted.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or AskTimeoutException)
         {
             _logger.ReceiveEnded(id, ex.GetType().Name + ": " + ex.Message);
+            socket.NotAccepted(ex);
         }
         finally
         {
             actor.Tell(ConnectionActor.SocketClosed.Instance);
             await socket.Closed.ConfigureAwait(false);
-            _logger.Closed(id, address, (int?)webSocket.CloseStatus, webSocket.CloseStatusDescription);
+            _logger.Closed(id, address, (int?)webSocket?.CloseStatus, webSocket?.CloseStatusDescription);
+
+            // Disposing a socket that .NET aborted after sending its own close (1007) resets the
+            // TCP connection before the peer reads that close: an aborted one is left to the request.
+            if (webSocket is { State: not WebSocketState.Aborted })
+            {
+                webSocket.Dispose();
+            }
         }
     }
 

@@ -4,14 +4,20 @@ using ActorChat.Actors;
 namespace ActorChat.Host;
 
 /// <summary>
-/// The <see cref="IChatSocket"/> of one accepted WebSocket. Sends come from the connection's actor,
-/// one at a time. A close (from the actor or the receive loop, whichever comes first) sends the
-/// close frame after any send in progress, then gives the peer <c>closeTimeout</c> to answer before
-/// <see cref="Lifetime"/> is cancelled, which aborts the socket and ends the receive loop.
+/// The <see cref="IChatSocket"/> of one WebSocket. It exists before the socket is accepted, so the
+/// connection can join the room first and miss no broadcast: sends made before
+/// <see cref="Accepted"/> wait for it. Sends come from the connection's actor, one at a time.
+/// A close (from the actor or the receive loop, whichever comes first) sends the close frame and
+/// gives the peer <c>closeTimeout</c> to answer before <see cref="Lifetime"/> is cancelled, which
+/// aborts the socket and ends the receive loop. When a send is stuck (the peer stopped reading) no
+/// close frame can get through, so the socket is aborted at once.
 /// </summary>
-internal sealed class WebSocketChatSocket(WebSocket socket, TimeSpan closeTimeout) : IChatSocket, IDisposable
+internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, IDisposable
 {
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource<WebSocket> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebSocket? _socket;
+    private int _pendingSends;
     private int _closing;
 
     /// <summary>Cancelled when the socket must stop receiving: abort, or a close the peer did not answer in time.</summary>
@@ -20,8 +26,22 @@ internal sealed class WebSocketChatSocket(WebSocket socket, TimeSpan closeTimeou
     /// <summary>Completes when a close this adapter started has been sent (or given up on).</summary>
     public Task Closed { get; private set; } = Task.CompletedTask;
 
-    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Text) =>
-        socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token);
+    public void Accepted(WebSocket socket)
+    {
+        _socket = socket;
+        _accepted.TrySetResult(socket);
+    }
+
+    /// <summary>The handshake failed: sends waiting for it fail, and the connection ends.</summary>
+    public void NotAccepted(Exception reason) => _accepted.TrySetException(reason);
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Text)
+    {
+        var send = _socket is { } socket
+            ? socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token)
+            : new ValueTask(SendWhenAcceptedAsync(utf8Text));
+        return send.IsCompleted ? send : TrackAsync(send);
+    }
 
     public void Close(int code, string reason)
     {
@@ -33,31 +53,47 @@ internal sealed class WebSocketChatSocket(WebSocket socket, TimeSpan closeTimeou
 
     public void Dispose() => _lifetime.Dispose();
 
+    private async Task SendWhenAcceptedAsync(ReadOnlyMemory<byte> utf8Text)
+    {
+        var socket = await _accepted.Task.ConfigureAwait(false);
+        await socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+    }
+
+    private async ValueTask TrackAsync(ValueTask send)
+    {
+        Interlocked.Increment(ref _pendingSends);
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingSends);
+        }
+    }
+
     private async Task CloseAsync(int code, string reason)
     {
         try
         {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (Volatile.Read(ref _pendingSends) > 0)
+            {
+                await _lifetime.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (_socket is { State: WebSocketState.Open or WebSocketState.CloseReceived } socket)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
                 timeout.CancelAfter(closeTimeout);
                 await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token).ConfigureAwait(false);
             }
+
+            _lifetime.CancelAfter(closeTimeout);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             // The peer is gone or did not take the close frame in time: the socket is aborted.
-        }
-        finally
-        {
-            try
-            {
-                _lifetime.CancelAfter(closeTimeout);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The connection already ended.
-            }
         }
     }
 }

@@ -25,7 +25,6 @@ public sealed class ConnectionActorTests : TestKit
     {
         var room = CreateTestProbe();
         var connection = Sys.ActorOf(ConnectionActor.Props(7, "test", _socket, room.Ref, settings ?? Unlimited, _metrics, NullLogger.Instance, _time));
-        room.ExpectMsg<RoomActor.Attach>();
         return (connection, room);
     }
 
@@ -37,7 +36,7 @@ public sealed class ConnectionActorTests : TestKit
     }
 
     [Fact]
-    public void Attaches_to_the_room_and_forwards_a_join()
+    public void Forwards_a_join_untrimmed_for_the_room_to_judge()
     {
         var (connection, room) = Start();
         connection.Tell(Packets.Frame(Packets.Join("  alice ")));
@@ -220,7 +219,7 @@ public sealed class ConnectionActorTests : TestKit
         connection.Tell(new RoomActor.NameAccepted("alice"));
         connection.Tell(Packets.Frame(Packets.Message("mallory", "hello")));
         var say = room.ExpectMsg<RoomActor.Say>();
-        Assert.Equal(("alice", "hello"), (say.Username, say.Message));
+        Assert.Equal((null, "hello"), (say.Username, say.Message));
         Assert.Equal(ErrorCodes.RateLimited, NextSent().Payload.Str("code"));
     }
 

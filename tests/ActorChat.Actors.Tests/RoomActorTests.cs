@@ -26,7 +26,8 @@ public sealed class RoomActorTests : TestKit
     private TestProbe Member()
     {
         var probe = CreateTestProbe();
-        _room.Tell(new RoomActor.Attach(), probe.Ref);
+        _room.Tell(new RoomActor.Attach(probe.Ref));
+        ExpectMsg<RoomActor.Attached>();
         return probe;
     }
 
@@ -188,6 +189,16 @@ public sealed class RoomActorTests : TestKit
     }
 
     [Fact]
+    public void A_message_without_a_name_posts_under_the_bound_name()
+    {
+        var alice = Joined("alice");
+        _room.Tell(new RoomActor.Say(null, "as myself"), alice.Ref);
+        var message = Next(alice);
+        Assert.Equal(("alice", "as myself"), (message.Payload.Str("username"), message.Payload.Str("message")));
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void A_message_before_joining_is_refused()
     {
         var watcher = Member();
@@ -268,7 +279,9 @@ public sealed class RoomActorTests : TestKit
             Assert.Equal((CloseCodes.GoingAway, "server shutting down"), (close.Code, close.Reason));
         }
 
-        var late = Member();
+        var late = CreateTestProbe();
+        _room.Tell(new RoomActor.Attach(late.Ref));
         Assert.Equal(CloseCodes.GoingAway, late.ExpectMsg<ConnectionActor.Close>().Code);
+        ExpectMsg<RoomActor.Attached>();
     }
 }
