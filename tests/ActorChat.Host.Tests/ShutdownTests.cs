@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace ActorChat.Host.Tests;
+
+/// <summary>Graceful drain: every client gets 1001 after what was already accepted, and the process exits 0.</summary>
+public sealed partial class ShutdownTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan ProcessBound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task On_stop_every_client_gets_what_was_accepted_then_1001()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await server.JoinAsync("alice");
+        await using var bob = await server.JoinAsync("bob");
+        await using var lurker = await server.ConnectAsync();
+        await alice.ExpectAsync("chat-join");
+        await server.WaitForRoomAsync(m => m.Connections == 3, "the lurker attached");
+
+        // Accepted by the room (alice saw her echoes); bob has not read them yet.
+        var sent = Enumerable.Range(0, 5).Select(i => $"last words {i}").ToList();
+        foreach (var message in sent)
+        {
+            await alice.SayAsync("alice", message);
+        }
+
+        foreach (var message in sent)
+        {
+            await alice.ExpectMessageAsync("alice", message);
+        }
+
+        var stop = server.StopAsync();
+
+        foreach (var message in sent)
+        {
+            await bob.ExpectMessageAsync("alice", message);
+            await lurker.ExpectMessageAsync("alice", message);
+        }
+
+        // Closes are spread over the drain window: a member closed earlier leaves, and the others
+        // may see that leave before their own close. Nothing else may come.
+        foreach (var client in new[] { alice, bob, lurker })
+        {
+            Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(client, 1001));
+        }
+
+        await stop.WaitAsync(ProcessBound);
+    }
+
+    private static async Task<string?> ExpectCloseAfterLeavesAsync(ChatClient client, int code)
+    {
+        while (await client.ReceiveOrCloseAsync() is { } packet)
+        {
+            Assert.True(packet.Type() == "chat-leave", $"Expected only leaves before the close, got {packet.GetRawText()}");
+        }
+
+        Assert.Equal(code, client.CloseStatus);
+        return client.Socket.CloseStatusDescription;
+    }
+
+    [Fact]
+    public async Task While_draining_the_server_is_not_ready_and_refuses_new_connections_with_503()
+    {
+        // Clients that have not answered their close keep the drain open.
+        await using var server = await TestServer.StartAsync("--ActorChat:DrainWindow=00:00:00");
+        await using var alice = await server.JoinAsync("alice");
+        using var http = server.CreateHttpClient();
+        var gate = server.App.Services.GetRequiredService<ConnectionGate>();
+
+        var stop = server.StopAsync();
+        var deadline = DateTime.UtcNow + TestServer.Timeout;
+        while (!gate.IsDraining)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The server never started draining.");
+            await Task.Delay(10);
+        }
+
+        using (var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await ChatClient.ConnectRefusedAsync(server.WebSocket));
+
+        Assert.Equal("server shutting down", await alice.ExpectCloseAsync(1001));
+        await stop.WaitAsync(ProcessBound);
+    }
+
+    [Fact]
+    public async Task SIGTERM_closes_every_client_with_1001_and_the_process_exits_0()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "ActorChat.Host.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing");
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--ActorChat:DrainWindow=00:00:00.200" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var log = new ConcurrentQueue<string>();
+        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var bound = await port.Task.WaitAsync(ProcessBound);
+            await using var alice = await ChatClient.ConnectAsync(new Uri($"ws://127.0.0.1:{bound}/"));
+            await alice.JoinAsync("alice");
+            await alice.ExpectAsync("chat-join");
+            await alice.ExpectAsync("chat-users");
+            await using var lurker = await ChatClient.ConnectAsync(new Uri($"ws://127.0.0.1:{bound}/"));
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync().WaitAsync(TestServer.Timeout);
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(alice, 1001));
+            Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(lurker, 1001));
+            await process.WaitForExitAsync().WaitAsync(ProcessBound);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.WaitForExit();
+            output.WriteLine(string.Join('\n', log));
+        }
+
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            log.Enqueue(line);
+            if (ListeningOn().Match(line) is { Success: true } match)
+            {
+                port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    /// <summary>The dotnet host running this test, so the child uses the same runtime.</summary>
+    private static string DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            return self;
+        }
+
+        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    }
+
+    [GeneratedRegex(@"[Ll]istening on:? http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using ActorChat.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Host.Tests;
+
+/// <summary>
+/// A real ActorChat server (Kestrel + Akka) in this process, on 127.0.0.1 and a free port.
+/// Each test starts its own, so no test sees another's broadcasts.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    /// <summary>The bound on every await in the tests: generous, since machines are shared and slow.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private bool _stopped;
+
+    private TestServer(WebApplication app, Uri http)
+    {
+        App = app;
+        Http = http;
+        WebSocket = new UriBuilder(http) { Scheme = "ws" }.Uri;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>The bound address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Http { get; }
+
+    /// <summary>The chat endpoint, e.g. <c>ws://127.0.0.1:41234/</c>.</summary>
+    public Uri WebSocket { get; }
+
+    public int Port => Http.Port;
+
+    /// <summary>The page's own origin as a browser would send it.</summary>
+    public string Origin => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Starts a server. <paramref name="settings"/> are command-line style overrides, e.g. <c>--ActorChat:MaxFrameBytes=1024</c>.</summary>
+    public static Task<TestServer> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    /// <summary>Starts a server whose logs (Debug and up) go to <paramref name="output"/>.</summary>
+    public static async Task<TestServer> StartAsync(Xunit.Abstractions.ITestOutputHelper? output, params string[] settings)
+    {
+        string[] args = ["--urls", "http://127.0.0.1:0", .. settings];
+        var builder = ChatServer.CreateBuilder(args);
+        builder.Logging.ClearProviders();
+        if (output is null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Information);
+            builder.Logging.AddFilter("ActorChat", LogLevel.Debug);
+            builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+        }
+
+        var app = builder.Build();
+        app.UseActorChat();
+        using var cts = new CancellationTokenSource(Timeout * 3);
+        await app.StartAsync(cts.Token);
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var http = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)) + "/");
+        return new TestServer(app, http);
+    }
+
+    /// <summary>Connects a chat client (subprotocol offered, no Origin unless given).</summary>
+    public Task<ChatClient> ConnectAsync(string? origin = null) => ChatClient.ConnectAsync(WebSocket, origin);
+
+    /// <summary>Connects a client and joins it as <paramref name="name"/>, consuming its own chat-join and chat-users.</summary>
+    public async Task<ChatClient> JoinAsync(string name)
+    {
+        var client = await ConnectAsync();
+        await client.JoinAsync(name);
+        var join = await client.ExpectAsync("chat-join");
+        Assert.Equal(name.Trim(), join.Username());
+        var users = await client.ExpectAsync("chat-users");
+        Assert.Equal(name.Trim(), users.Username());
+        return client;
+    }
+
+    /// <summary>Asks the room for its membership (connections attached, names bound).</summary>
+    public async Task<RoomActor.Members> MembersAsync()
+    {
+        var registry = App.Services.GetRequiredService<ActorRegistry>();
+        using var cts = new CancellationTokenSource(Timeout);
+        var room = await registry.GetAsync<RoomActor>(cts.Token);
+        return await room.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, Timeout, cts.Token);
+    }
+
+    /// <summary>Polls the room until <paramref name="condition"/> holds (the bound is <see cref="Timeout"/>).</summary>
+    public async Task WaitForRoomAsync(Func<RoomActor.Members, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var members = await MembersAsync();
+            if (condition(members))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for the room: {what}. Last: {members.Connections} connections, names [{string.Join(", ", members.Names)}]");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The ActorChat meter of this server only (each app has its own meter factory).</summary>
+    public MeterListener ListenToMetrics(Action<string, long> onMeasurement)
+    {
+        var factory = App.Services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ChatMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => onMeasurement(instrument.Name, value));
+        listener.Start();
+        return listener;
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = Http, Timeout = Timeout };
+
+    /// <summary>Sends <paramref name="requestTarget"/> verbatim (no URI normalization) and returns the status code and body.</summary>
+    public async Task<(int Status, string Response)> RawGetAsync(string requestTarget, params (string Name, string Value)[] headers)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, Port, cts.Token);
+        var stream = tcp.GetStream();
+        var extra = string.Concat(headers.Select(h => $"{h.Name}: {h.Value}\r\n"));
+        var request = $"GET {requestTarget} HTTP/1.1\r\nHost: 127.0.0.1:{Port}\r\n{extra}Connection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), cts.Token);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var response = await reader.ReadToEndAsync(cts.Token);
+        var statusLine = response.Split("\r\n", 2)[0];
+        var parts = statusLine.Split(' ');
+        Assert.True(parts.Length >= 2 && parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal), $"Not an HTTP response: {statusLine}");
+        return (int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), response);
+    }
+
+    /// <summary>Stops the server the way SIGTERM does (drain first).</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        using var cts = new CancellationTokenSource(Timeout * 3);
+        await App.StopAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            try
+            {
+                await StopAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposal below ends whatever did not stop in time.
+            }
+        }
+
+        await App.DisposeAsync();
+    }
+}
