@@ -87,6 +87,13 @@ public sealed class RawWebSocket : IDisposable
         await SendAllAsync(_socket, Frame(opcode, payload, fin), cts.Token);
     }
 
+    /// <summary>Sends bytes as they are: frames built with <see cref="Frame"/>, possibly several or partial.</summary>
+    public async Task SendRawAsync(byte[] bytes)
+    {
+        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        await SendAllAsync(_socket, bytes, cts.Token);
+    }
+
     /// <summary>Ends the connection with a TCP reset (SO_LINGER 0), no close handshake.</summary>
     public void Reset()
     {
@@ -196,7 +203,8 @@ public sealed class RawWebSocket : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private static byte[] Frame(byte opcode, byte[] payload, bool fin)
+    /// <summary>One masked client frame.</summary>
+    public static byte[] Frame(byte opcode, byte[] payload, bool fin)
     {
         var header = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
         if (payload.Length < 126)
