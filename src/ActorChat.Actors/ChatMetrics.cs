@@ -31,8 +31,16 @@ public sealed class ChatMetrics : IDisposable
         _slowConsumerCloses = _meter.CreateCounter<long>("actorchat.closes.slow_consumer", "{connection}", "Connections closed because their outbound queue was full.");
         _rateLimited = _meter.CreateCounter<long>("actorchat.packets.rate_limited", "{packet}", "Packets dropped by the rate limit.");
         _errors = _meter.CreateCounter<long>("actorchat.packets.rejected", "{packet}", "Packets answered with chat-error.");
-        _fanOut = _meter.CreateHistogram<double>("actorchat.broadcast.fanout.duration", "s", "Time the room takes to hand one broadcast to every member.");
-        _queuePeak = _meter.CreateHistogram<long>("actorchat.connection.queue.peak", "By", "Largest outbound queue a connection reached, recorded when it closes.");
+        _fanOut = _meter.CreateHistogram(
+            "actorchat.broadcast.fanout.duration",
+            "s",
+            "Time the room takes to hand one broadcast (or batch of them) to every member.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1] });
+        _queuePeak = _meter.CreateHistogram(
+            "actorchat.connection.queue.peak",
+            "By",
+            "Largest outbound queue a connection reached, recorded when it closes.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304] });
     }
 
     public void ConnectionOpened() => _connections.Add(1);
