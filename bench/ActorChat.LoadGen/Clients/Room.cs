@@ -1,0 +1,189 @@
+using System.Diagnostics;
+
+namespace ActorChat.LoadGen.Clients;
+
+/// <summary>
+/// A set of clients in the server's one room. Listeners connect without joining (every accepted
+/// connection receives broadcasts, per the protocol, and N joins would cost N²/2 join deliveries);
+/// senders join as <c>s0</c>, <c>s1</c>, …. A sync barrier proves every client is in the room
+/// before benchmark messages start, so every later message must reach every client.
+/// </summary>
+internal sealed class Room(LoopbackConnector connector) : IAsyncDisposable
+{
+    private const int ConnectParallelism = 64;
+
+    private readonly List<BenchClient> _clients = [];
+    private readonly List<BenchSender> _senders = [];
+    private long _nextSync;
+
+    public ErrorTally Errors { get; } = new();
+
+    public IReadOnlyList<BenchClient> Clients => _clients;
+
+    public IReadOnlyList<BenchSender> Senders => _senders;
+
+    public int Count => _clients.Count;
+
+    /// <summary>Connects <paramref name="count"/> more listeners; returns how long that took.</summary>
+    public async Task<TimeSpan> AddListenersAsync(int count, CancellationToken cancellationToken, ConnectOptions? options = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        options ??= new ConnectOptions();
+        var connected = await ConnectManyAsync(connector, count, options, cancellationToken);
+        _clients.AddRange(connected.Select(c => new BenchClient(c, Errors, options.ReceiveBuffer)));
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    public async Task<BenchClient> AddListenerAsync(ConnectOptions options, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(options, cancellationToken);
+        var client = new BenchClient(connection, Errors, options.ReceiveBuffer);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Connects <paramref name="count"/> more clients and joins each as a sender.</summary>
+    public async Task AddSendersAsync(int count, int textLength, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var id = _senders.Count;
+            if (id >= BenchClient.MaxSenders)
+            {
+                throw new InvalidOperationException($"at most {BenchClient.MaxSenders} senders");
+            }
+
+            var client = await AddListenerAsync(new ConnectOptions(), cancellationToken);
+            var sender = new BenchSender(client, id, this, textLength);
+            await sender.JoinAsync(cancellationToken);
+            _senders.Add(sender);
+        }
+    }
+
+    /// <summary>
+    /// Sends <c>sync:k</c> messages from sender 0 until every client has seen one, then aligns late
+    /// clients' counts with what was sent before them; false on timeout. Call only between phases
+    /// (nothing in flight).
+    /// </summary>
+    public async Task<bool> SyncAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var first = _nextSync;
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            await _senders[0].SendSyncAsync(_nextSync++, cancellationToken);
+            for (var i = 0; i < 25; i++)
+            {
+                await Task.Delay(10, cancellationToken);
+                if (_clients.TrueForAll(c => c.LastSync >= first))
+                {
+                    foreach (var client in _clients)
+                    {
+                        _senders.ForEach(s => client.Align(s.Id, s.Sent));
+                    }
+
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The fewest messages of <paramref name="sender"/> that any included client has received.</summary>
+    public long MinReceived(int sender)
+    {
+        var min = long.MaxValue;
+        foreach (var client in _clients)
+        {
+            if (!client.Excluded)
+            {
+                min = Math.Min(min, client.ReceivedFrom(sender));
+            }
+        }
+
+        return min;
+    }
+
+    public long Delivered(bool includeExcluded = false) => _clients.Where(c => includeExcluded || !c.Excluded).Sum(c => c.Delivered);
+
+    public long Gaps => _clients.Where(c => !c.Excluded).Sum(c => c.Gaps);
+
+    public long Reordered => _clients.Where(c => !c.Excluded).Sum(c => c.Reordered);
+
+    public long Sent => _senders.Sum(s => s.Sent);
+
+    public int IncludedCount => _clients.Count(c => !c.Excluded);
+
+    /// <summary>Waits until every included client has every message sent so far; false on timeout.</summary>
+    public async Task<bool> WaitDrainedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (_senders.TrueForAll(s => MinReceived(s.Id) >= s.Sent))
+            {
+                return true;
+            }
+
+            if (Stopwatch.GetTimestamp() >= deadline || _clients.Exists(c => !c.Excluded && c.ClosedAt != 0))
+            {
+                return false;
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    /// <summary>Gives every included client a fresh latency histogram and returns them.</summary>
+    public LatencyHistogram[] StartLatencyPhase()
+    {
+        foreach (var client in _clients)
+        {
+            client.Histogram = client.Excluded ? null : new LatencyHistogram();
+        }
+
+        return [.. _clients.Where(c => c.Histogram is not null).Select(c => c.Histogram!)];
+    }
+
+    public static LatencyHistogram Merge(IEnumerable<LatencyHistogram> histograms)
+    {
+        var merged = new LatencyHistogram();
+        foreach (var histogram in histograms)
+        {
+            merged.Add(histogram);
+        }
+
+        return merged;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
+        _clients.Clear();
+        _senders.Clear();
+    }
+
+    /// <summary>Opens connections with bounded parallelism; on failure closes what it opened and rethrows.</summary>
+    public static async Task<List<ClientConnection>> ConnectManyAsync(LoopbackConnector connector, int count, ConnectOptions options, CancellationToken cancellationToken)
+    {
+        var results = new ClientConnection?[count];
+        try
+        {
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = cancellationToken }, async (i, token) =>
+                results[i] = await connector.ConnectAsync(options, token));
+        }
+        catch
+        {
+            foreach (var connection in results)
+            {
+                connection?.WebSocket.Abort();
+                connection?.WebSocket.Dispose();
+            }
+
+            throw;
+        }
+
+        return [.. results.Select(r => r!)];
+    }
+}

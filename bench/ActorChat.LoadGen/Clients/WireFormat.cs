@@ -1,0 +1,133 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace ActorChat.LoadGen.Clients;
+
+/// <summary>
+/// The load generator's frames. A benchmark message's text is
+/// <c>"&lt;sender&gt;:&lt;seq&gt;:&lt;Stopwatch timestamp&gt;:xxxx…"</c> padded to a fixed length; a
+/// barrier message's text is <c>"sync:&lt;k&gt;"</c>. Both are plain ASCII, so no JSON escaping.
+/// </summary>
+internal static class WireFormat
+{
+    public const string Protocol = "beej-chat-protocol";
+
+    private static readonly byte[] s_chatMessageType = "\"type\":\"chat-message\""u8.ToArray();
+    private static readonly byte[] s_chatErrorType = "\"type\":\"chat-error\""u8.ToArray();
+    private static readonly byte[] s_messageField = "\"message\":\""u8.ToArray();
+    private static readonly byte[] s_codeField = "\"code\":\""u8.ToArray();
+    private static readonly byte[] s_syncPrefix = "sync:"u8.ToArray();
+
+    public static byte[] Join(string username) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":\"chat-join\",\"payload\":{{\"username\":\"{username}\"}}}}");
+
+    /// <summary>The frame's bytes up to the message text: <c>{"type":"chat-message","payload":{"username":"NAME","message":"</c>.</summary>
+    public static byte[] MessagePrefix(string username) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":\"chat-message\",\"payload\":{{\"username\":\"{username}\",\"message\":\"");
+
+    public static ReadOnlySpan<byte> MessageSuffix => "\"}}"u8;
+
+    /// <summary>Writes a whole benchmark frame into <paramref name="destination"/> and returns its length.</summary>
+    public static int WriteBenchFrame(Span<byte> destination, ReadOnlySpan<byte> prefix, int sender, long seq, long timestamp, int textLength)
+    {
+        prefix.CopyTo(destination);
+        var position = prefix.Length;
+        var textStart = position;
+        position += Write(destination[position..], sender);
+        destination[position++] = (byte)':';
+        position += Write(destination[position..], seq);
+        destination[position++] = (byte)':';
+        position += Write(destination[position..], timestamp);
+        destination[position++] = (byte)':';
+        var padding = Math.Max(1, textLength - (position - textStart));
+        destination.Slice(position, padding).Fill((byte)'x');
+        position += padding;
+        MessageSuffix.CopyTo(destination[position..]);
+        return position + MessageSuffix.Length;
+    }
+
+    public static int WriteSyncFrame(Span<byte> destination, ReadOnlySpan<byte> prefix, long k)
+    {
+        prefix.CopyTo(destination);
+        var position = prefix.Length;
+        s_syncPrefix.CopyTo(destination[position..]);
+        position += s_syncPrefix.Length;
+        position += Write(destination[position..], k);
+        MessageSuffix.CopyTo(destination[position..]);
+        return position + MessageSuffix.Length;
+    }
+
+    /// <summary>The text of a <c>chat-message</c> frame, without its quotes.</summary>
+    public static bool TryGetMessageText(ReadOnlySpan<byte> frame, out ReadOnlySpan<byte> text)
+    {
+        text = default;
+        if (frame.IndexOf(s_chatMessageType) < 0)
+        {
+            return false;
+        }
+
+        var start = frame.IndexOf(s_messageField);
+        if (start < 0)
+        {
+            return false;
+        }
+
+        var rest = frame[(start + s_messageField.Length)..];
+        var end = rest.IndexOf((byte)'"');
+        if (end < 0)
+        {
+            return false;
+        }
+
+        text = rest[..end];
+        return true;
+    }
+
+    public static bool TryParseBench(ReadOnlySpan<byte> text, out int sender, out long seq, out long timestamp)
+    {
+        seq = 0;
+        timestamp = 0;
+        return Utf8Parser.TryParse(text, out sender, out var used) && Next(ref text, used)
+            && Utf8Parser.TryParse(text, out seq, out used) && Next(ref text, used)
+            && Utf8Parser.TryParse(text, out timestamp, out used) && Next(ref text, used);
+    }
+
+    public static bool TryParseSync(ReadOnlySpan<byte> text, out long k)
+    {
+        k = 0;
+        return text.StartsWith(s_syncPrefix) && Utf8Parser.TryParse(text[s_syncPrefix.Length..], out k, out _);
+    }
+
+    /// <summary>The <c>payload.code</c> of a <c>chat-error</c> frame, or null for any other frame.</summary>
+    public static string? TryGetErrorCode(ReadOnlySpan<byte> frame)
+    {
+        if (frame.IndexOf(s_chatErrorType) < 0)
+        {
+            return null;
+        }
+
+        var start = frame.IndexOf(s_codeField);
+        if (start < 0)
+        {
+            return "unknown";
+        }
+
+        var rest = frame[(start + s_codeField.Length)..];
+        var end = rest.IndexOf((byte)'"');
+        return end < 0 ? "unknown" : Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    private static bool Next(ref ReadOnlySpan<byte> text, int used)
+    {
+        if (used >= text.Length || text[used] != (byte)':')
+        {
+            return false;
+        }
+
+        text = text[(used + 1)..];
+        return true;
+    }
+
+    private static int Write(Span<byte> destination, long value) =>
+        Utf8Formatter.TryFormat(value, destination, out var written) ? written : throw new InvalidOperationException("frame buffer too small");
+}

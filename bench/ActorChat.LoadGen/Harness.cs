@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorChat.LoadGen.Reporting;
+using ActorChat.LoadGen.Scenarios;
+using ActorChat.LoadGen.Servers;
+
+namespace ActorChat.LoadGen;
+
+/// <summary>
+/// Runs the selected scenarios against each server in turn. Each scenario gets a freshly started
+/// server (on a free loopback port, killed afterwards) and a time limit; a failure is recorded and
+/// the run goes on. With <c>--url</c> the one given server is used as it is.
+/// </summary>
+internal sealed class Harness(CliOptions options, string repoRoot, TextWriter log)
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<List<ServerResult>> RunAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<ServerResult>();
+        if (options.Url is not null)
+        {
+            var result = new ServerResult(options.Label, $"external server at {options.Url}");
+            var stats = options.Pid is { } pid ? new ProcessStats(pid) : null;
+            await RunServerAsync(result, _ => Task.FromResult<(Uri, ProcessStats?, IAsyncDisposable?)>((options.Url, stats, null)), cancellationToken);
+            results.Add(result);
+            return results;
+        }
+
+        foreach (var name in options.Servers)
+        {
+            var spec = ServerCatalog.Get(name, repoRoot, options.ActorChatArgs);
+            var result = new ServerResult(spec.Name, spec.Description);
+            await RunServerAsync(result, async token =>
+            {
+                var server = await RunningServer.StartAsync(spec, s_startTimeout, token);
+                return (server.Url, server.Stats, server);
+            }, cancellationToken);
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private async Task RunServerAsync(ServerResult result, Func<CancellationToken, Task<(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner)>> start, CancellationToken cancellationToken)
+    {
+        var profile = options.Profile;
+        if (options.Smoke)
+        {
+            await RunScenarioAsync(result, "smoke", start, 1, async (context, token) =>
+            {
+                result.Smoke = await SmokeScenario.RunAsync(context.Url, TimeSpan.FromSeconds(3), token);
+                var s = result.Smoke;
+                context.Log($"smoke: {s.Clients} clients, {s.Messages} messages, {s.Delivered}/{s.Expected} delivered, loss {s.Loss}, reordered {s.Reordered} → {(s.Passed ? "PASS" : "FAIL")}");
+            }, cancellationToken);
+            return;
+        }
+
+        // The latency room is one session: saturation measured first, its rate then drives the
+        // latency phases and the slow consumer, in the same warmed-up room on the same server.
+        var scenarios = options.Scenarios;
+        var latency = scenarios.Contains("latency");
+        var slow = scenarios.Contains("slow-consumer");
+        var saturation = scenarios.Contains("saturation");
+        if (saturation || latency || slow)
+        {
+            var steps = 1 + (latency ? 1 : 0) + (slow ? 1 : 0);
+            await RunScenarioAsync(result, $"room-{profile.LatencyRoom}", start, steps, async (context, token) =>
+            {
+                await using var room = await Phases.OpenRoomAsync(context, profile.LatencyRoom, profile.Senders, token);
+                await Phases.WarmUpAsync(room, profile, token);
+                var measured = await SaturationScenario.MeasureAsync(context, room, token);
+                result.Saturation.Add(measured);
+                if (measured.Loss > 0 || measured.MessagesPerSecond <= 0)
+                {
+                    throw new ScenarioException("no loss-free saturation rate: latency and slow-consumer skipped");
+                }
+
+                if (latency)
+                {
+                    result.Latency.AddRange(await LatencyScenario.MeasureAsync(context, room, measured.MessagesPerSecond, token));
+                }
+
+                if (slow)
+                {
+                    result.SlowConsumer = await SlowConsumerScenario.MeasureAsync(context, room, measured.MessagesPerSecond, token);
+                }
+            }, cancellationToken);
+        }
+
+        foreach (var clients in profile.SaturationRooms.Where(c => saturation && c != profile.LatencyRoom))
+        {
+            await RunScenarioAsync(result, $"saturation-{clients}", start, 1, async (context, token) =>
+                result.Saturation.Add(await SaturationScenario.RunAsync(context, clients, token)), cancellationToken);
+        }
+
+        if (scenarios.Contains("largest-room"))
+        {
+            await RunScenarioAsync(result, "largest-room", start, 1, async (context, token) =>
+                result.LargestRoom = await LargestRoomScenario.RunAsync(context, token), cancellationToken);
+        }
+
+        if (scenarios.Contains("idle"))
+        {
+            await RunScenarioAsync(result, "idle", start, 1, async (context, token) =>
+                result.Idle = await IdleScenario.RunAsync(context, options.IdleConnections ?? profile.IdleConnections, options.IdleJoin, token), cancellationToken);
+        }
+    }
+
+    private async Task RunScenarioAsync(
+        ServerResult result,
+        string scenario,
+        Func<CancellationToken, Task<(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner)>> start,
+        int steps,
+        Func<ScenarioContext, CancellationToken, Task> run,
+        CancellationToken cancellationToken)
+    {
+        var limit = options.Profile.ScenarioTimeout * steps;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit + s_startTimeout);
+        var started = Stopwatch.GetTimestamp();
+        IAsyncDisposable? owner = null;
+        try
+        {
+            var (url, stats, server) = await start(timeout.Token);
+            owner = server;
+            timeout.CancelAfter(limit);
+            var context = new ScenarioContext(url, stats, options.Profile, line => Log(result.Name, line));
+            // the token stops well-behaved loops; WaitAsync bounds anything that ignores it
+            await run(context, timeout.Token).WaitAsync(limit + TimeSpan.FromSeconds(15), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = ex is OperationCanceledException or TimeoutException ? $"timed out after {limit.TotalSeconds:0} s" : ex.Message;
+            result.Failures.Add($"{scenario}: {reason}");
+            Log(result.Name, $"{scenario} FAILED: {reason}");
+        }
+        finally
+        {
+            if (owner is not null)
+            {
+                await owner.DisposeAsync();
+            }
+
+            Log(result.Name, string.Create(CultureInfo.InvariantCulture, $"{scenario} done in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+        }
+    }
+
+    private void Log(string server, string line)
+    {
+        lock (log)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} [{server}] {line}"));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using ActorChat.LoadGen.Clients;
+using ActorChat.LoadGen.Servers;
+
+namespace ActorChat.LoadGen.Scenarios;
+
+/// <summary>What a scenario runs against: the server's URL, its process (when known) and the profile.</summary>
+internal sealed record ScenarioContext(Uri Url, ProcessStats? Server, Profile Profile, Action<string> Log)
+{
+    public LoopbackConnector Connector() => new(Url);
+
+    public static double MiB(long bytes) => bytes / (1024.0 * 1024.0);
+
+    public static double LoadGenCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>How many connections both this process and the server can hold open, less a reserve.</summary>
+    public long ConnectionLimit()
+    {
+        var own = ProcessStats.OpenFilesLimit(Environment.ProcessId);
+        var server = Server is null ? long.MaxValue : ProcessStats.OpenFilesLimit(Server.Pid);
+        return Math.Min(own, server) - 512;
+    }
+}
+
+/// <summary>A scenario could not produce a valid measurement.</summary>
+internal sealed class ScenarioException(string message) : Exception(message);

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ActorChat.LoadGen.Servers;
+
+/// <summary>A server process started by the harness on a free loopback port; killed on dispose.</summary>
+internal sealed class RunningServer : IAsyncDisposable
+{
+    private const int KeptLines = 40;
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+
+    private RunningServer(Process process, int port)
+    {
+        _process = process;
+        Url = new Uri($"ws://127.0.0.1:{port}/");
+        Stats = new ProcessStats(process.Id);
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri Url { get; }
+
+    public ProcessStats Stats { get; }
+
+    /// <summary>The server's last lines of output, for failure reports.</summary>
+    public string OutputTail
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public static async Task<RunningServer> StartAsync(ServerSpec spec, TimeSpan startTimeout, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(spec.RequiredFile) && spec.Setup is { } setup)
+        {
+            await RunSetupAsync(setup, TimeSpan.FromMinutes(5), cancellationToken);
+        }
+
+        if (!File.Exists(spec.RequiredFile))
+        {
+            throw new InvalidOperationException($"{spec.Name} is not built: {spec.RequiredFile} is missing (bench/run.sh builds it)");
+        }
+
+        var port = FreePort();
+        var info = spec.StartInfo(port);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.Name}");
+        var server = new RunningServer(process, port);
+        try
+        {
+            await server.WaitUntilAcceptingAsync(port, startTimeout, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a setup command (e.g. <c>npm ci</c>) to completion within <paramref name="timeout"/>.</summary>
+    private static async Task RunSetupAsync(ProcessStartInfo setup, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        setup.UseShellExecute = false;
+        using var process = Process.Start(setup) ?? throw new InvalidOperationException($"could not run {setup.FileName}");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{setup.FileName} {string.Join(' ', setup.ArgumentList)} in {setup.WorkingDirectory} failed with exit code {process.ExitCode}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+            // already gone, or will be reaped by the OS
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with code {_process.ExitCode}:\n{OutputTail}");
+            }
+
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                return;
+            }
+            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                throw new TimeoutException($"the server did not accept on port {port} within {timeout.TotalSeconds:0} s:\n{OutputTail}", ex);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > KeptLines)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+}
