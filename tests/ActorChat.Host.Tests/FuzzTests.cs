@@ -10,6 +10,7 @@ namespace ActorChat.Host.Tests;
 /// oversized frames) while a control pair chats. The server must stay up, the pair must lose
 /// nothing, and memory must come back down. A failure prints the seed to reproduce it.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20261125;

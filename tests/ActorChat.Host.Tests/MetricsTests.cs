@@ -1,6 +1,7 @@
 namespace ActorChat.Host.Tests;
 
 /// <summary>The server's meters, as an operator scrapes them from <c>/metrics</c> (Prometheus text format).</summary>
+[Collection(RunsAlone.Name)]
 public sealed class MetricsTests
 {
     [Fact]
