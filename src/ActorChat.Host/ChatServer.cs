@@ -3,6 +3,7 @@ using ActorChat.Actors;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -51,6 +52,17 @@ public static class ChatServer
             kestrel.Limits.MaxRequestLineSize = 4 * 1024;
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
+
+        if (options.SocketSendBufferBytes > 0)
+        {
+            // Accepted sockets inherit the listening socket's buffer sizes.
+            builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                socket.SendBufferSize = options.SocketSendBufferBytes;
+                return socket;
+            });
+        }
 
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
         {

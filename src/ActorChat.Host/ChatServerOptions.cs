@@ -27,6 +27,14 @@ public sealed class ChatServerOptions
     [Range(1, 10_000_000)]
     public int MaxConnectionsPerAddress { get; set; } = 64;
 
+    /// <summary>
+    /// Kernel send buffer of each accepted socket, in bytes (0: the OS's autotuning, up to several
+    /// MiB). A small bound keeps the memory a stalled reader can pin in the kernel small, and lets
+    /// the outbound queue bound (<see cref="ChatSettings.MaxOutboundBytes"/>) notice it sooner.
+    /// </summary>
+    [Range(0, 64 * 1024 * 1024)]
+    public int SocketSendBufferBytes { get; set; } = 128 * 1024;
+
     /// <summary>How often the server pings an idle connection.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
