@@ -41,13 +41,14 @@ public class RoomFanOutBenchmarks : IDisposable
             var socket = new CountingSocket(_latch);
             _sockets.Add(socket);
             var member = _system.ActorOf(ConnectionActor.Props(i, "127.0.0.1", socket, room, settings, metrics, NullLogger.Instance), $"c{i}");
+            room.Tell(new RoomActor.Attach(member), ActorRefs.NoSender);
             if (i == 0)
             {
                 _sender = member;
             }
         }
 
-        // each member attaches itself from PreStart; wait until the room has them all
+        // attached as the host's bridge does; wait until the room has them all
         var deadline = DateTime.UtcNow + s_timeout;
         while (room.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, s_timeout).GetAwaiter().GetResult().Connections < Members)
         {
