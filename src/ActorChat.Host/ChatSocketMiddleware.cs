@@ -15,7 +15,7 @@ namespace ActorChat.Host;
 /// actor, the actor writes through <see cref="WebSocketChatSocket"/>. Requests that are not
 /// WebSocket upgrades pass through to the page.
 /// </summary>
-internal sealed partial class ChatSocketMiddleware(
+internal sealed class ChatSocketMiddleware(
     RequestDelegate next,
     ActorSystem system,
     IRequiredActor<RoomActor> room,
