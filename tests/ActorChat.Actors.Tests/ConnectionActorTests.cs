@@ -224,6 +224,22 @@ public sealed class ConnectionActorTests : TestKit
     }
 
     [Fact]
+    public void Rate_limits_joins()
+    {
+        var (connection, room) = Start(Unlimited with { NameChangesPerSecond = 1, NameChangeBurst = 2 });
+        connection.Tell(Packets.Frame(Packets.Join("a")));
+        connection.Tell(Packets.Frame(Packets.Join("b")));
+        connection.Tell(Packets.Frame(Packets.Join("c")));
+        Assert.Equal(["a", "b"], room.ReceiveN(2).Cast<RoomActor.Join>().Select(j => j.Username));
+        Assert.Equal(ErrorCodes.RateLimited, NextSent().Payload.Str("code"));
+        room.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        connection.Tell(Packets.Frame(Packets.Join("d")));
+        Assert.Equal("d", room.ExpectMsg<RoomActor.Join>().Username);
+    }
+
+    [Fact]
     public void Stops_when_the_socket_closed()
     {
         var (connection, _) = Start();

@@ -43,15 +43,19 @@ public sealed class TestServer : IAsyncDisposable
     public string Origin => $"http://127.0.0.1:{Port}";
 
     /// <summary>Starts a server. <paramref name="settings"/> are command-line style overrides, e.g. <c>--ActorChat:MaxFrameBytes=1024</c>.</summary>
-    public static Task<TestServer> StartAsync(params string[] settings) => StartAsync(null, settings);
+    public static Task<TestServer> StartAsync(params string[] settings) => StartAsync((ILoggerProvider?)null, settings);
 
     /// <summary>Starts a server whose logs (Debug and up) go to <paramref name="output"/>.</summary>
-    public static async Task<TestServer> StartAsync(Xunit.Abstractions.ITestOutputHelper? output, params string[] settings)
+    public static Task<TestServer> StartAsync(Xunit.Abstractions.ITestOutputHelper? output, params string[] settings) =>
+        StartAsync(output is null ? null : new TestOutputLoggerProvider(output), settings);
+
+    /// <summary>Starts a server whose logs (Debug and up) go to <paramref name="logs"/>.</summary>
+    public static async Task<TestServer> StartAsync(ILoggerProvider? logs, params string[] settings)
     {
         string[] args = ["--urls", "http://127.0.0.1:0", .. settings];
         var builder = ChatServer.CreateBuilder(args);
         builder.Logging.ClearProviders();
-        if (output is null)
+        if (logs is null)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
         }
@@ -60,7 +64,7 @@ public sealed class TestServer : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddFilter("Microsoft", LogLevel.Information);
             builder.Logging.AddFilter("ActorChat", LogLevel.Debug);
-            builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+            builder.Logging.AddProvider(logs);
         }
 
         var app = builder.Build();
