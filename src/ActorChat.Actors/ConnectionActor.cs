@@ -153,6 +153,7 @@ public sealed class ConnectionActor : ReceiveActor
         if (_username.Length > 0 && claimed != _username && !_nameChanges.TryTake())
         {
             claimed = null;
+            _metrics.RateLimited();
             SendError(ErrorCodes.RateLimited, "Too many name changes; the message was sent under your current name.");
         }
 
