@@ -10,10 +10,13 @@ namespace ActorChat.Host;
 /// A close (from the actor or the receive loop, whichever comes first) sends the close frame and
 /// gives the peer <c>closeTimeout</c> to answer before <see cref="Lifetime"/> is cancelled, which
 /// aborts the socket and ends the receive loop. When a send is stuck (the peer stopped reading) no
-/// close frame can get through, so the socket is aborted at once.
+/// close frame can get through, so the socket is aborted after a short grace.
 /// </summary>
 internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, IDisposable
 {
+    /// <summary>How long a close waits for a send in progress before taking the peer as stalled.</summary>
+    private static readonly TimeSpan StuckSendGrace = TimeSpan.FromMilliseconds(250);
+
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource<WebSocket> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebSocket? _socket;
@@ -74,26 +77,45 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
 
     private async Task CloseAsync(int code, string reason)
     {
+        // The close frame queues behind a send in progress. A send that does not finish within a
+        // moment is stuck behind a peer that stopped reading: nothing more will get through, so
+        // the socket is aborted at once instead of waiting out the whole close timeout.
+        var sendInProgress = Volatile.Read(ref _pendingSends) > 0;
         try
         {
-            if (Volatile.Read(ref _pendingSends) > 0)
-            {
-                await _lifetime.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-
             if (_socket is { State: WebSocketState.Open or WebSocketState.CloseReceived } socket)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-                timeout.CancelAfter(closeTimeout);
+                timeout.CancelAfter(sendInProgress ? StuckSendGrace : closeTimeout);
                 await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token).ConfigureAwait(false);
             }
 
-            _lifetime.CancelAfter(closeTimeout);
+            EndReceivingAfter(closeTimeout);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
-            // The peer is gone or did not take the close frame in time: the socket is aborted.
+            // The peer is gone or did not take the close frame in time.
+            EndReceivingAfter(null);
+        }
+    }
+
+    /// <summary>Cancels <see cref="Lifetime"/> after <paramref name="delay"/>, or now when null.</summary>
+    private void EndReceivingAfter(TimeSpan? delay)
+    {
+        try
+        {
+            if (delay is { } after)
+            {
+                _lifetime.CancelAfter(after);
+            }
+            else
+            {
+                _lifetime.Cancel();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection has already ended (a close requested by the actor as it stopped).
         }
     }
 }
