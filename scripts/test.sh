@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-chromium.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build ActorChat.sln -c Release -warnaserror --nologo -v quiet
+dotnet build ActorChat.sln -c Release --nologo -v quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
