@@ -30,6 +30,28 @@ public sealed class ConnectionGate(IOptions<ChatServerOptions> options)
 
     public void StartDraining() => _draining = true;
 
+    /// <summary>
+    /// The key a client address counts under: IPv4 addresses as they are (IPv4-mapped IPv6 ones
+    /// included), IPv6 addresses by their /64 network, since one client typically holds a whole /64.
+    /// </summary>
+    public static IPAddress ClientKey(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
+    }
+
     /// <summary>Admits a connection from <paramref name="address"/>; every admitted one must be <see cref="Leave"/>d.</summary>
     public Admission TryEnter(IPAddress address, out long id)
     {
@@ -45,7 +67,7 @@ public sealed class ConnectionGate(IOptions<ChatServerOptions> options)
             return Admission.TooManyConnections;
         }
 
-        if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > _options.MaxConnectionsPerAddress)
+        if (_perAddress.AddOrUpdate(ClientKey(address), 1, static (_, n) => n + 1) > _options.MaxConnectionsPerAddress)
         {
             Release(address);
             return Admission.TooManyFromAddress;
@@ -59,6 +81,7 @@ public sealed class ConnectionGate(IOptions<ChatServerOptions> options)
 
     private void Release(IPAddress address)
     {
+        address = ClientKey(address);
         Interlocked.Decrement(ref _open);
         while (_perAddress.TryGetValue(address, out var n))
         {
