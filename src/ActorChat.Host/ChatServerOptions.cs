@@ -23,9 +23,20 @@ public sealed class ChatServerOptions
     [Range(1, 10_000_000)]
     public int MaxConnections { get; set; } = 100_000;
 
-    /// <summary>Open WebSocket connections allowed from one client address; more are refused with HTTP 429.</summary>
+    /// <summary>
+    /// Open WebSocket connections allowed from one client address (an IPv4 address or an IPv6 /64);
+    /// more are accepted and closed at once with 1013. High, because offices, campuses and
+    /// carrier-grade NAT put thousands of people behind one address; the rate below is what stops
+    /// a single host from opening connections in a flood.
+    /// </summary>
     [Range(1, 10_000_000)]
-    public int MaxConnectionsPerAddress { get; set; } = 64;
+    public int MaxConnectionsPerAddress { get; set; } = 1000;
+
+    /// <summary>New WebSocket connections per second one client address may open, sustained (a token bucket).</summary>
+    public double ConnectionsPerSecondPerAddress { get; set; } = 20;
+
+    /// <summary>New WebSocket connections one client address may open in a burst above that rate.</summary>
+    public int ConnectionBurstPerAddress { get; set; } = 200;
 
     /// <summary>
     /// Kernel send buffer of each accepted socket, in bytes (0: the OS's autotuning, up to several

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace ActorChat.Tests;
+
+/// <summary>
+/// The one scale for every deadline in the test suites. Deadlines are bounds on waits for a
+/// condition, never the expected duration of anything, so a slow or busy machine only needs a
+/// larger factor: set <c>ACTORCHAT_TEST_TIMEFACTOR</c> (default 1). Akka TestKit's
+/// <c>akka.test.timefactor</c> is set from the same value.
+/// </summary>
+public static class TestTime
+{
+    public const string Variable = "ACTORCHAT_TEST_TIMEFACTOR";
+
+    /// <summary>The factor every test deadline is multiplied by (at least 1).</summary>
+    public static double Factor { get; } = Read();
+
+    /// <summary><paramref name="deadline"/> scaled by <see cref="Factor"/>.</summary>
+    public static TimeSpan Scale(TimeSpan deadline) => deadline * Factor;
+
+    /// <summary>A deadline of <paramref name="seconds"/>, scaled by <see cref="Factor"/>.</summary>
+    public static TimeSpan Seconds(double seconds) => Scale(TimeSpan.FromSeconds(seconds));
+
+    private static double Read()
+    {
+        var text = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return 1;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) || !(factor >= 1) || factor > 100)
+        {
+            throw new InvalidOperationException($"{Variable}={text}: expected a number from 1 to 100.");
+        }
+
+        return factor;
+    }
+}
