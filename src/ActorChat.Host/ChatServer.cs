@@ -130,10 +130,11 @@ public static class ChatServer
 
         app.UseForwardedHeaders();
         app.Use(SecurityHeaders);
+        var (keepAliveInterval, keepAliveTimeout) = KeepAlive.Effective(options.KeepAliveInterval, options.KeepAliveTimeout);
         app.UseWebSockets(new WebSocketOptions
         {
-            KeepAliveInterval = options.KeepAliveInterval,
-            KeepAliveTimeout = options.KeepAliveTimeout,
+            KeepAliveInterval = keepAliveInterval,
+            KeepAliveTimeout = keepAliveTimeout,
         });
 
         // The page and the socket share "/": upgrades are taken before the static files.

@@ -26,9 +26,13 @@ internal sealed class ChatSocketMiddleware(
 {
     private const int ReceiveChunk = 4096;
 
+    /// <summary>Refusals (accept, close, wait for the client's close) in progress at once; more get a plain HTTP status.</summary>
+    private const int MaxRefusalsInFlight = 256;
+
     private readonly ChatServerOptions _options = options.Value;
     private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Host.WebSockets");
     private readonly ILogger _connectionLogger = loggers.CreateLogger("ActorChat.Actors.Connection");
+    private int _refusing;
 
     public Task InvokeAsync(HttpContext context) =>
         context.WebSockets.IsWebSocketRequest && context.Request.Path == "/"
@@ -59,10 +63,9 @@ internal sealed class ChatSocketMiddleware(
         var admission = gate.TryEnter(address, out var id);
         if (admission != ConnectionGate.Admission.Admitted)
         {
-            _logger.ConnectionLimit(addressText, admission.ToString());
-            context.Response.StatusCode = admission == ConnectionGate.Admission.TooManyFromAddress
-                ? StatusCodes.Status429TooManyRequests
-                : StatusCodes.Status503ServiceUnavailable;
+            var (code, reason) = ConnectionGate.RefusalClose(admission);
+            _logger.ConnectionRefused(addressText, code, reason);
+            await RefuseAsync(context, admission, code, reason).ConfigureAwait(false);
             return;
         }
 
@@ -105,12 +108,24 @@ internal sealed class ChatSocketMiddleware(
         {
             _logger.ReceiveEnded(id, ex.GetType().Name + ": " + ex.Message);
             socket.NotAccepted(ex);
+
+            // The room did not attach the connection in time: the handshake was never answered, so
+            // the client is told the server is unavailable rather than given an empty 200.
+            if (webSocket is null && !context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
         }
         finally
         {
+            socket.EndAccepting();
             actor.Tell(ConnectionActor.SocketClosed.Instance);
             await socket.Closed.ConfigureAwait(false);
-            _logger.Closed(id, address, (int?)webSocket?.CloseStatus, webSocket?.CloseStatusDescription);
+            if (webSocket is not null)
+            {
+                var (code, reason, by) = socket.Outcome(webSocket);
+                _logger.Closed(id, address, code, reason, by);
+            }
 
             // Disposing a socket that .NET aborted after sending its own close (1007) resets the
             // TCP connection before the peer reads that close: an aborted one is left to the request.
@@ -118,6 +133,50 @@ internal sealed class ChatSocketMiddleware(
             {
                 webSocket.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Tells a client it was not admitted in a way a browser can read: the handshake is accepted
+    /// and closed at once with <paramref name="code"/> and <paramref name="reason"/> (a browser
+    /// sees nothing of a refused handshake but "1006"). Such closes in flight are bounded; past the
+    /// bound the handshake is refused with a plain HTTP status, which costs nothing to hold.
+    /// </summary>
+    private async Task RefuseAsync(HttpContext context, ConnectionGate.Admission admission, int code, string reason)
+    {
+        if (Interlocked.Increment(ref _refusing) > MaxRefusalsInFlight)
+        {
+            Interlocked.Decrement(ref _refusing);
+            context.Response.StatusCode = admission is ConnectionGate.Admission.TooManyFromAddress or ConnectionGate.Admission.TooManyNewFromAddress
+                ? StatusCodes.Status429TooManyRequests
+                : StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        WebSocket? webSocket = null;
+        try
+        {
+            webSocket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(_options.CloseTimeout);
+
+            // CloseAsync waits for the client's answering close, so the reason is read before the
+            // TCP connection ends; a client that never answers is cut at the close timeout.
+            await webSocket.CloseAsync((WebSocketCloseStatus)code, reason, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _logger.ReceiveEnded(0, "refused connection: " + ex.GetType().Name + ": " + ex.Message);
+        }
+        finally
+        {
+            if (webSocket is { State: not WebSocketState.Aborted })
+            {
+                webSocket.Dispose();
+            }
+
+            Interlocked.Decrement(ref _refusing);
         }
     }
 
@@ -190,7 +249,7 @@ internal sealed class ChatSocketMiddleware(
         {
             case WebSocketMessageType.Close:
                 // Answer the peer's close with its own code.
-                socket.Close((int?)webSocket.CloseStatus ?? CloseCodes.Normal, "");
+                socket.PeerClosed((int?)webSocket.CloseStatus);
                 return false;
             case WebSocketMessageType.Binary:
                 _logger.ClosingBadFrame(id, address, "a binary frame", CloseCodes.UnsupportedData);

@@ -24,10 +24,10 @@ internal sealed class DrainService(
         gate.StartDraining();
         logger.Draining(gate.Open, _options.DrainWindow);
         var start = Stopwatch.GetTimestamp();
-        if (gate.Open > 0)
-        {
-            (await room.GetAsync(cancellationToken).ConfigureAwait(false)).Tell(new RoomActor.Drain(_options.DrainWindow), ActorRefs.NoSender);
-        }
+
+        // Always, even with no connection counted: one admitted a moment ago may not be counted
+        // yet, and the room refuses (with 1001) every connection attached after the drain.
+        (await room.GetAsync(cancellationToken).ConfigureAwait(false)).Tell(new RoomActor.Drain(_options.DrainWindow), ActorRefs.NoSender);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.DrainTimeout);

@@ -16,8 +16,9 @@ internal static partial class HostLog
     [LoggerMessage(1002, LogLevel.Information, "Connection {ConnectionId}: accepted connection from {Address}")]
     public static partial void Accepted(this ILogger logger, long connectionId, string address);
 
-    [LoggerMessage(1003, LogLevel.Information, "Connection {ConnectionId}: closed: {Address}: {Code}: {Description}")]
-    public static partial void Closed(this ILogger logger, long connectionId, string address, int? code, string? description);
+    /// <summary><paramref name="by"/>: <c>server</c> (the code and reason it sent), <c>client</c> (what the client sent), or <c>network</c> (no close handshake: 1006).</summary>
+    [LoggerMessage(1003, LogLevel.Information, "Connection {ConnectionId}: closed: {Address}: {Code} {Reason} (closed by {ClosedBy})")]
+    public static partial void Closed(this ILogger logger, long connectionId, string address, int code, string reason, string closedBy);
 
     [LoggerMessage(1004, LogLevel.Warning, "Denying connection from {Address}: origin {Origin} is not allowed")]
     public static partial void DeniedOrigin(this ILogger logger, string address, string origin);
@@ -25,12 +26,13 @@ internal static partial class HostLog
     [LoggerMessage(1005, LogLevel.Warning, "Denying connection from {Address}: unknown protocol {Offered}")]
     public static partial void UnknownProtocol(this ILogger logger, string address, string offered);
 
-    [LoggerMessage(1006, LogLevel.Warning, "Denying connection from {Address}: {Reason}")]
-    public static partial void ConnectionLimit(this ILogger logger, string address, string reason);
+    [LoggerMessage(1006, LogLevel.Warning, "Refusing connection from {Address}: closing with {Code} {Reason}")]
+    public static partial void ConnectionRefused(this ILogger logger, string address, int code, string reason);
 
     [LoggerMessage(1007, LogLevel.Information, "Connection {ConnectionId}: {Address} sent {What}; closing with {Code}")]
     public static partial void ClosingBadFrame(this ILogger logger, long connectionId, string address, string what, int code);
 
+    /// <summary>Why the receive side of a connection ended with an exception (peer reset, keepalive timeout, abort); connection id 0 for a refused connection.</summary>
     [LoggerMessage(1008, LogLevel.Debug, "Connection {ConnectionId}: receive ended: {Reason}")]
     public static partial void ReceiveEnded(this ILogger logger, long connectionId, string reason);
 

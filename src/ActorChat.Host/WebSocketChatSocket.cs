@@ -10,7 +10,9 @@ namespace ActorChat.Host;
 /// A close (from the actor or the receive loop, whichever comes first) sends the close frame and
 /// gives the peer <c>closeTimeout</c> to answer before <see cref="Lifetime"/> is cancelled, which
 /// aborts the socket and ends the receive loop. When a send is stuck (the peer stopped reading) no
-/// close frame can get through, so the socket is aborted after a short grace.
+/// close frame can get through, so the socket is aborted after a short grace. A close requested
+/// before the socket is accepted (the room drains while the connection attaches) is sent as soon
+/// as it is accepted, so the client reads the code instead of a dropped connection.
 /// </summary>
 internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, IDisposable
 {
@@ -22,6 +24,8 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
     private WebSocket? _socket;
     private int _pendingSends;
     private int _closing;
+    private (int Code, string Reason)? _sentClose;
+    private volatile bool _closedByPeer;
 
     /// <summary>Cancelled when the socket must stop receiving: abort, or a close the peer did not answer in time.</summary>
     public CancellationToken Lifetime => _lifetime.Token;
@@ -38,10 +42,18 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
     /// <summary>The handshake failed: sends waiting for it fail, and the connection ends.</summary>
     public void NotAccepted(Exception reason) => _accepted.TrySetException(reason);
 
+    /// <summary>The connection is over: anything still waiting for an accept that never came gives up (no effect once accepted).</summary>
+    public void EndAccepting() => _accepted.TrySetCanceled();
+
+    /// <remarks>
+    /// Sends take no cancellation token: a cancellable send takes the framework's slower path on
+    /// every frame, and a stuck send needs none, since ending <see cref="Lifetime"/> cancels the
+    /// receive loop, which aborts the socket and fails the send with it.
+    /// </remarks>
     public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Text)
     {
         var send = _socket is { } socket
-            ? socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token)
+            ? socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
             : new ValueTask(SendWhenAcceptedAsync(utf8Text));
         return send.IsCompleted ? send : TrackAsync(send);
     }
@@ -50,16 +62,50 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
     {
         if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            Closed = CloseAsync(code, reason);
+            _sentClose = (code, reason);
+            Closed = _socket is null ? CloseWhenAcceptedAsync(code, reason) : CloseAsync(code, reason);
         }
+    }
+
+    /// <summary>The peer sent a close frame: answered with its own code (unless the server closed first).</summary>
+    public void PeerClosed(int? code)
+    {
+        _closedByPeer = Volatile.Read(ref _closing) == 0;
+        Close(code ?? 1000, "");
+    }
+
+    /// <summary>How the connection ended, for the log: the close the server sent, the one the client sent, or neither (1006).</summary>
+    public (int Code, string Reason, string ClosedBy) Outcome(WebSocket socket)
+    {
+        if (_closedByPeer)
+        {
+            return ((int?)socket.CloseStatus ?? 1005, socket.CloseStatusDescription ?? "", "client");
+        }
+
+        return _sentClose is { } sent ? (sent.Code, sent.Reason, "server") : (1006, "connection lost", "network");
     }
 
     public void Dispose() => _lifetime.Dispose();
 
+    private async Task CloseWhenAcceptedAsync(int code, string reason)
+    {
+        try
+        {
+            await _accepted.Task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Never accepted (whatever failed the handshake): there is no socket to close.
+            return;
+        }
+
+        await CloseAsync(code, reason).ConfigureAwait(false);
+    }
+
     private async Task SendWhenAcceptedAsync(ReadOnlyMemory<byte> utf8Text)
     {
         var socket = await _accepted.Task.ConfigureAwait(false);
-        await socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, _lifetime.Token).ConfigureAwait(false);
+        await socket.SendAsync(utf8Text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async ValueTask TrackAsync(ValueTask send)

@@ -53,22 +53,50 @@ public sealed class ConnectionLossTests
     }
 
     [Fact]
-    public async Task A_half_open_peer_that_never_answers_pings_is_dropped_and_its_leave_announced()
+    public async Task A_half_open_peer_is_dropped_within_interval_plus_timeout_of_its_last_frame()
     {
+        var interval = TimeSpan.FromSeconds(3);
+        var timeout = TimeSpan.FromSeconds(3);
         await using var server = await TestServer.StartAsync(
-            "--ActorChat:KeepAliveInterval=00:00:01",
-            "--ActorChat:KeepAliveTimeout=00:00:01");
+            $"--ActorChat:KeepAliveInterval={interval}",
+            $"--ActorChat:KeepAliveTimeout={timeout}");
         await using var alice = await server.JoinAsync("alice");
 
         // Completes the handshake, joins, then never reads again (so never answers a ping).
         using var silent = await RawWebSocket.ConnectAsync(server.Port);
+        var lastFrame = System.Diagnostics.Stopwatch.StartNew();
         await silent.SendTextAsync("""{"type":"chat-join","payload":{"username":"silent"}}""");
         Assert.Equal("silent", (await alice.ExpectAsync("chat-join")).Username());
 
         // alice keeps reading, so she answers the server's pings and stays.
-        Assert.Equal("silent", (await alice.ExpectAsync("chat-leave", TimeSpan.FromSeconds(20))).Username());
+        Assert.Equal("silent", (await alice.ExpectAsync("chat-leave", TestTime.Scale((interval + timeout) * 3))).Username());
+        var detected = lastFrame.Elapsed;
+
+        // The documented bound: a dead peer is dropped within KeepAliveInterval + KeepAliveTimeout
+        // of the last frame received from it, and never before KeepAliveInterval of silence.
+        Assert.True(detected <= interval + timeout, $"Dropped {detected.TotalSeconds:F2} s after its last frame; the bound is {(interval + timeout).TotalSeconds} s.");
+        Assert.True(detected >= interval, $"Dropped after only {detected.TotalSeconds:F2} s of silence.");
         Assert.True(await silent.ReadToEndAsync(TestServer.Timeout), "The server should have ended the silent peer's TCP connection.");
         await AssertNoMoreLeavesAsync(server, alice);
+    }
+
+    [Theory]
+    [InlineData(15, 15)]
+    [InlineData(1, 1)]
+    [InlineData(30, 5)]
+    [InlineData(5, 60)]
+    public void The_framework_keepalive_is_scaled_so_its_worst_case_fits_the_documented_bound(int intervalSeconds, int timeoutSeconds)
+    {
+        var interval = TimeSpan.FromSeconds(intervalSeconds);
+        var timeout = TimeSpan.FromSeconds(timeoutSeconds);
+        var (i, t) = KeepAlive.Effective(interval, timeout);
+
+        // The framework pings at the first heartbeat after i of silence and gives up at the first
+        // heartbeat after t more; heartbeats are min(i, t) / 4 apart.
+        var heartbeat = TimeSpan.FromTicks(Math.Min(i.Ticks, t.Ticks) / 4);
+        var worstCase = i + t + (2 * heartbeat);
+        Assert.True(worstCase <= (interval + timeout) * KeepAlive.Budget * 1.0001, $"worst case {worstCase} over the budget of {interval + timeout}");
+        Assert.True(i <= interval && t <= timeout);
     }
 
     /// <summary>The room is consistent again and nothing further was announced: the next packet is a fresh message.</summary>

@@ -24,6 +24,9 @@ public static class CloseCodes
     public const int MessageTooBig = 1009;
     public const int InternalError = 1011;
 
+    /// <summary>Refused at admission (server full, or too many connections from one address): come back later.</summary>
+    public const int TryAgainLater = 1013;
+
     /// <summary>The connection's outbound queue exceeded its bound: it read too slowly.</summary>
     public const int SlowConsumer = 3008;
 }
