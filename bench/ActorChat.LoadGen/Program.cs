@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorChat.LoadGen;
 using ActorChat.LoadGen.Clients;
 using ActorChat.LoadGen.Reporting;
+using ActorChat.LoadGen.Servers;
 
 // ActorChat.LoadGen: see CliOptions.Usage and bench/README.md.
 CliOptions options;
@@ -35,7 +36,23 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var repoRoot = options.RepoRoot ?? FindRepoRoot() ?? Directory.GetCurrentDirectory();
+
+// A server that was not started by the harness is named in the report and its files, so such a
+// run is never taken for (or written over) a full run of the four servers.
 var mode = options.Smoke ? "smoke" : options.Profile.Name;
+if (options.Url is not null)
+{
+    mode = $"{mode}-url-{FileSafe(options.Label)}";
+    if (!options.Smoke)
+    {
+        Console.Error.WriteLine(
+            $"note: {options.Url} is used as it is. A server with ActorChat's default limits rate-limits each " +
+            "connection (10 packets/s) and each address (20 new connections/s, 1000 open), so the senders' floods " +
+            "would count as loss. Start ActorChat for this run with:");
+        Console.Error.WriteLine("  dotnet run -c Release --project src/ActorChat.Host -- --urls http://127.0.0.1:3490 " + string.Join(' ', ServerCatalog.ActorChatBenchmarkArgs));
+    }
+}
+
 var started = Stopwatch.GetTimestamp();
 var startedAt = DateTime.Now;
 var results = await new Harness(options, repoRoot, Console.Out).RunAsync(cancel.Token);
@@ -60,6 +77,9 @@ if (options.WriteReport && !options.Smoke)
 var failed = results.Any(r => r.Failures.Count > 0 || r.Smoke is { Passed: false }
     || r.Saturation.Any(s => s.Loss > 0) || r.Latency.Any(l => l.Loss > 0));
 return failed ? 1 : 0;
+
+static string FileSafe(string label) =>
+    string.Concat(label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
 static string? FindRepoRoot()
 {

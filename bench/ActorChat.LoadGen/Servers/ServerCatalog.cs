@@ -14,12 +14,15 @@ internal static class ServerCatalog
 
     /// <summary>
     /// Settings ActorChat gets under benchmark: its per-connection rate limits would drop the
-    /// senders' floods, and its per-address connection limit (64) would refuse big rooms. The
-    /// outbound queue bound (the slow-consumer policy) keeps its default.
+    /// senders' floods, and its per-address connection limits (1000 open, 20 new per second)
+    /// would refuse big rooms opened from one loopback address. The outbound queue bound (the
+    /// slow-consumer policy) keeps its default.
     /// </summary>
     public static readonly IReadOnlyList<string> ActorChatBenchmarkArgs =
     [
         "--ActorChat:MaxConnectionsPerAddress=1000000",
+        "--ActorChat:ConnectionsPerSecondPerAddress=1000000",
+        "--ActorChat:ConnectionBurstPerAddress=1000000",
         "--ActorChat:Limits:PacketsPerSecond=100000000",
         "--ActorChat:Limits:PacketBurst=100000000",
         "--ActorChat:Limits:FloodTolerance=100000000",
