@@ -4,7 +4,7 @@
 # node_modules is missing), runs the scenarios, and writes bench/results/<date>[-quick].{json,md,png}.
 #
 #   bench/run.sh --quick                         # whole suite, all four servers, under two minutes
-#   bench/run.sh                                 # full run (about 20 minutes)
+#   bench/run.sh                                 # full run (about 11 minutes)
 #   bench/run.sh --smoke                         # a few clients, a few seconds; exit 1 unless zero loss
 #   bench/run.sh --servers node-ws,raw-kestrel --scenario saturation,latency
 #   bench/run.sh --url ws://127.0.0.1:3490/ --pid "$(pgrep -n -f ActorChat.Host)"   # a running server

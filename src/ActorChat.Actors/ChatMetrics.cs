@@ -16,6 +16,7 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _slowConsumerCloses;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _refused;
     private readonly Histogram<double> _fanOut;
     private readonly Histogram<long> _queuePeak;
 
@@ -31,6 +32,7 @@ public sealed class ChatMetrics : IDisposable
         _slowConsumerCloses = _meter.CreateCounter<long>("actorchat.closes.slow_consumer", "{connection}", "Connections closed because their outbound queue was full.");
         _rateLimited = _meter.CreateCounter<long>("actorchat.packets.rate_limited", "{packet}", "Packets dropped by the rate limit.");
         _errors = _meter.CreateCounter<long>("actorchat.packets.rejected", "{packet}", "Packets answered with chat-error.");
+        _refused = _meter.CreateCounter<long>("actorchat.connections.refused", "{connection}", "Connections refused at admission (closed at once with 1013 or 1001), by reason.");
         _fanOut = _meter.CreateHistogram(
             "actorchat.broadcast.fanout.duration",
             "s",
@@ -62,6 +64,8 @@ public sealed class ChatMetrics : IDisposable
     public void RateLimited() => _rateLimited.Add(1);
 
     public void Rejected(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void FanOut(TimeSpan elapsed) => _fanOut.Record(elapsed.TotalSeconds);
 

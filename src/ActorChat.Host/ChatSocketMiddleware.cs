@@ -65,6 +65,7 @@ internal sealed class ChatSocketMiddleware(
         {
             var (code, reason) = ConnectionGate.RefusalClose(admission);
             _logger.ConnectionRefused(addressText, code, reason);
+            metrics.Refused(reason);
             await RefuseAsync(context, admission, code, reason).ConfigureAwait(false);
             return;
         }
