@@ -12,12 +12,12 @@ public sealed class OriginalClientTests(BrowserFixture browser) : IClassFixture<
     public async Task Two_original_pages_chat_rename_and_leave()
     {
         await using var server = await ChatServerInstance.StartAsync(webRoot: WebRoot);
-        var first = await ChatPage.OpenAsync(browser.Context, server.Url);
+        var first = await ChatPage.OpenOriginalAsync(browser.Context, server.Url);
         var firstGuest = await first.NameAsync();
         Assert.Matches("^Guest [0-9a-f]+$", firstGuest);
         await first.WaitForLineAsync($"{firstGuest} has joined the chat.");
 
-        var second = await ChatPage.OpenAsync(browser.Context, server.Url);
+        var second = await ChatPage.OpenOriginalAsync(browser.Context, server.Url);
         var secondGuest = await second.NameAsync();
         await first.WaitForLineAsync($"{secondGuest} has joined the chat.");
 
