@@ -1,29 +1,49 @@
 // ActorChat browser client (ES module, no build step).
 // Wire protocol: docs/PROTOCOL.md ("beej-chat-protocol").
 // All user-supplied text is written with text nodes / textContent, never as HTML.
+//
+// The page has two steps. The name step asks for a name and joins once with it: nobody sees a
+// placeholder name that is renamed a moment later, and a refused name keeps the user here with
+// the server's reason. The chat step starts when the server accepts the name (chat-users); from
+// then on a lost connection is re-opened and re-joined with that name automatically, until the
+// user leaves.
 
 const PROTOCOL = 'beej-chat-protocol';
 const MAX_LINES = 1000;
+const NAME_KEY = 'actorchat.name';          // localStorage: the last name the server accepted
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 15_000;
-const STABLE_AFTER_MS = 10_000; // an open connection this old resets the backoff
-const JOIN_RETRY_DELAYS_MS = [1_000, 2_000, 4_000]; // name-taken right after a reconnect
+const BUSY_MIN_MS = 10_000;                  // 1013: the server asked us to come back later
+const BUSY_CAP_MS = 300_000;
+const STABLE_AFTER_MS = 10_000;              // an open connection this old resets the backoff
+const JOIN_RETRY_DELAYS_MS = [1_000, 2_000, 4_000]; // rejoin refused right after a reconnect
 const NO_RECONNECT_CODES = new Set([1003, 1008]);
-const NAME_ERRORS = new Set(['name-taken', 'invalid-name']);
+// chat-error codes that answer a join: while a join is pending they refuse it.
+const JOIN_ERRORS = new Set(['name-taken', 'invalid-name', 'rate-limited']);
+// Right after a reconnect our old connection may still hold the name, or the new connection's
+// first join may meet a limit: these are retried a few times before asking the user.
+const REJOIN_RETRY_ERRORS = new Set(['name-taken', 'rate-limited']);
 
+// What each close code means, in words. The server's own close reason is shown beside it.
 const CLOSE_TEXT = new Map([
-  [1000, 'normal closure'],
-  [1001, 'server shutting down'],
-  [1003, 'binary frames are not supported'],
-  [1005, 'no status'],
-  [1006, 'connection lost'],
-  [1007, 'invalid UTF-8'],
-  [1008, 'policy violation'],
-  [1009, 'message too big'],
-  [1011, 'internal server error'],
-  [1012, 'server restarting'],
-  [1013, 'try again later'],
-  [3008, 'slow consumer'],
+  [1000, 'The connection was closed'],
+  [1001, 'The server is shutting down'],
+  [1003, 'The server refused a binary frame'],
+  [1005, 'The connection was closed without a status'],
+  [1007, 'The server received text that is not valid UTF-8'],
+  [1008, 'The server closed the connection because this page sent too much too fast'],
+  [1009, 'A message was too big for the server'],
+  [1011, 'The server had an internal error'],
+  [1012, 'The server is restarting'],
+  [1013, 'The server is busy and asked to try again later'],
+  [3008, 'Messages could not reach this page fast enough'],
+]);
+
+// The 1013 reasons the server sends (docs/PROTOCOL.md), in words.
+const BUSY_TEXT = new Map([
+  ['server is full', 'The server is full'],
+  ['too many connections from your address', 'Too many connections from your address'],
+  ['too many new connections from your address', 'Too many new connections from your address'],
 ]);
 
 const byId = (id) => {
@@ -33,16 +53,25 @@ const byId = (id) => {
 };
 
 const ui = {
+  app: document.querySelector('.app'),
+  nameStep: byId('name-step'),
+  nameForm: byId('name-form'),
+  name: byId('chat-username'),
+  join: byId('chat-join'),
+  nameError: byId('name-error'),
+  chatStep: byId('chat-step'),
   output: byId('chat-output'),
   jump: byId('chat-jump'),
   users: byId('chat-users'),
   userCount: byId('chat-user-count'),
-  name: byId('chat-username'),
   input: byId('chat-input'),
   send: byId('chat-send'),
   status: byId('chat-status'),
   statusText: byId('chat-status-text'),
-  statusDetail: byId('chat-status-detail'),
+  leave: byId('chat-leave'),
+  notice: byId('chat-notice'),
+  noticeText: byId('chat-notice-text'),
+  countdown: byId('chat-countdown'),
   reconnect: byId('chat-reconnect'),
 };
 
@@ -51,24 +80,30 @@ const sameName = (a, b) => typeof a === 'string' && typeof b === 'string' && a.t
 const str = (v) => (typeof v === 'string' ? v : '');
 
 // ---------------------------------------------------------------------------
-// Connection state
+// State
 // ---------------------------------------------------------------------------
+
+let phase = 'name';         // 'name' | 'chat': which step the page shows
+let wanted = false;         // the user asked to be in the chat: keep (re)connecting and joining
+let wantName = '';          // the name to join with: the one submitted, then the accepted one
+let acceptedName = null;    // the name the server last accepted on this page
+let rememberedName = '';    // the name the last visit used (localStorage, read at load)
 
 /** @type {WebSocket | null} */
 let ws = null;
-let attempt = 0;            // consecutive attempts since the last stable connection (backoff exponent)
-let stopped = false;        // true after a close we must not retry automatically (1003, 1008)
+let attempt = 0;            // consecutive failed attempts since a stable connection (backoff exponent)
+let busyRepeats = 0;        // consecutive 1013 closes (their backoff grows with it)
+let stopped = false;        // closed with a code we do not retry automatically (1003, 1008)
 let reconnectTimer = 0;
 let countdownTimer = 0;
 let reconnectAt = 0;
 let stableTimer = 0;
-let lastClose = null;       // { code, reason, text } of the last close, for the status line
+let lastClose = null;       // why the connection ended: { code, reason, opened, text }
 
 // Per-connection join state.
 let joinState = 'none';     // 'none' | 'pending' | 'joined' | 'failed'
-let pendingName = null;     // name in the last chat-join we sent
-let myName = null;          // name the server bound to this connection (from chat-users / chat-rename)
-let lastBoundName = null;   // name bound on an earlier connection (for name-taken retries)
+let pendingName = null;     // name in the chat-join in flight
+let myName = null;          // name the server bound to this connection
 let joinRetries = 0;
 let joinRetryTimer = 0;
 
@@ -76,6 +111,30 @@ let joinRetryTimer = 0;
 let usersKnown = false;
 /** @type {Map<string, HTMLLIElement>} */
 const users = new Map();
+
+// ---------------------------------------------------------------------------
+// Remembered name (localStorage can be unavailable or full: the page works without it)
+// ---------------------------------------------------------------------------
+
+function loadName() {
+  try {
+    return localStorage.getItem(NAME_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+function saveName(name) {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // Private mode or storage disabled: the name is simply not prefilled next time.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Connection
+// ---------------------------------------------------------------------------
 
 function socketUrl() {
   return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/';
@@ -86,12 +145,9 @@ function isOpen() {
 }
 
 function connect() {
-  clearTimeout(reconnectTimer);
-  clearInterval(countdownTimer);
-  reconnectTimer = 0;
-  countdownTimer = 0;
+  cancelReconnect();
   stopped = false;
-  setStatus('connecting', 'connecting', null);
+  setStatus('connecting', 'connecting…');
 
   let socket;
   try {
@@ -120,66 +176,99 @@ function connect() {
     onClosed(ev, opened);
   });
   // 'error' is always followed by 'close'; nothing to do there.
+  render();
 }
 
 function onOpened() {
-  lastClose = null;
-  setStatus('open', 'connected', null);
-  writeLine('status', ['Connection opened.']);
   clearTimeout(stableTimer);
   stableTimer = setTimeout(() => { attempt = 0; }, STABLE_AFTER_MS);
-
   resetConnectionState();
-  let name = currentName();
-  if (!name) {
-    name = lastBoundName || guestName();
-    ui.name.value = name;
-  }
-  join(name);
+  if (wanted && wantName) join(wantName);
+  render();
 }
 
 function onClosed(ev, wasOpen) {
   clearTimeout(stableTimer);
-  if (myName) lastBoundName = myName;
   resetConnectionState();
   clearUsers();
-  if (wasOpen) writeLine('status', ['Connection closed.']);
 
   const code = typeof ev.code === 'number' ? ev.code : 1006;
   const reason = str(ev.reason);
-  lastClose = { code, reason, text: `${code}: ${reason || CLOSE_TEXT.get(code) || 'closed'}` };
+  const close = describeClose(code, reason, wasOpen);
+  let text = close.text;
+  if (!wasOpen && code === 1006 && lastClose && lastClose.opened) {
+    // A retry that could not connect: keep saying why the connection ended in the first place.
+    text = `${lastClose.text} The server cannot be reached yet.`;
+  } else {
+    lastClose = close;
+  }
+  if (wasOpen && phase === 'chat') writeLine('status', ['Disconnected: ' + close.text]);
+  busyRepeats = code === 1013 ? busyRepeats + 1 : busyRepeats;
 
   if (NO_RECONNECT_CODES.has(code)) {
     stopped = true;
-    setStatus('closed', 'disconnected', lastClose);
-    const why = code === 1008
-      ? 'the server closed the connection for flooding (policy violation)'
-      : 'the server refused a frame type this client should not send';
-    writeError(`Disconnected: ${why} [${lastClose.text}]. Not reconnecting automatically.`, `close-${code}`);
-    return;
+    setNotice('error', `${text} Not reconnecting automatically.`);
+    if (phase === 'chat') writeError(`${close.text} Not reconnecting automatically.`, `close-${code}`);
+  } else if (wanted) {
+    setNotice(code === 1000 ? 'info' : 'error', text);
+    scheduleReconnect(code);
+  } else {
+    setNotice('info', text);
   }
-  scheduleReconnect();
+  render();
 }
 
-function scheduleReconnect() {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  const delay = Math.random() * ceiling; // full jitter
+/** The close in words: what the code means, plus the server's reason and the code itself. */
+function describeClose(code, reason, wasOpen) {
+  let words;
+  if (code === 1006) {
+    words = wasOpen ? 'The connection was lost' : 'Could not connect to the server';
+  } else if (code === 1013) {
+    words = BUSY_TEXT.get(reason) || CLOSE_TEXT.get(1013);
+  } else {
+    words = CLOSE_TEXT.get(code) || 'The connection was closed';
+  }
+  return { code, reason, opened: wasOpen, text: `${words} (close ${code}${reason ? `: “${reason}”` : ''}).` };
+}
+
+function scheduleReconnect(code) {
+  let delay;
+  if (code === 1013) {
+    // The server asked to try later: wait 10–30 s, more on every repeat, so a full server is
+    // not hammered by every page it turned away.
+    const ceiling = Math.min(BUSY_CAP_MS, 3 * BUSY_MIN_MS * 2 ** Math.min(busyRepeats - 1, 10));
+    delay = Math.round(ceiling / 3 + Math.random() * (ceiling * 2) / 3);
+  } else {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    delay = Math.round(Math.random() * ceiling); // full jitter
+  }
   attempt = Math.min(attempt + 1, 30);
   reconnectAt = Date.now() + delay;
+  ui.countdown.dataset.delayMs = String(delay);
   reconnectTimer = setTimeout(connect, delay);
   updateCountdown();
-  clearInterval(countdownTimer);
   countdownTimer = setInterval(updateCountdown, 250);
+}
+
+function cancelReconnect() {
+  clearTimeout(reconnectTimer);
+  clearInterval(countdownTimer);
+  reconnectTimer = 0;
+  countdownTimer = 0;
+  ui.countdown.textContent = '';
+  delete ui.countdown.dataset.delayMs;
 }
 
 function updateCountdown() {
   const secs = Math.max(0, Math.ceil((reconnectAt - Date.now()) / 1000));
-  setStatus('closed', `reconnecting in ${secs}s`, lastClose);
+  ui.countdown.textContent = `Reconnecting in ${secs} s`;
 }
 
-/** Reconnect immediately (button, back online, page restored from bfcache). */
+/** Reconnect at once (button, back online, page restored from the back/forward cache). */
 function connectNow() {
   if (ws !== null) return;
+  wanted = true;
+  attempt = 0;
   connect();
 }
 
@@ -199,54 +288,142 @@ function sendPacket(type, payload) {
 }
 
 // ---------------------------------------------------------------------------
-// Joining and renaming
+// Name step, joining and leaving
 // ---------------------------------------------------------------------------
 
-function currentName() {
-  return ui.name.value.trim();
+function submitName() {
+  const name = ui.name.value.trim();
+  if (!name) {
+    showNameError('Enter a name.');
+    return;
+  }
+  if (joinInFlight()) return; // wait for the server's answer
+  showNameError('');
+  joinRetries = 0;
+  wantName = name;
+  wanted = true;
+  if (isOpen()) {
+    join(name);            // a connection kept open after a refused name
+  } else if (ws === null) {
+    attempt = 0;           // the user asked: try now, whatever the backoff was
+    connect();
+  }                        // else still connecting: onOpened joins with wantName
+  render();
 }
 
-function guestName() {
-  const n = crypto.getRandomValues(new Uint16Array(1))[0];
-  return 'Guest ' + n.toString(16).padStart(4, '0');
+/** A chat-join was sent (or the connection is still opening) and the answer has not come yet. */
+function joinInFlight() {
+  return ws !== null && (!isOpen() || (joinState === 'pending' && joinRetryTimer === 0));
 }
 
 function join(name) {
   clearTimeout(joinRetryTimer);
   joinRetryTimer = 0;
-  if (joinState !== 'joined') joinState = 'pending';
+  joinState = 'pending';
   pendingName = name;
   sendPacket('chat-join', { username: name });
 }
 
-function onNameChange() {
-  if (!isOpen()) return; // the next connection joins with whatever the box holds
-  const name = currentName();
-  if (name === pendingName) return; // already asked for (join, rename or a scheduled retry)
-  if (joinState === 'joined' && name === myName) return;
-  join(name);
+/** The server bound a name to this connection. */
+function onJoined(name) {
+  const fromNameStep = phase === 'name';
+  myName = name;
+  acceptedName = name;
+  wantName = name;
+  joinState = 'joined';
+  pendingName = null;
+  joinRetries = 0;
+  clearTimeout(joinRetryTimer);
+  joinRetryTimer = 0;
+  busyRepeats = 0;
+  lastClose = null;
+  saveName(name);
+  showNameError('');
+  phase = 'chat';
+  setNotice('none', '');
+  render();
+  if (fromNameStep) {
+    scrollToBottom();
+    ui.input.focus();
+  }
 }
 
-/** Our old connection may still hold the name right after a reconnect. */
-function canRetryJoin() {
-  return joinState === 'pending'
-    && joinRetries < JOIN_RETRY_DELAYS_MS.length
-    && sameName(pendingName, lastBoundName);
+/** A join was refused for good: back to the name step with the server's words. */
+function onJoinRefused(code, message) {
+  joinState = 'failed';
+  const refused = pendingName;
+  pendingName = null;
+  wanted = false; // nothing to rejoin until the user chooses a name
+  const text = message || code || 'The name was refused.';
+  if (phase === 'chat') {
+    writeError(`Could not rejoin as ${refused ?? 'before'}: ${text}`, code);
+    phase = 'name';
+  }
+  if (refused) ui.name.value = refused;
+  showNameError(text);
+  render();
+  ui.name.focus();
+  ui.name.select();
+}
+
+/**
+ * Our own earlier connection may still hold the name: right after a reconnect (the old one has
+ * not gone yet), or when the page was just reloaded or left and the name is the one it used.
+ * Such a refusal is retried a few times, and at once when that name leaves, before asking the
+ * user. Another tab using the same name is told apart only by the retries running out.
+ */
+function canRetryJoin(code) {
+  if (joinRetries >= JOIN_RETRY_DELAYS_MS.length) return false;
+  if (phase === 'chat') return REJOIN_RETRY_ERRORS.has(code) && sameName(pendingName, acceptedName);
+  return code === 'name-taken' && sameName(pendingName, acceptedName || rememberedName);
 }
 
 function scheduleJoinRetry() {
   const delay = JOIN_RETRY_DELAYS_MS[joinRetries++];
   const name = pendingName;
-  setStatus('open', 'connected', { text: `name in use, retrying in ${Math.round(delay / 1000)}s` });
+  const secs = Math.round(delay / 1000);
+  if (phase === 'chat') {
+    setNotice('info', `The name ${name} is still held by the previous connection; trying again in ${secs} s.`);
+  } else {
+    showNameError(`The name ${name} is in use, perhaps still by your previous visit; trying again in ${secs} s.`, false);
+  }
   joinRetryTimer = setTimeout(() => {
     joinRetryTimer = 0;
     if (isOpen() && joinState === 'pending') join(name);
+    render();
   }, delay);
+  render();
 }
 
-function syncNameBox(name) {
-  // Never overwrite what the user is typing.
-  if (name && document.activeElement !== ui.name && ui.name.value !== name) ui.name.value = name;
+/** Leave: close with 1000, never reconnect, back to the name step with the name prefilled. */
+function leave() {
+  const wasChatting = phase === 'chat';
+  wanted = false;
+  stopped = false;
+  cancelReconnect();
+  clearTimeout(stableTimer);
+  const socket = ws;
+  ws = null; // its close event is ignored from now on
+  if (socket && socket.readyState !== WebSocket.CLOSED) socket.close(1000);
+  resetConnectionState();
+  clearUsers();
+  lastClose = null;
+  if (wasChatting) writeLine('status', ['You left the chat.']);
+  phase = 'name';
+  if (acceptedName) ui.name.value = acceptedName;
+  showNameError('');
+  setNotice('none', '');
+  render();
+  ui.name.focus();
+}
+
+function showNameError(text, invalid = true) {
+  ui.nameError.textContent = text;
+  if (text && invalid) {
+    ui.name.setAttribute('aria-invalid', 'true');
+  } else {
+    ui.name.removeAttribute('aria-invalid');
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -284,7 +461,10 @@ function onPacket(data) {
       writeLine('leave', [{ cls: 'line-name', text: name }, ' has left the chat.']);
       removeUser(name);
       // Our previous connection has finally gone: take the name back now.
-      if (joinRetryTimer && sameName(name, pendingName)) join(pendingName);
+      if (joinRetryTimer && sameName(name, pendingName)) {
+        join(pendingName);
+        render();
+      }
       break;
 
     case 'chat-rename': {
@@ -292,27 +472,19 @@ function onPacket(data) {
       writeLine('rename', [{ cls: 'line-name', text: previous }, ' is now known as ',
         { cls: 'line-name', text: name }, '.']);
       if (myName !== null && previous === myName) {
+        // Only another client on this connection could rename us; follow the server.
         myName = name;
-        lastBoundName = name;
-        pendingName = null;
-        syncNameBox(name);
+        acceptedName = name;
+        wantName = name;
+        saveName(name);
+        render();
       }
       renameUser(previous, name);
       break;
     }
 
     case 'chat-users':
-      if (name) {
-        myName = name;
-        lastBoundName = name;
-        joinState = 'joined';
-        pendingName = null;
-        joinRetries = 0;
-        clearTimeout(joinRetryTimer);
-        joinRetryTimer = 0;
-        syncNameBox(name);
-        if (isOpen()) setStatus('open', 'connected', null);
-      }
+      if (name && joinState !== 'joined') onJoined(name);
       if (Array.isArray(p.users)) setUsers(p.users.filter((u) => typeof u === 'string'));
       break;
 
@@ -327,20 +499,13 @@ function onPacket(data) {
 }
 
 function onServerError(code, message) {
-  if (NAME_ERRORS.has(code)) {
-    if (joinState === 'pending') {
-      if (code === 'name-taken' && canRetryJoin()) {
-        scheduleJoinRetry();
-        return;
-      }
-      joinState = 'failed';
-      pendingName = null;
-      if (isOpen()) setStatus('open', 'connected', { text: 'not in the room: choose another name' });
-    } else if (joinState === 'joined') {
-      // A refused rename: we keep our bound name.
-      pendingName = null;
-      syncNameBox(myName);
+  if (joinState === 'pending' && JOIN_ERRORS.has(code)) {
+    if (canRetryJoin(code)) {
+      scheduleJoinRetry();
+    } else {
+      onJoinRefused(code, message);
     }
+    return;
   }
   writeError(message || code || 'unknown error', code);
 }
@@ -352,14 +517,12 @@ function onServerError(code, message) {
 function sendMessage() {
   const text = ui.input.value.trim();
   if (!text) return;
-  if (!isOpen()) {
-    writeError('not connected, message not sent.', 'not-connected');
+  if (!isOpen() || joinState !== 'joined') {
+    // The text stays in the box, to be sent again once the page is back in the room.
+    writeError('Not connected: the message was not sent.', 'not-connected');
     return;
   }
-  const name = currentName();
-  // If the join was refused (or never made), try again with the current name first.
-  if (joinState === 'none' || joinState === 'failed') join(name);
-  sendPacket('chat-message', { username: name, message: text });
+  sendPacket('chat-message', { username: myName, message: text });
   ui.input.value = '';
 }
 
@@ -474,23 +637,63 @@ function updateUserCount() {
 }
 
 // ---------------------------------------------------------------------------
-// Status
+// Rendering the state
 // ---------------------------------------------------------------------------
 
-/** state: 'connecting' | 'open' | 'closed'; detail: {code?, reason?, text} or null. */
-function setStatus(state, text, detail) {
-  const s = ui.status;
-  s.dataset.state = state;
-  ui.statusText.textContent = text;
-  ui.statusDetail.textContent = detail ? ` (${detail.text})` : '';
-  if (detail && typeof detail.code === 'number') {
-    s.dataset.closeCode = String(detail.code);
-    s.dataset.closeReason = detail.reason || '';
+/** state: 'idle' | 'connecting' | 'open' | 'closed'. */
+function setStatus(state, text) {
+  ui.status.dataset.state = state;
+  if (ui.statusText.textContent !== text) ui.statusText.textContent = text;
+}
+
+/** kind: 'none' | 'info' | 'error'. The notice says why the connection ended. */
+function setNotice(kind, text) {
+  ui.notice.dataset.kind = kind;
+  if (lastClose && kind !== 'none') {
+    ui.notice.dataset.closeCode = String(lastClose.code);
+    ui.notice.dataset.closeReason = lastClose.reason;
   } else {
-    delete s.dataset.closeCode;
-    delete s.dataset.closeReason;
+    delete ui.notice.dataset.closeCode;
+    delete ui.notice.dataset.closeReason;
   }
-  ui.reconnect.hidden = state !== 'closed';
+  ui.noticeText.textContent = text;
+  if (kind === 'none') cancelReconnect();
+}
+
+/** Brings the status line, the buttons and the visible step in line with the state. */
+function render() {
+  const retrying = reconnectTimer !== 0;
+
+  if (isOpen()) {
+    if (joinState === 'joined') {
+      setStatus('open', `connected as ${myName}`);
+    } else if (joinState === 'pending') {
+      setStatus('connecting', 'joining…');
+    } else {
+      setStatus('idle', 'not in the chat');
+    }
+  } else if (ws !== null) {
+    setStatus('connecting', 'connecting…');
+  } else if (retrying) {
+    setStatus('closed', 'reconnecting');
+  } else if (stopped) {
+    setStatus('closed', 'disconnected');
+  } else {
+    setStatus('idle', 'not connected');
+  }
+
+  ui.app.dataset.phase = phase;
+  ui.nameStep.hidden = phase !== 'name';
+  ui.chatStep.hidden = phase !== 'chat';
+
+  const waiting = joinInFlight();
+  ui.join.disabled = waiting;
+  ui.join.textContent = waiting ? 'Joining…' : 'Join';
+
+  ui.leave.hidden = !(phase === 'chat' || wanted);
+  ui.leave.textContent = phase === 'chat' ? 'Leave' : 'Cancel';
+
+  ui.reconnect.hidden = ws !== null || !(retrying || stopped) || !(wanted || phase === 'chat');
   ui.reconnect.textContent = stopped ? 'Reconnect' : 'Reconnect now';
 }
 
@@ -499,7 +702,16 @@ function setStatus(state, text, detail) {
 // ---------------------------------------------------------------------------
 
 function init() {
-  if (!currentName()) ui.name.value = guestName();
+  rememberedName = loadName();
+  if (rememberedName && !ui.name.value) ui.name.value = rememberedName;
+
+  ui.nameForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitName();
+  });
+  ui.name.addEventListener('input', () => {
+    if (ui.nameError.textContent) showNameError('');
+  });
 
   ui.input.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Enter' || ev.isComposing || ev.keyCode === 229) return;
@@ -510,27 +722,20 @@ function init() {
     sendMessage();
     ui.input.focus();
   });
-  ui.name.addEventListener('change', onNameChange);
-  ui.name.addEventListener('keydown', (ev) => {
-    if (ev.key !== 'Enter' || ev.isComposing) return;
-    ev.preventDefault();
-    onNameChange();
-    ui.input.focus();
-  });
 
   ui.output.addEventListener('scroll', () => {
     if (!ui.jump.hidden && isAtBottom(ui.output)) ui.jump.hidden = true;
   }, { passive: true });
   ui.jump.addEventListener('click', scrollToBottom);
-  ui.reconnect.addEventListener('click', () => {
-    attempt = 0;
-    connectNow();
-  });
+  ui.reconnect.addEventListener('click', connectNow);
+  ui.leave.addEventListener('click', leave);
 
-  window.addEventListener('online', () => { if (!stopped) connectNow(); });
-  window.addEventListener('pageshow', (ev) => { if (ev.persisted && !stopped) connectNow(); });
+  window.addEventListener('online', () => { if (wanted && !stopped) connectNow(); });
+  window.addEventListener('pageshow', (ev) => { if (ev.persisted && wanted && !stopped) connectNow(); });
 
-  connect();
+  render();
+  ui.name.focus();
+  ui.name.select();
   document.body.dataset.ready = 'true';
 }
 

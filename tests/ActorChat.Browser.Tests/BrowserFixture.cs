@@ -14,6 +14,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowserContext? _context;
 
+    /// <summary>The bound on any one wait in a browser test.</summary>
+    public static TimeSpan Timeout { get; } = TestTime.Seconds(15);
+
     public IBrowserContext Context => _context ?? throw new InvalidOperationException("The browser did not start.");
 
     public async Task InitializeAsync()
@@ -36,7 +39,12 @@ public sealed class BrowserFixture : IAsyncLifetime
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
             ],
         });
-        _context.SetDefaultTimeout(15_000);
+        // Every Playwright wait (actions, navigations, Expect) is a bound on a condition, scaled by
+        // the suite's one factor so a busy machine only needs ACTORCHAT_TEST_TIMEFACTOR.
+        var timeout = (float)Timeout.TotalMilliseconds;
+        _context.SetDefaultTimeout(timeout);
+        _context.SetDefaultNavigationTimeout(timeout);
+        Assertions.SetDefaultExpectTimeout(timeout);
     }
 
     public async Task DisposeAsync()

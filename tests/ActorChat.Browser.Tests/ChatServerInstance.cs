@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ActorChat.Host;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,7 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorChat.Browser.Tests;
 
-/// <summary>A real ActorChat server (Kestrel) in this process, on a loopback port.</summary>
+/// <summary>
+/// A real ActorChat server (Kestrel) in this process on 127.0.0.1. It binds port 0 and reports the
+/// port the system gave it: a port probed free beforehand could be taken by another process
+/// before the server binds it.
+/// </summary>
 internal sealed class ChatServerInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -19,16 +21,29 @@ internal sealed class ChatServerInstance : IAsyncDisposable
         Url = url;
     }
 
+    /// <summary>The page's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; }
 
-    public static int FreePort()
+    /// <summary>The port the server bound.</summary>
+    public int Port => Url.Port;
+
+    /// <summary>Starts a server on a port of the system's choosing.</summary>
+    /// <param name="webRoot">Serve this folder instead of <c>wwwroot/</c>.</param>
+    /// <param name="settings">More command-line settings, e.g. <c>--ActorChat:MaxConnections=1</c>.</param>
+    public static Task<ChatServerInstance> StartAsync(string? webRoot = null, params string[] settings) =>
+        StartOnPortAsync(0, webRoot, settings);
+
+    /// <summary>
+    /// Starts a server again on the port an earlier one bound (<see cref="Port"/>), where its
+    /// pages reconnect. The port came from a server, never from a probe.
+    /// </summary>
+    public static Task<ChatServerInstance> RestartAsync(int port, string? webRoot = null, params string[] settings)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        return StartOnPortAsync(port, webRoot, settings);
     }
 
-    public static async Task<ChatServerInstance> StartAsync(int port = 0, string? webRoot = null)
+    private static async Task<ChatServerInstance> StartOnPortAsync(int port, string? webRoot, string[] settings)
     {
         List<string> args = ["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", "--ActorChat:DrainWindow=00:00:00.200"];
         if (webRoot is not null)
@@ -36,11 +51,26 @@ internal sealed class ChatServerInstance : IAsyncDisposable
             args.AddRange(["--webroot", webRoot]);
         }
 
+        args.AddRange(settings);
         var app = ChatServer.CreateBuilder([.. args]).Build();
-        app.UseActorChat();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ChatServerInstance(app, new Uri(address + "/"));
+        try
+        {
+            app.UseActorChat();
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            var url = new Uri(address + "/");
+            if (url.Port == 0 || (port != 0 && url.Port != port))
+            {
+                throw new InvalidOperationException($"The server reports {address}, not the port it bound.");
+            }
+
+            return new ChatServerInstance(app, url);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,109 +1,369 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
 namespace ActorChat.Browser.Tests;
 
-/// <summary>Two headless Chromium tabs chat through ActorChat's own client (wwwroot).</summary>
-public sealed class OurClientTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+/// <summary>Headless Chromium tabs chat through ActorChat's own client (wwwroot).</summary>
+public sealed partial class OurClientTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
+    [GeneratedRegex(@"^Reconnecting in \d+ s$")]
+    private static partial Regex CountdownText();
+
     [Fact]
-    public async Task Two_pages_join_chat_and_see_each_other_leave()
+    public async Task Pages_ask_for_a_name_first_and_join_once_with_it()
     {
         await using var server = await ChatServerInstance.StartAsync();
         var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
-        await alice.RenameAsync("alice");
+        await Expect(alice.NameStep).ToBeVisibleAsync();
+        await Expect(alice.ChatStep).ToBeHiddenAsync();
+        await Expect(alice.NameInput).ToBeFocusedAsync();
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "idle");
+        await alice.JoinAsync("alice");
+        await Expect(alice.NameStep).ToBeHiddenAsync();
+        await Expect(alice.Page.Locator("#chat-input")).ToBeFocusedAsync();
 
         var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
-        var bobGuest = await bob.RenameAsync("bob");
-        await alice.WaitForLineAsync($"{bobGuest} has joined the chat.");
-        await alice.WaitForLineAsync($"{bobGuest} is now known as bob.");
-        await bob.Page.Locator("#chat-users li", new() { HasTextString = "alice" }).WaitForAsync();
-        await alice.Page.Locator("#chat-users li", new() { HasTextString = "bob" }).WaitForAsync();
+        await bob.JoinAsync("bob");
+        await alice.WaitForLineAsync("bob has joined the chat.");
+        await Expect(bob.User("alice")).ToBeVisibleAsync();
+        await Expect(alice.User("bob")).ToBeVisibleAsync();
 
         await alice.SayAsync("  hello bob  ");
         await bob.WaitForLineAsync("alice: hello bob");
         await alice.WaitForLineAsync("alice: hello bob");
         Assert.Equal("", await alice.Page.InputValueAsync("#chat-input"));
-
         await bob.SayAsync("hi alice", useButton: true);
         await alice.WaitForLineAsync("bob: hi alice");
 
+        // Each page joined once, under the name it was given: no placeholder name, no rename.
+        Assert.Equal(["alice has joined the chat.", "bob has joined the chat.", "alice: hello bob", "bob: hi alice"], await alice.LinesAsync());
+        Assert.Equal(["bob has joined the chat.", "alice: hello bob", "bob: hi alice"], await bob.LinesAsync());
+
         await alice.Page.CloseAsync();
         await bob.WaitForLineAsync("alice has left the chat.");
-        await bob.Page.Locator("#chat-users li", new() { HasTextString = "alice" }).WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Detached });
+        await Expect(bob.User("alice")).ToHaveCountAsync(0);
+        Assert.Empty(alice.Errors);
         Assert.Empty(bob.Errors);
         await bob.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_accepted_name_is_remembered_across_a_reload_and_a_refused_one_is_not()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        var carol = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await carol.JoinAsync("carol");
+
+        await carol.Page.ReloadAsync();
+        await Expect(carol.NameStep).ToBeVisibleAsync();
+        await Expect(carol.NameInput).ToHaveValueAsync("carol");
+        await Expect(carol.NameInput).ToBeFocusedAsync();
+        await carol.NameInput.PressAsync("Enter");
+        await carol.WaitUntilJoinedAsync("carol");
+
+        // Another tab of the same site starts from the same name. A name the server refuses is
+        // not remembered.
+        var other = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await Expect(other.NameInput).ToHaveValueAsync("carol");
+        await other.SubmitNameAsync(new string('c', 33));
+        await Expect(other.NameError).ToContainTextAsync("32");
+        await other.Page.ReloadAsync();
+        await Expect(other.NameInput).ToHaveValueAsync("carol");
+        await other.Page.CloseAsync();
+        await carol.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_name_keeps_the_name_step_with_the_server_error()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        // Opened first, so it does not start from alice's name (which it would retry, below).
+        var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+
+        await bob.SubmitNameAsync("ALICE");
+        await Expect(bob.NameError).ToHaveTextAsync(new Regex("^The name \"ALICE\" .*taken"));
+        await Expect(bob.NameStep).ToBeVisibleAsync();
+        await Expect(bob.ChatStep).ToBeHiddenAsync();
+        await Expect(bob.NameInput).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(bob.NameInput).ToHaveValueAsync("ALICE");
+        await Expect(bob.JoinButton).ToBeEnabledAsync();
+
+        await bob.SubmitNameAsync(new string('b', 33));
+        await Expect(bob.NameError).ToContainTextAsync("32");
+        await Expect(bob.NameStep).ToBeVisibleAsync();
+
+        // An empty name is not sent at all.
+        await bob.SubmitNameAsync("   ");
+        await Expect(bob.NameError).ToHaveTextAsync("Enter a name.");
+
+        // Typing clears the error; the next name is joined on the same connection.
+        await bob.NameInput.FillAsync("bob");
+        await Expect(bob.NameError).ToBeEmptyAsync();
+        await Expect(bob.NameInput).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await bob.JoinAsync("bob");
+        await alice.WaitForLineAsync("bob has joined the chat.");
+        Assert.Equal(["alice has joined the chat.", "bob has joined the chat."], await alice.LinesAsync());
+        Assert.Empty(bob.Errors);
+        await alice.Page.CloseAsync();
+        await bob.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_rate_limited_join_keeps_the_name_step_with_the_server_error()
+    {
+        // One join attempt per connection, then a long wait for the next.
+        await using var server = await ChatServerInstance.StartAsync(null,
+            "--ActorChat:Limits:NameChangeBurst=1", "--ActorChat:Limits:NameChangesPerSecond=0.05");
+        var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+        await bob.SubmitNameAsync("alice");
+        await Expect(bob.NameError).ToContainTextAsync("taken");
+
+        await bob.SubmitNameAsync("bob");
+        await Expect(bob.NameError).ToContainTextAsync("Too many name changes");
+        await Expect(bob.NameStep).ToBeVisibleAsync();
+        await Expect(bob.ChatStep).ToBeHiddenAsync();
+        await Expect(bob.JoinButton).ToBeEnabledAsync();
+        Assert.Equal(["alice has joined the chat."], await alice.LinesAsync());
+        await alice.Page.CloseAsync();
+        await bob.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_name_still_held_by_the_previous_visit_is_joined_as_soon_as_it_is_free()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        var before = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await before.JoinAsync("alice");
+
+        // As after a reload: the page starts from the name the last visit used, which the old
+        // connection still holds. The refusal is retried, not shown as final...
+        var now = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await Expect(now.NameInput).ToHaveValueAsync("alice");
+        await now.NameInput.PressAsync("Enter");
+        await Expect(now.NameError).ToContainTextAsync("trying again");
+        await Expect(now.NameInput).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(now.NameStep).ToBeVisibleAsync();
+
+        // ...and the name is taken as soon as the old connection leaves.
+        await before.LeaveButton.ClickAsync();
+        await now.WaitUntilJoinedAsync("alice");
+        await Expect(now.NameError).ToBeEmptyAsync();
+        Assert.Empty(now.Errors);
+        await before.Page.CloseAsync();
+        await now.Page.CloseAsync();
     }
 
     [Fact]
     public async Task Markup_in_messages_and_names_is_shown_as_text()
     {
         await using var server = await ChatServerInstance.StartAsync();
-        var mallory = await ChatPage.OpenAsync(browser.Context, server.Url);
         var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
-        var guest = await mallory.RenameAsync("<i>m</i>");
-        await bob.WaitForLineAsync($"{guest} is now known as <i>m</i>.");
+        await bob.JoinAsync("bob");
+        var mallory = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await mallory.JoinAsync("<i>m</i>");
+        await bob.WaitForLineAsync("<i>m</i> has joined the chat.");
 
         const string Payload = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b>";
         await mallory.SayAsync(Payload);
         await bob.WaitForLineAsync($"<i>m</i>: {Payload}");
 
         Assert.Equal(0, await bob.Output.Locator("img, b, i").CountAsync());
+        Assert.Equal(0, await bob.Page.Locator("#chat-users i").CountAsync());
+        await Expect(mallory.Status).ToHaveTextAsync("connected as <i>m</i>");
         Assert.NotEqual("pwned", await bob.Page.TitleAsync());
         await mallory.Page.CloseAsync();
         await bob.Page.CloseAsync();
     }
 
     [Fact]
-    public async Task A_taken_name_is_shown_as_an_error()
+    public async Task When_the_server_stops_the_page_shows_why_and_when_it_reconnects()
     {
-        await using var server = await ChatServerInstance.StartAsync();
-        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
-        await alice.RenameAsync("alice");
-        var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
-        var bobName = await bob.NameAsync();
-        await bob.WaitForLineAsync($"{bobName} has joined the chat.");
-        await bob.SetNameAsync("ALICE");
+        var server = await ChatServerInstance.StartAsync();
+        ChatPage alice;
+        try
+        {
+            alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+            await alice.JoinAsync("alice");
+        }
+        finally
+        {
+            await server.DisposeAsync(); // drains: every client gets 1001 "server shutting down"
+        }
 
-        await bob.Page.Locator("#chat-output .line-error[data-code='name-taken']").WaitForAsync();
-        await bob.SayAsync("who am I");
-        await alice.WaitForLineAsync($"{bobName}: who am I");
+        await alice.WaitForLineAsync("Disconnected: The server is shutting down (close 1001: “server shutting down”).");
+        await Expect(alice.NoticeText).ToContainTextAsync("The server is shutting down (close 1001: “server shutting down”).");
+        await Expect(alice.Notice).ToHaveAttributeAsync("data-close-code", "1001");
+        await Expect(alice.Notice).ToHaveAttributeAsync("data-close-reason", "server shutting down");
+        await Expect(alice.Notice).ToBeVisibleAsync();
+        // The server stays down: the page keeps counting down to its next attempt.
+        await Expect(alice.Countdown).ToHaveTextAsync(CountdownText());
+        await Expect(alice.Countdown).ToBeVisibleAsync();
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "closed");
+        await Expect(alice.Status).ToHaveTextAsync("reconnecting");
+        await Expect(alice.ReconnectButton).ToBeVisibleAsync();
+        await Expect(alice.ChatStep).ToBeVisibleAsync(); // still in the chat, not sent back to the name step
+        Assert.Empty(alice.Errors);
         await alice.Page.CloseAsync();
-        await bob.Page.CloseAsync();
     }
 
     [Fact]
     public async Task Reconnects_and_rejoins_under_the_same_name_after_the_server_restarts()
     {
-        var port = ChatServerInstance.FreePort();
-        var server = await ChatServerInstance.StartAsync(port);
+        var server = await ChatServerInstance.StartAsync();
+        var port = server.Port;
         ChatPage alice, bob;
         try
         {
             alice = await ChatPage.OpenAsync(browser.Context, server.Url);
-            await alice.RenameAsync("alice");
+            await alice.JoinAsync("alice");
             bob = await ChatPage.OpenAsync(browser.Context, server.Url);
-            var bobGuest = await bob.RenameAsync("bob");
-            await alice.WaitForLineAsync($"{bobGuest} is now known as bob.");
+            await bob.JoinAsync("bob");
+            await alice.WaitForLineAsync("bob has joined the chat.");
         }
         finally
         {
             await server.DisposeAsync();
         }
 
-        await alice.WaitForLineAsync("Connection closed.");
-        Assert.Equal("closed", await alice.Page.GetAttributeAsync("#chat-status", "data-state"));
+        await alice.WaitForLineAsync("Disconnected: The server is shutting down (close 1001: “server shutting down”).");
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "closed");
 
-        await using var restarted = await ChatServerInstance.StartAsync(port);
-        await alice.WaitForLineAsync("Connection opened.", count: 2);
-        await bob.WaitForLineAsync("Connection opened.", count: 2);
-        await alice.Page.Locator("#chat-status[data-state='open']").WaitForAsync();
+        // The pages reconnect to the address they were loaded from: the port the first server bound.
+        await using var restarted = await ChatServerInstance.RestartAsync(port);
+        await alice.WaitUntilJoinedAsync("alice");
+        await bob.WaitUntilJoinedAsync("bob");
+        await Expect(alice.NoticeText).ToBeEmptyAsync();
+        await Expect(alice.Countdown).ToBeEmptyAsync();
 
         // Whichever page reconnected first, each sees the other in its user list again.
-        await alice.Page.Locator("#chat-users li", new() { HasTextString = "bob" }).WaitForAsync();
-        await bob.Page.Locator("#chat-users li", new() { HasTextString = "alice" }).WaitForAsync();
+        await Expect(alice.User("bob")).ToBeVisibleAsync();
+        await Expect(bob.User("alice")).ToBeVisibleAsync();
 
         await bob.SayAsync("back again");
         await alice.WaitForLineAsync("bob: back again");
         Assert.Equal("alice", await alice.NameAsync());
+        Assert.DoesNotContain(await alice.LinesAsync(), l => l.Contains("known as", StringComparison.Ordinal));
         Assert.Empty(alice.Errors);
+        await alice.Page.CloseAsync();
+        await bob.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Leave_closes_the_connection_and_returns_to_the_name_step_without_reconnecting()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+        var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await bob.JoinAsync("bob");
+        await alice.WaitForLineAsync("bob has joined the chat.");
+
+        await Expect(alice.LeaveButton).ToHaveTextAsync("Leave");
+        await alice.LeaveButton.ClickAsync();
+        await bob.WaitForLineAsync("alice has left the chat.");
+        await Expect(bob.User("alice")).ToHaveCountAsync(0);
+
+        await Expect(alice.NameStep).ToBeVisibleAsync();
+        await Expect(alice.NameInput).ToHaveValueAsync("alice");
+        await Expect(alice.NameInput).ToBeFocusedAsync();
+        await Expect(alice.Status).ToHaveAttributeAsync("data-state", "idle");
+        await Expect(alice.Status).ToHaveTextAsync("not connected");
+        await Expect(alice.Notice).ToHaveAttributeAsync("data-kind", "none");
+        await Expect(alice.Countdown).ToBeEmptyAsync();
+        await Expect(alice.ReconnectButton).ToBeHiddenAsync();
+        await Expect(alice.LeaveButton).ToBeHiddenAsync();
+
+        // Coming back is one key press; bob sees exactly one leave and one join.
+        await alice.NameInput.PressAsync("Enter");
+        await alice.WaitUntilJoinedAsync("alice");
+        await bob.WaitForLineAsync("alice has joined the chat.");
+        Assert.Equal(
+            ["bob has joined the chat.", "alice has left the chat.", "alice has joined the chat."],
+            (await bob.LinesAsync()).Where(l => l.Contains(" has ", StringComparison.Ordinal)));
+        Assert.Contains("You left the chat.", await alice.LinesAsync());
+        Assert.Empty(alice.Errors);
+        await alice.Page.CloseAsync();
+        await bob.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Flooding_closes_with_1008_which_is_shown_and_not_retried_until_asked()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+
+        // Far past the packet burst and the flood tolerance, in one go.
+        await alice.Page.EvaluateAsync("""
+            () => {
+              const input = document.getElementById('chat-input');
+              const send = document.getElementById('chat-send');
+              for (let i = 0; i < 300; i++) { input.value = 'flood ' + i; send.click(); }
+            }
+            """);
+
+        await Expect(alice.NoticeText).ToContainTextAsync("close 1008: “rate limit exceeded”");
+        await Expect(alice.NoticeText).ToContainTextAsync("Not reconnecting automatically.");
+        await Expect(alice.Page.Locator("#chat-output .line-error[data-code='close-1008']")).ToHaveCountAsync(1);
+        await Expect(alice.Status).ToHaveTextAsync("disconnected");
+        await Expect(alice.Countdown).ToBeEmptyAsync();
+        await Expect(alice.ReconnectButton).ToHaveTextAsync("Reconnect");
+        await Expect(alice.ReconnectButton).ToBeVisibleAsync();
+
+        await alice.ReconnectButton.ClickAsync();
+        await alice.WaitUntilJoinedAsync("alice");
+        await alice.WaitForLineAsync("alice has joined the chat.", count: 2);
+        Assert.Empty(alice.Errors);
+        await alice.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_message_over_the_frame_limit_is_shown_as_the_reason_and_the_page_rejoins()
+    {
+        await using var server = await ChatServerInstance.StartAsync(null, "--ActorChat:MaxFrameBytes=8192");
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+
+        await alice.SayAsync(new string('€', 4000)); // 12 000 bytes of UTF-8
+        await alice.WaitForLineAsync("Disconnected: A message was too big for the server (close 1009: “message too big”).");
+        await alice.WaitForLineAsync("alice has joined the chat.", count: 2);
+        await alice.WaitUntilJoinedAsync("alice");
+        Assert.Empty(alice.Errors);
+        await alice.Page.CloseAsync();
+    }
+
+    /// <summary>
+    /// Needs the server to accept and close refused connections with 1013 (issue 7); a server that
+    /// answers the handshake with HTTP 503 leaves the page nothing to show but a failed connection.
+    /// </summary>
+    [Fact]
+    public async Task A_full_server_is_shown_in_words_and_retried_after_a_longer_wait()
+    {
+        await using var server = await ChatServerInstance.StartAsync(null, "--ActorChat:MaxConnections=1");
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+
+        var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await bob.SubmitNameAsync("bob");
+        await Expect(bob.NoticeText).ToContainTextAsync("The server is full (close 1013: “server is full”).");
+        await Expect(bob.Notice).ToHaveAttributeAsync("data-close-code", "1013");
+        await Expect(bob.Countdown).ToHaveTextAsync(CountdownText());
+        var delay = int.Parse(await bob.Countdown.GetAttributeAsync("data-delay-ms") ?? "", CultureInfo.InvariantCulture);
+        Assert.InRange(delay, 10_000, 30_000);
+        await Expect(bob.NameStep).ToBeVisibleAsync();
+        await Expect(bob.LeaveButton).ToHaveTextAsync("Cancel");
+
+        // Cancel stops the retries.
+        await bob.LeaveButton.ClickAsync();
+        await Expect(bob.Countdown).ToBeEmptyAsync();
+        await Expect(bob.Status).ToHaveTextAsync("not connected");
+        Assert.Equal(["alice has joined the chat."], await alice.LinesAsync());
         await alice.Page.CloseAsync();
         await bob.Page.CloseAsync();
     }
