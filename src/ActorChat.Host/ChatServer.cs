@@ -4,8 +4,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -21,8 +19,21 @@ public static class ChatServer
     private const string ReadyTag = "ready";
 
     /// <summary>Creates the builder the way <c>Program</c> does; tests pass their own arguments.</summary>
+    /// <exception cref="InvalidSettingsException">A setting, the listen URLs or the web root cannot be used.</exception>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
+        // ASP.NET Core creates a web root that does not exist (empty, so every file is a 404):
+        // check the one asked for before the builder does that.
+        var hostSettings = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build();
+        if (hostSettings[WebHostDefaults.WebRootKey] is { Length: > 0 } webRoot)
+        {
+            CheckWebRoot(webRoot, Path.Combine(AppContext.BaseDirectory, webRoot));
+        }
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -32,19 +43,30 @@ public static class ChatServer
         return builder;
     }
 
+    /// <summary>
+    /// Adds ActorChat's services. Every setting is read and checked here, once, before anything
+    /// starts.
+    /// </summary>
+    /// <exception cref="InvalidSettingsException">A setting, the listen URLs or the web root cannot be used.</exception>
     public static WebApplicationBuilder AddActorChat(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(ChatServerOptions.Section);
-        builder.Services.AddOptions<ChatServerOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        var options = section.Get<ChatServerOptions>() ?? new ChatServerOptions();
+        var options = ChatServerSettings.Read(builder.Configuration);
+        CheckWebRoot(
+            builder.Configuration[WebHostDefaults.WebRootKey],
+            builder.Environment.WebRootPath ?? Path.Combine(builder.Environment.ContentRootPath, "wwwroot"));
 
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(options.DefaultUrl);
-        }
+        // Read once: the options do not follow configuration reloads.
+        builder.Services.AddSingleton(Options.Create(options));
+
+        // Kestrel gets every endpoint in code (ChatListeners), so it must not bind the URLs itself;
+        // a non-empty but empty-listed value keeps it from falling back to ASPNETCORE_HTTP_PORTS.
+        var listeners = ChatListeners.Create(builder.Configuration, options);
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ";");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            listeners.Listen(kestrel);
             kestrel.AddServerHeader = false;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
@@ -126,10 +148,27 @@ public static class ChatServer
     public static WebApplication UseActorChat(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ChatServerOptions>>().Value;
+        var listeners = app.Services.GetRequiredService<ChatListeners>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.Host");
 
         app.UseForwardedHeaders();
         app.Use(SecurityHeaders);
+        if (listeners.SeparateManagement)
+        {
+            // Management paths only on the management listeners, everything else only on the chat ones.
+            app.Use((context, next) =>
+            {
+                if (ChatListeners.OnManagementListener(context) == ChatListeners.IsManagementPath(context.Request.Path))
+                {
+                    return next(context);
+                }
+
+                logger.FileNotFound(context.Request.Path.ToString());
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
+        }
+
         var (keepAliveInterval, keepAliveTimeout) = KeepAlive.Effective(options.KeepAliveInterval, options.KeepAliveTimeout);
         app.UseWebSockets(new WebSocketOptions
         {
@@ -162,11 +201,26 @@ public static class ChatServer
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            logger.Listening(string.Join(", ", addresses), addresses.FirstOrDefault() ?? options.DefaultUrl);
+            var chat = listeners.Chat;
+            logger.Listening(string.Join(", ", chat), chat.Count > 0 ? chat[0] : options.DefaultUrl);
+            if (listeners.SeparateManagement)
+            {
+                logger.ManagementListening(string.Join(", ", ChatListeners.ManagementPaths), string.Join(", ", listeners.Management));
+            }
         });
 
         return app;
+    }
+
+    /// <summary>A web root that does not exist would serve 404 for everything: refuse to start instead.</summary>
+    /// <param name="given">The <c>webroot</c> setting (<c>--webroot</c>, <c>ASPNETCORE_WEBROOT</c>); null for the default.</param>
+    private static void CheckWebRoot(string? given, string path)
+    {
+        var root = Path.GetFullPath(path);
+        if (!Directory.Exists(root))
+        {
+            throw new InvalidSettingsException(WebHostDefaults.WebRootKey, string.IsNullOrEmpty(given) ? null : given, $"no folder at {root}");
+        }
     }
 
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)

@@ -3,13 +3,19 @@ using ActorChat.Actors;
 
 namespace ActorChat.Host;
 
-/// <summary>Server settings, bound from the <c>ActorChat</c> configuration section (appsettings.json, environment <c>ActorChat__Name</c>, or <c>--ActorChat:Name=value</c>).</summary>
+/// <summary>
+/// Server settings, bound from the <c>ActorChat</c> configuration section (appsettings.json,
+/// environment <c>ActorChat__Name</c>, or <c>--ActorChat:Name=value</c>) and checked once at start by
+/// <see cref="ChatServerSettings.Read"/>. Every number and duration carries its allowed range: a
+/// value outside it, or one that is not a number or duration at all, stops the server at start
+/// with one line naming the setting. The defaults here are repeated in appsettings.json (a test
+/// keeps the two equal).
+/// </summary>
 public sealed class ChatServerOptions
 {
     public const string Section = "ActorChat";
 
     /// <summary>Where the server listens when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> is given.</summary>
-    [Required]
     public string DefaultUrl { get; set; } = "http://localhost:3490";
 
     /// <summary>Origins (scheme://host[:port]) allowed besides the page's own; <c>*</c> allows any.</summary>
@@ -33,9 +39,11 @@ public sealed class ChatServerOptions
     public int MaxConnectionsPerAddress { get; set; } = 1000;
 
     /// <summary>New WebSocket connections per second one client address may open, sustained (a token bucket).</summary>
+    [Range(0d, 1_000_000_000d)]
     public double ConnectionsPerSecondPerAddress { get; set; } = 20;
 
     /// <summary>New WebSocket connections one client address may open in a burst above that rate.</summary>
+    [Range(1, 1_000_000_000)]
     public int ConnectionBurstPerAddress { get; set; } = 200;
 
     /// <summary>
@@ -46,23 +54,40 @@ public sealed class ChatServerOptions
     [Range(0, 64 * 1024 * 1024)]
     public int SocketSendBufferBytes { get; set; } = 128 * 1024;
 
+    // Durations have an upper bound because a bare number binds as days ("15" is 15 days).
+
     /// <summary>How often the server pings an idle connection.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the server waits for a pong before it drops the connection.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a close handshake may take before the connection is aborted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>On shutdown, 1001 closes are spread at random over this window so clients do not all reconnect at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>On shutdown, how long to wait for every connection to finish closing.</summary>
+    /// <summary>On shutdown, how long to wait for every connection to finish closing; at least <see cref="DrainWindow"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto headers are trusted. Empty: none.</summary>
     public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>
+    /// Where to serve <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> instead of the chat port.
+    /// Empty (the default): they are served on the chat listeners. When set, the server also listens
+    /// on each of these, serves those three paths only there (404 on the chat port), and serves the
+    /// chat socket and the page only on the chat listeners (404 here). An entry is a port number,
+    /// meaning <c>http://localhost:PORT</c> (loopback only), or an <c>http://HOST:PORT</c> URL whose
+    /// host is <c>localhost</c>, an IP address, or <c>*</c> (every interface).
+    /// </summary>
+    public string[] ManagementUrls { get; set; } = [];
 
     /// <summary>The limits the actors enforce: name and message length, outbound queue bytes, rate limits.</summary>
     public ChatSettings Limits { get; set; } = new();
