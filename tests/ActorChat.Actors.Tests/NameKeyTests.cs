@@ -231,6 +231,33 @@ public sealed class NameKeyTests
     }
 
     [Fact]
+    public void Any_text_is_either_refused_or_shown_as_a_name_that_validates_to_itself_with_the_same_key()
+    {
+        // Letters, marks, spaces, invisibles, surrogates (paired and lone), emoji, CJK: a seeded mix.
+        int[] pool = [0x61, 0x62, 0x63, 0x49, 0x6C, 0x65, 0x6D, 0x72, 0x6E, 0x301, 0x307, 0x308, 0x20, 0x20, 0x3000, 0xFE0F, 0x200D, 0x430, 0x441, 0x3B1, 0x3BF, 0x130, 0xFF41, 0x1D41A, 0x1F98A, 0x1F469, 0x674E, 0x3055, 0x31, 0x30, 0x0662, 0x1100, 0x1161, 0x2764, 0x34F, 0xE0001, 0xD800, 0xDC00];
+        var random = new Random(7);
+        var accepted = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var n = random.Next(1, 12); n > 0; n--)
+            {
+                var code = pool[random.Next(pool.Length)];
+                text.Append(code is >= 0xD800 and <= 0xDFFF ? ((char)code).ToString() : char.ConvertFromUtf32(code));
+            }
+
+            if (ChatRules.TryValidateName(text.ToString(), MaxLength, out var name, out var key, out _))
+            {
+                var again = Valid(name);
+                Assert.Equal((name, key), again);
+                accepted++;
+            }
+        }
+
+        Assert.True(accepted > 300, $"only {accepted} of 3000 were names: the mix tests too little");
+    }
+
+    [Fact]
     public void Keys_computed_on_many_threads_at_once_match_the_ones_computed_alone()
     {
         string[] names = ["alice", "\uFF41\uFF4C\uFF49\uFF43\uFF45", "AL\u0130CE", "\u0430\u0441\u0435", "aIice", "\u674E\u5C0F\u9F8D", "Zo\u00EB \U0001F98A", "\u0414\u043C\u0438\u0442\u0440\u0438\u0439"];

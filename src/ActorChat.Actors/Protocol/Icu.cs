@@ -125,8 +125,9 @@ internal sealed unsafe class Icu
         return error > 0 ? 0 : script;
     }
 
-    /// <summary>The English name of an ICU script code, e.g. "Cyrillic".</summary>
-    public string ScriptName(int script) => Marshal.PtrToStringUTF8((nint)_getScriptName(script)) ?? $"script {script}";
+    /// <summary>The English name of an ICU script code, e.g. "Cyrillic", "Linear B".</summary>
+    public string ScriptName(int script) =>
+        Marshal.PtrToStringUTF8((nint)_getScriptName(script))?.Replace('_', ' ') ?? $"script {script}";
 
     /// <summary>Which of the configured UTS #39 checks <paramref name="text"/> fails.</summary>
     public SpoofChecks Check(string text)
