@@ -24,13 +24,15 @@ namespace ActorChat.Actors.Protocol;
 /// </param>
 /// <remarks>
 /// Limits (by design or by the data): accents on Latin, Greek and Cyrillic letters do not tell names
-/// apart ("René" and "Rene", "Дмитрий" and "Дмитрии" are one name), while marks in other scripts do;
-/// letters with built-in strokes (ø, ł, đ) count as different from the bare letter unless
-/// confusables.txt says otherwise; a lookalike that combines case and shape ("AIice", which reads as
+/// apart ("René" and "Rene", "Дмитрий" and "Дмитрии" are one name), and neither do strokes (ø, ł, đ,
+/// which the skeleton writes as the bare letter and an overlay mark); marks in other scripts do, unless
+/// the skeleton's prototype of the letter under them is Latin (Arabic alef is "l", so "أحمد" and
+/// "احمد" are one name); a lookalike that combines case and shape ("AIice", which reads as
 /// "Alice", while "alice" is joined) is not caught, since a single key per relation cannot hold both
 /// "I ~ i" and "I ~ l" without merging "Ian" with "Lan"; and the confusable data is the platform ICU's
-/// (ICU 72 on Debian 12: Unicode 15). Computed once per join or rename; pure and safe to call from any
-/// thread.
+/// (ICU 72 on Debian 12: Unicode 15), so a key may change with the ICU version: compare keys computed
+/// in one process, never store or send them. Computed once per join or rename; pure and safe to call
+/// from any thread.
 /// </remarks>
 public sealed record NameKey(string Caseless, string Cased)
 {
