@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(2105, LogLevel.Information, "Room {Room}: draining {Count} connections over {Window}")]
     public static partial void Draining(this ILogger logger, string room, int count, TimeSpan window);
+
+    [LoggerMessage(2106, LogLevel.Information, "Room {Room}: refused the name {Requested}: {Holder} holds it or one that looks the same")]
+    public static partial void NameRefusedAsTaken(this ILogger logger, string room, string requested, string holder);
 }

@@ -18,7 +18,12 @@ public sealed class RoomActor : ReceiveActor
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Dictionary<IActorRef, string?> _members = [];
-    private readonly Dictionary<string, IActorRef> _owners = new(StringComparer.OrdinalIgnoreCase);
+
+    // Joined members by NameKey.Caseless and by NameKey.Cased: a name is taken when either key is
+    // held by someone else (NameKey says why two). Each joined member holds exactly one of each.
+    private readonly Dictionary<string, IActorRef> _owners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _lookalikes = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, NameKey> _keys = [];
     private readonly List<ReadOnlyMemory<byte>> _pending = [];
     private bool _flushQueued;
     private bool _draining;
@@ -40,7 +45,7 @@ public sealed class RoomActor : ReceiveActor
             _flushQueued = false;
             FlushBroadcasts();
         });
-        Receive<GetMembers>(_ => Sender.Tell(new Members(_members.Count, [.. _owners.Keys])));
+        Receive<GetMembers>(_ => Sender.Tell(new Members(_members.Count, [.. _members.Values.OfType<string>()])));
     }
 
     public static Props Props(string name, ChatSettings settings, ChatMetrics metrics, ILogger logger) =>
@@ -84,9 +89,8 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        var error = ChatRules.ValidateName(requested, _settings.MaxNameLength, out var name);
         FlushBroadcasts();
-        if (error is not null)
+        if (!ChatRules.TryValidateName(requested, _settings.MaxNameLength, out var name, out var key, out var error))
         {
             member.Tell(new Refused(ErrorCodes.InvalidName, error));
             return;
@@ -97,19 +101,21 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        if (_owners.TryGetValue(name, out var owner) && !owner.Equals(member))
+        if (HolderOf(key, member) is { } holder)
         {
-            member.Tell(new Refused(ErrorCodes.NameTaken, $"The name \"{name}\" is taken."));
+            var held = _members[holder]!;
+            _logger.NameRefusedAsTaken(_name, name, held);
+            member.Tell(new Refused(ErrorCodes.NameTaken, held == name
+                ? $"The name \"{name}\" is taken."
+                : $"The name \"{name}\" is too close to \"{held}\", which is taken."));
             return;
         }
 
         _members[member] = name;
-        if (current is not null)
-        {
-            _owners.Remove(current);
-        }
-
-        _owners[name] = member;
+        ReleaseName(member);
+        _keys[member] = key;
+        _owners[key.Caseless] = member;
+        _lookalikes[key.Cased] = member;
         _metrics.Joined();
         member.Tell(new NameAccepted(name));
         if (current is null)
@@ -117,7 +123,7 @@ public sealed class RoomActor : ReceiveActor
             _logger.UserJoined(_name, name);
             Broadcast(ChatProtocol.EncodeJoin(name));
             FlushBroadcasts();
-            var users = _owners.Keys.Order(StringComparer.OrdinalIgnoreCase).ToArray();
+            var users = _members.Values.OfType<string>().Order(StringComparer.OrdinalIgnoreCase).ToArray();
             member.Tell(new ConnectionActor.Deliver(ChatProtocol.EncodeUsers(name, users)));
         }
         else
@@ -157,9 +163,29 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        _owners.Remove(name);
+        ReleaseName(member);
         _logger.UserLeft(_name, name);
         Broadcast(ChatProtocol.EncodeLeave(name));
+    }
+
+    /// <summary>Another member whose name has either key of <paramref name="key"/>, or null.</summary>
+    private IActorRef? HolderOf(NameKey key, IActorRef member)
+    {
+        if (_owners.TryGetValue(key.Caseless, out var owner) && !owner.Equals(member))
+        {
+            return owner;
+        }
+
+        return _lookalikes.TryGetValue(key.Cased, out var lookalike) && !lookalike.Equals(member) ? lookalike : null;
+    }
+
+    private void ReleaseName(IActorRef member)
+    {
+        if (_keys.Remove(member, out var key))
+        {
+            _owners.Remove(key.Caseless);
+            _lookalikes.Remove(key.Cased);
+        }
     }
 
     private void OnDrain(Drain drain)
