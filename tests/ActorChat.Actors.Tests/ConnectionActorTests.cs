@@ -1,13 +1,12 @@
 using ActorChat.Actors;
 using ActorChat.Actors.Protocol;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ActorChat.Actors.Tests;
 
-public sealed class ConnectionActorTests : TestKit
+public sealed class ConnectionActorTests : ActorChatTestKit
 {
     private static readonly ChatSettings Unlimited = new() { PacketsPerSecond = 1e6, PacketBurst = 1_000_000, NameChangesPerSecond = 1e6, NameChangeBurst = 1_000_000 };
 
@@ -28,10 +27,27 @@ public sealed class ConnectionActorTests : TestKit
         return (connection, room);
     }
 
+    /// <summary>
+    /// Returns once the connection has handled everything told to it so far: an Identify is
+    /// answered in mailbox order. What it told the room (a test probe, which queues synchronously)
+    /// is queued by then, so a check that nothing came is not a guess at how long to wait.
+    /// </summary>
+    private void Settle(IActorRef connection)
+    {
+        connection.Tell(new Identify(null));
+        ExpectMsg<ActorIdentity>();
+    }
+
+    private void AssertRoomToldNothing(IActorRef connection, Akka.TestKit.TestProbe room)
+    {
+        Settle(connection);
+        room.ExpectNoMsg(TimeSpan.Zero);
+    }
+
     private (string Type, System.Text.Json.JsonElement Payload) NextSent()
     {
         string? json = null;
-        AwaitCondition(() => _socket.Sent.TryDequeue(out json));
+        WaitUntil(() => _socket.Sent.TryDequeue(out json));
         return Packets.Read(json!);
     }
 
@@ -51,7 +67,7 @@ public sealed class ConnectionActorTests : TestKit
         connection.Tell(Packets.Frame(Packets.Message(" alice ", "  hi there \n")));
         var say = room.ExpectMsg<RoomActor.Say>();
         Assert.Equal(("alice", "hi there"), (say.Username, say.Message));
-        room.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        AssertRoomToldNothing(connection, room);
     }
 
     [Theory]
@@ -82,7 +98,7 @@ public sealed class ConnectionActorTests : TestKit
         Assert.Equal(code, payload.Str("code"));
         Assert.Equal("", payload.Str("username"));
         Assert.False(string.IsNullOrWhiteSpace(payload.Str("message")));
-        room.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        AssertRoomToldNothing(connection, room);
     }
 
     [Fact]
@@ -135,7 +151,7 @@ public sealed class ConnectionActorTests : TestKit
 
         for (var i = 0; i < 50; i++)
         {
-            AwaitCondition(() => _socket.Sent.Count == i + 1);
+            WaitUntil(() => _socket.Sent.Count == i + 1);
             Assert.Equal($"m{i}", Packets.Read(_socket.Sent.ToArray()[i]).Payload.Str("message"));
             Assert.True(_socket.ReleaseOne());
         }
@@ -154,10 +170,10 @@ public sealed class ConnectionActorTests : TestKit
             connection.Tell(new ConnectionActor.Deliver(frame));
         }
 
-        Thread.Sleep(100);
+        Settle(connection);
         Assert.Empty(_socket.Closes);
         connection.Tell(new ConnectionActor.Deliver(frame));
-        AwaitCondition(() => !_socket.Closes.IsEmpty);
+        WaitUntil(() => !_socket.Closes.IsEmpty);
         Assert.Equal(CloseCodes.SlowConsumer, _socket.Closes.Single().Code);
         Assert.Single(_socket.Sent);
     }
@@ -170,13 +186,13 @@ public sealed class ConnectionActorTests : TestKit
         connection.Tell(new ConnectionActor.Deliver(ChatProtocol.EncodeMessage("bob", "one")));
         connection.Tell(new ConnectionActor.Deliver(ChatProtocol.EncodeMessage("bob", "two")));
         connection.Tell(new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down"));
-        AwaitCondition(() => _socket.Sent.Count == 1);
+        WaitUntil(() => _socket.Sent.Count == 1);
         Assert.Empty(_socket.Closes);
         _socket.ReleaseOne();
-        AwaitCondition(() => _socket.Sent.Count == 2);
+        WaitUntil(() => _socket.Sent.Count == 2);
         Assert.Empty(_socket.Closes);
         _socket.ReleaseOne();
-        AwaitCondition(() => !_socket.Closes.IsEmpty);
+        WaitUntil(() => !_socket.Closes.IsEmpty);
         Assert.Equal((CloseCodes.GoingAway, "server shutting down"), _socket.Closes.Single());
     }
 
@@ -193,7 +209,7 @@ public sealed class ConnectionActorTests : TestKit
         room.ReceiveN(3);
         connection.Tell(Packets.Frame(Packets.Message("a", "over")));
         Assert.Equal(ErrorCodes.RateLimited, NextSent().Payload.Str("code"));
-        room.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        AssertRoomToldNothing(connection, room);
 
         _time.Advance(TimeSpan.FromSeconds(1));
         connection.Tell(Packets.Frame(Packets.Message("a", "allowed again")));
@@ -204,9 +220,9 @@ public sealed class ConnectionActorTests : TestKit
             connection.Tell(Packets.Frame(Packets.Message("a", "flood")));
         }
 
-        AwaitCondition(() => !_socket.Closes.IsEmpty);
+        WaitUntil(() => !_socket.Closes.IsEmpty);
         Assert.Equal(CloseCodes.PolicyViolation, _socket.Closes.Single().Code);
-        room.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        AssertRoomToldNothing(connection, room);
     }
 
     [Fact]
@@ -232,7 +248,7 @@ public sealed class ConnectionActorTests : TestKit
         connection.Tell(Packets.Frame(Packets.Join("c")));
         Assert.Equal(["a", "b"], room.ReceiveN(2).Cast<RoomActor.Join>().Select(j => j.Username));
         Assert.Equal(ErrorCodes.RateLimited, NextSent().Payload.Str("code"));
-        room.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        AssertRoomToldNothing(connection, room);
 
         _time.Advance(TimeSpan.FromSeconds(1));
         connection.Tell(Packets.Frame(Packets.Join("d")));
@@ -248,14 +264,23 @@ public sealed class ConnectionActorTests : TestKit
         ExpectTerminated(connection);
     }
 
+    /// <summary>
+    /// A real exception, under the server's supervision settings (ActorChatTestKit): the actor is
+    /// stopped, not restarted (a restart would also close the socket, from PreRestart, but leave
+    /// the actor alive and the room none the wiser), and its socket is closed with 1011 once.
+    /// </summary>
     [Fact]
-    public void A_failure_stops_the_connection_and_closes_its_socket_with_1011()
+    public void A_connection_that_throws_is_stopped_not_restarted_and_closes_its_socket_with_1011()
     {
         var (connection, _) = Start();
         Watch(connection);
-        connection.Tell(new ConnectionActor.Deliver(ReadOnlyMemory<byte>.Empty));
-        connection.Tell(Kill.Instance);
+        connection.Tell(new ConnectionActor.Deliver(ChatProtocol.EncodeMessage("bob", "before")));
+        WaitUntil(() => _socket.Sent.Count == 1);
+
+        // A Deliver without a frame list: OnDeliver throws a NullReferenceException.
+        connection.Tell(new ConnectionActor.Deliver((IReadOnlyList<ReadOnlyMemory<byte>>)null!));
+
         ExpectTerminated(connection);
-        AwaitCondition(() => _socket.Closes.Any(c => c.Code == CloseCodes.InternalError));
+        Assert.Equal((CloseCodes.InternalError, "internal error"), Assert.Single(_socket.Closes));
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using ActorChat.Actors;
 using Akka.Actor;
+using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors.Tests;
 
@@ -57,6 +58,20 @@ internal sealed class FakeSocket : IChatSocket
     }
 
     public void Close(int code, string reason) => Closes.Enqueue((code, reason));
+}
+
+/// <summary>An <see cref="ILogger"/> that keeps what is logged, for tests that check an event was logged.</summary>
+internal sealed class ListLogger : ILogger
+{
+    public ConcurrentQueue<(int EventId, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception), exception));
 }
 
 internal static class Packets

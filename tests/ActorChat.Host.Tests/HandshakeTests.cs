@@ -81,15 +81,9 @@ public sealed class HandshakeTests(HandshakeServerFixture fixture) : IClassFixtu
         await AssertLiveAsync(client);
     }
 
-    [Fact]
+    [LocalhostIsLoopbackFact]
     public async Task The_localhost_origin_works_when_the_page_is_on_localhost()
     {
-        var addresses = await Dns.GetHostAddressesAsync("localhost");
-        if (!addresses.Contains(IPAddress.Loopback))
-        {
-            return; // This machine does not resolve localhost to 127.0.0.1; nothing to test.
-        }
-
         var localhost = new Uri($"ws://localhost:{Server.Port}/");
         await using (var client = await ChatClient.ConnectAsync(localhost, $"http://localhost:{Server.Port}"))
         {
@@ -112,5 +106,32 @@ public sealed class HandshakeTests(HandshakeServerFixture fixture) : IClassFixtu
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// A fact that needs <c>localhost</c> to resolve to 127.0.0.1 (the test server listens there only).
+/// Where it does not, the test is reported as skipped with the reason, never as passed: xunit 2
+/// reads <see cref="FactAttribute.Skip"/> from the attribute instance at discovery.
+/// </summary>
+public sealed class LocalhostIsLoopbackFactAttribute : FactAttribute
+{
+    public LocalhostIsLoopbackFactAttribute()
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses("localhost");
+        }
+        catch (SocketException ex)
+        {
+            Skip = $"localhost does not resolve on this machine ({ex.Message}); map it to 127.0.0.1 in /etc/hosts to run this test.";
+            return;
+        }
+
+        if (!addresses.Contains(IPAddress.Loopback))
+        {
+            Skip = $"localhost resolves to {string.Join(", ", addresses.Select(a => a.ToString()))}, not 127.0.0.1; map it to 127.0.0.1 in /etc/hosts to run this test.";
+        }
     }
 }

@@ -168,37 +168,101 @@ public sealed class RawWebSocket : IDisposable
 
         var frames = new List<(int, byte[])>();
         var at = 0;
-        while (bytes.Count - at >= 2)
+        while (TryParseFrame(bytes, ref at) is { } frame)
         {
-            var opcode = bytes[at] & 0x0F;
-            long length = bytes[at + 1] & 0x7F;
-            var header = 2;
-            if (length == 126)
-            {
-                length = (bytes[at + 2] << 8) | bytes[at + 3];
-                header = 4;
-            }
-            else if (length == 127)
-            {
-                length = 0;
-                for (var i = 0; i < 8; i++)
-                {
-                    length = (length << 8) | bytes[at + 2 + i];
-                }
-
-                header = 10;
-            }
-
-            if (bytes.Count - at - header < length)
-            {
-                break; // a partial frame: the connection ended in the middle of it
-            }
-
-            frames.Add((opcode, bytes.GetRange(at + header, (int)length).ToArray()));
-            at += header + (int)length;
+            frames.Add(frame);
         }
 
         return (frames, end);
+    }
+
+    /// <summary>
+    /// Reads the server's frames until its close frame, without answering it (so the server's close
+    /// handshake stays open). Returns the frames, the close last. Fails if the connection ends or
+    /// <paramref name="timeout"/> passes before a close frame arrived. Anything after it is not read.
+    /// </summary>
+    public async Task<List<(int Opcode, byte[] Payload)>> ReadFramesUntilCloseAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var bytes = new List<byte>();
+        var buffer = new byte[64 * 1024];
+        var frames = new List<(int Opcode, byte[] Payload)>();
+        var at = 0;
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"No close frame within {timeout.TotalSeconds} s; {frames.Count} frames before.");
+                throw;
+            }
+
+            Assert.True(n > 0, $"The connection ended without a close frame; {frames.Count} frames before.");
+            bytes.AddRange(buffer.AsSpan(0, n));
+            while (TryParseFrame(bytes, ref at) is { } frame)
+            {
+                frames.Add(frame);
+                if (frame.Opcode == 0x8)
+                {
+                    return frames;
+                }
+            }
+        }
+    }
+
+    /// <summary>The close code and reason of a close frame's payload.</summary>
+    public static (int Code, string Reason) CloseOf(byte[] payload) =>
+        ((payload[0] << 8) | payload[1], Encoding.UTF8.GetString(payload.AsSpan(2)));
+
+    /// <summary>The (unmasked) server frame starting at <paramref name="at"/>, advancing past it; null while it is incomplete.</summary>
+    private static (int Opcode, byte[] Payload)? TryParseFrame(List<byte> bytes, ref int at)
+    {
+        if (bytes.Count - at < 2)
+        {
+            return null;
+        }
+
+        var opcode = bytes[at] & 0x0F;
+        long length = bytes[at + 1] & 0x7F;
+        var header = 2;
+        if (length == 126)
+        {
+            if (bytes.Count - at < 4)
+            {
+                return null;
+            }
+
+            length = (bytes[at + 2] << 8) | bytes[at + 3];
+            header = 4;
+        }
+        else if (length == 127)
+        {
+            if (bytes.Count - at < 10)
+            {
+                return null;
+            }
+
+            length = 0;
+            for (var i = 0; i < 8; i++)
+            {
+                length = (length << 8) | bytes[at + 2 + i];
+            }
+
+            header = 10;
+        }
+
+        if (bytes.Count - at - header < length)
+        {
+            return null; // a partial frame: more is to come, or the connection ended in the middle of it
+        }
+
+        var payload = bytes.GetRange(at + header, (int)length).ToArray();
+        at += header + (int)length;
+        return (opcode, payload);
     }
 
     public void Dispose() => _socket.Dispose();

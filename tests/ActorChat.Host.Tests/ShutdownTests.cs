@@ -10,7 +10,7 @@ namespace ActorChat.Host.Tests;
 /// <summary>Graceful drain: every client gets 1001 after what was already accepted, and the process exits 0.</summary>
 public sealed partial class ShutdownTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan ProcessBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ProcessBound = TestTime.Seconds(30);
 
     [Fact]
     public async Task On_stop_every_client_gets_what_was_accepted_then_1001()

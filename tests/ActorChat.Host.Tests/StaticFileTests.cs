@@ -185,7 +185,7 @@ public sealed class RequestLimitTests
     {
         await using var server = await TestServer.StartAsync();
         using var tcp = new System.Net.Sockets.TcpClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var cts = new CancellationTokenSource(TestTime.Seconds(40));
         await tcp.ConnectAsync(IPAddress.Loopback, server.Port, cts.Token);
         var stream = tcp.GetStream();
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\nX-Slow: "), cts.Token);

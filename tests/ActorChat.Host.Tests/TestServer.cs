@@ -17,8 +17,30 @@ namespace ActorChat.Host.Tests;
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    /// <summary>The bound on every await in the tests: generous, since machines are shared and slow.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The bound on every await in the tests: generous, since machines are shared and slow, and
+    /// scaled by <see cref="TestTime.Factor"/> (<c>ACTORCHAT_TEST_TIMEFACTOR</c>). It bounds waits
+    /// for conditions; nothing is expected to take this long.
+    /// </summary>
+    public static readonly TimeSpan Timeout = TestTime.Seconds(10);
+
+    /// <summary>
+    /// A server timer no test waits out: longer than any wait bound a test puts on an outcome that
+    /// must come before it (at least a minute, and three times <see cref="Timeout"/>).
+    /// </summary>
+    public static readonly TimeSpan LongTimer = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, (Timeout * 3).Ticks));
+
+    /// <summary>
+    /// Settings that push every server timer that ends a connection by itself (the close handshake's
+    /// timeout, the keepalive) out to <see cref="LongTimer"/>: for tests that prove something
+    /// happens without one of those timers, e.g. a connection ended by its actor.
+    /// </summary>
+    public static string[] LongTimerSettings =>
+    [
+        $"--ActorChat:CloseTimeout={LongTimer:c}",
+        $"--ActorChat:KeepAliveInterval={LongTimer:c}",
+        $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
+    ];
 
     private bool _stopped;
 
@@ -99,6 +121,29 @@ public sealed class TestServer : IAsyncDisposable
         using var cts = new CancellationTokenSource(Timeout);
         var room = await registry.GetAsync<RoomActor>(cts.Token);
         return await room.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, Timeout, cts.Token);
+    }
+
+    /// <summary>
+    /// The connection actors alive now (the host names them <c>connection-{id}</c> under
+    /// <c>/user</c>), found with <see cref="Identify"/>: one answer per connection the room holds.
+    /// </summary>
+    public async Task<IReadOnlyList<IActorRef>> ConnectionActorsAsync()
+    {
+        var expected = (await MembersAsync()).Connections;
+        var system = App.Services.GetRequiredService<ActorSystem>();
+        using var inbox = Inbox.Create(system);
+        system.ActorSelection("/user/connection-*").Tell(new Identify(null), inbox.Receiver);
+        var found = new List<IActorRef>();
+        while (found.Count < expected)
+        {
+            // A selection that matches nothing answers once with no subject.
+            if (Assert.IsType<ActorIdentity>(await inbox.ReceiveAsync(Timeout)).Subject is { } actor)
+            {
+                found.Add(actor);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Polls the room until <paramref name="condition"/> holds (the bound is <see cref="Timeout"/>).</summary>
