@@ -65,7 +65,7 @@ public sealed class ChatServerOptions
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a close handshake may take before the connection is aborted.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>On shutdown, 1001 closes are spread at random over this window so clients do not all reconnect at once.</summary>

@@ -1,4 +1,16 @@
+using ActorChat.Actors.Protocol;
 using ActorChat.Host;
+
+// Names are compared with the platform's ICU: without it every join would fail, so refuse to start.
+try
+{
+    NameKey.EnsureAvailable();
+}
+catch (InvalidOperationException missing)
+{
+    await Console.Error.WriteLineAsync(missing.Message);
+    return 3;
+}
 
 WebApplication app;
 try

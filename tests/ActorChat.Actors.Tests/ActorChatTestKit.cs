@@ -1,5 +1,7 @@
 using System.Globalization;
+using Akka.Actor;
 using Akka.Configuration;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 
 namespace ActorChat.Actors.Tests;
@@ -25,6 +27,26 @@ public abstract class ActorChatTestKit : TestKit
     /// its bound between checks: a second per wait with a 10 s bound.)
     /// </summary>
     protected void WaitUntil(Func<bool> condition) => AwaitCondition(condition, null, PollInterval);
+
+    /// <summary>
+    /// Asserts the probes were sent nothing more, once the room has worked through everything sent
+    /// to it so far, including the broadcasts it queued for itself: not a guess at how long to
+    /// wait. Two round trips, because the first may overtake a Flush the room tells itself while
+    /// handling an earlier message; the second cannot. Probes queue what they are told at once.
+    /// </summary>
+    protected void AssertNothingMoreFor(IActorRef room, params TestProbe[] probes)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            room.Tell(RoomActor.GetMembers.Instance);
+            ExpectMsg<RoomActor.Members>();
+        }
+
+        foreach (var probe in probes)
+        {
+            probe.ExpectNoMsg(TimeSpan.Zero);
+        }
+    }
 
     /// <summary>
     /// The test settings over the server's HOCON. <c>single-expect-default</c>, TestKit's bound on

@@ -51,26 +51,6 @@ public sealed class RoomActorTests : ActorChatTestKit
         return probe;
     }
 
-    /// <summary>
-    /// Asserts the probes were sent nothing more, once the room has worked through everything sent
-    /// to it so far, including the broadcasts it queued for itself: not a guess at how long to
-    /// wait. Two round trips, because the first may overtake a Flush the room tells itself while
-    /// handling an earlier message; the second cannot. Probes queue what they are told at once.
-    /// </summary>
-    private void AssertNothingMoreFor(params TestProbe[] probes)
-    {
-        for (var i = 0; i < 2; i++)
-        {
-            _room.Tell(RoomActor.GetMembers.Instance);
-            ExpectMsg<RoomActor.Members>();
-        }
-
-        foreach (var probe in probes)
-        {
-            probe.ExpectNoMsg(TimeSpan.Zero);
-        }
-    }
-
     private readonly Dictionary<TestProbe, Queue<ReadOnlyMemory<byte>>> _unread = [];
 
     /// <summary>The next frame a member was sent, whether it came alone or in a batch.</summary>
@@ -108,7 +88,7 @@ public sealed class RoomActorTests : ActorChatTestKit
 
         var seen = Next(watcher);
         Assert.Equal((PacketTypes.Join, "alice"), (seen.Type, seen.Payload.Str("username")));
-        AssertNothingMoreFor(watcher, alice);
+        AssertNothingMoreFor(_room, watcher, alice);
     }
 
     [Fact]
@@ -136,10 +116,10 @@ public sealed class RoomActorTests : ActorChatTestKit
     {
         var alice = Joined("alice");
         var bob = Member();
-        AssertNothingMoreFor(alice, bob);
+        AssertNothingMoreFor(_room, alice, bob);
         _room.Tell(new RoomActor.Join(name), bob.Ref);
         Assert.Equal(ErrorCodes.NameTaken, bob.ExpectMsg<RoomActor.Refused>().Code);
-        AssertNothingMoreFor(alice, bob);
+        AssertNothingMoreFor(_room, alice, bob);
     }
 
     [Theory]
@@ -156,7 +136,7 @@ public sealed class RoomActorTests : ActorChatTestKit
         var bob = Member();
         _room.Tell(new RoomActor.Join(name), bob.Ref);
         Assert.Equal(ErrorCodes.InvalidName, bob.ExpectMsg<RoomActor.Refused>().Code);
-        AssertNothingMoreFor(watcher, bob);
+        AssertNothingMoreFor(_room, watcher, bob);
     }
 
     [Fact]
@@ -213,7 +193,7 @@ public sealed class RoomActorTests : ActorChatTestKit
     {
         var alice = Joined("alice");
         _room.Tell(new RoomActor.Join(" alice"), alice.Ref);
-        AssertNothingMoreFor(alice);
+        AssertNothingMoreFor(_room, alice);
     }
 
     [Fact]
@@ -223,7 +203,7 @@ public sealed class RoomActorTests : ActorChatTestKit
         _room.Tell(new RoomActor.Say(null, "as myself"), alice.Ref);
         var message = Next(alice);
         Assert.Equal(("alice", "as myself"), (message.Payload.Str("username"), message.Payload.Str("message")));
-        AssertNothingMoreFor(alice);
+        AssertNothingMoreFor(_room, alice);
     }
 
     [Fact]
@@ -233,7 +213,7 @@ public sealed class RoomActorTests : ActorChatTestKit
         var bob = Member();
         _room.Tell(new RoomActor.Say("bob", "hi"), bob.Ref);
         Assert.Equal(ErrorCodes.NotJoined, bob.ExpectMsg<RoomActor.Refused>().Code);
-        AssertNothingMoreFor(watcher, bob);
+        AssertNothingMoreFor(_room, watcher, bob);
     }
 
     [Fact]
@@ -264,7 +244,7 @@ public sealed class RoomActorTests : ActorChatTestKit
 
         var leave = Next(watcher);
         Assert.Equal((PacketTypes.Leave, "alice"), (leave.Type, leave.Payload.Str("username")));
-        AssertNothingMoreFor(watcher);
+        AssertNothingMoreFor(_room, watcher);
 
         // The name is free again.
         Joined("alice", watcher);
@@ -281,7 +261,7 @@ public sealed class RoomActorTests : ActorChatTestKit
             _room.Tell(RoomActor.GetMembers.Instance);
             Assert.Equal(1, ExpectMsg<RoomActor.Members>().Connections);
         }, null, PollInterval);
-        AssertNothingMoreFor(watcher);
+        AssertNothingMoreFor(_room, watcher);
     }
 
     [Fact]
@@ -292,7 +272,7 @@ public sealed class RoomActorTests : ActorChatTestKit
 
         // An Attach of no connection: adding a null key throws inside the room.
         _room.Tell(new RoomActor.Attach(null!), watcher.Ref);
-        AssertNothingMoreFor(watcher, alice);
+        AssertNothingMoreFor(_room, watcher, alice);
         var failure = Assert.Single(_log.Entries, e => e.EventId == 2104);
         Assert.IsType<ArgumentNullException>(failure.Exception);
 

@@ -26,7 +26,7 @@ public sealed class SettingsTests
 
         // Durations.
         { ["--ActorChat:DrainWindow=1"], "ActorChat:DrainWindow = 1 (read as 1.00:00:00): must be between 00:00:00 and 00:05:00" + DurationNote },
-        { ["--ActorChat:CloseTimeout=00:00:00.05"], "ActorChat:CloseTimeout = 00:00:00.05: must be between 00:00:00.1 and 00:01:00" + DurationNote },
+        { ["--ActorChat:CloseTimeout=00:00:00.05"], "ActorChat:CloseTimeout = 00:00:00.05: must be between 00:00:00.1 and 00:10:00" + DurationNote },
         { ["--ActorChat:KeepAliveInterval=-00:00:05"], "ActorChat:KeepAliveInterval = -00:00:05: must be between 00:00:01 and 00:10:00" + DurationNote },
         { ["--ActorChat:DrainTimeout=00:00:01"], "ActorChat:DrainTimeout = 00:00:01: must be at least DrainWindow (00:00:02), so the last close of the drain is waited for" },
 
