@@ -76,7 +76,9 @@ const ui = {
 };
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-const sameName = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+// The server shows names in NFC; compare what we sent with what it bound in the same form.
+const sameName = (a, b) => typeof a === 'string' && typeof b === 'string'
+  && a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
 const str = (v) => (typeof v === 'string' ? v : '');
 
 // ---------------------------------------------------------------------------

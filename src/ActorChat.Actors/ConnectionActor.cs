@@ -150,6 +150,14 @@ public sealed class ConnectionActor : ReceiveActor
         // A name that differs from the bound one is a rename attempt, itself rate-limited; the
         // message is posted either way (under the bound name if the rename is refused).
         string? claimed = packet.Username.Trim();
+
+        // The bound name is NFC; a client may write it decomposed every time (the original page
+        // sends its name box with each message). Only a name that differs in NFC is a rename.
+        if (_username.Length > 0 && claimed != _username && ChatRules.Display(claimed) == _username)
+        {
+            claimed = _username;
+        }
+
         if (_username.Length > 0 && claimed != _username && !_nameChanges.TryTake())
         {
             claimed = null;

@@ -240,6 +240,27 @@ public sealed class ConnectionActorTests : ActorChatTestKit
     }
 
     [Fact]
+    public void The_bound_name_written_another_way_in_NFC_terms_is_not_a_rename()
+    {
+        // A client that sends its name decomposed (e + U+0301) in every message, as bound in NFC:
+        // the same name, so no rename attempt, and no name-change token spent on it.
+        var settings = Unlimited with { NameChangesPerSecond = 0.001, NameChangeBurst = 1 };
+        var (connection, room) = Start(settings);
+        connection.Tell(Packets.Frame(Packets.Join("alice\u0301")));
+        room.ExpectMsg<RoomActor.Join>();
+        connection.Tell(new RoomActor.NameAccepted("alic\u00E9"));
+        for (var i = 0; i < 3; i++)
+        {
+            connection.Tell(Packets.Frame(Packets.Message("alice\u0301", $"hello {i}")));
+            var say = room.ExpectMsg<RoomActor.Say>();
+            Assert.Equal(("alic\u00E9", $"hello {i}"), (say.Username, say.Message));
+        }
+
+        Settle(connection);
+        Assert.Empty(_socket.Sent);
+    }
+
+    [Fact]
     public void Rate_limits_joins()
     {
         var (connection, room) = Start(Unlimited with { NameChangesPerSecond = 1, NameChangeBurst = 2 });

@@ -15,6 +15,9 @@ public static class ChatRules
     private const int EmojiPresentationSelector = 0xFE0F;
     private const int BrailleBlank = 0x2800;
 
+    /// <summary>A trimmed name as the room would show it (NFC), for comparing with a bound name.</summary>
+    public static string Display(string trimmed) => Icu.Instance.Nfc(trimmed);
+
     /// <summary>
     /// Trims <paramref name="raw"/> and checks it as a name. On success <paramref name="name"/> is the
     /// name to show (trimmed, in NFC, otherwise as typed) and <paramref name="key"/> what it is compared
