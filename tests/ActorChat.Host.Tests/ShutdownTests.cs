@@ -98,19 +98,7 @@ public sealed partial class ShutdownTests(ITestOutputHelper output)
     [Fact]
     public async Task SIGTERM_closes_every_client_with_1001_and_the_process_exits_0()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ActorChat.Host.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--ActorChat:DrainWindow=00:00:00.200" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ServerProcess.StartInfo("--urls", "http://127.0.0.1:0", "--ActorChat:DrainWindow=00:00:00.200");
 
         var log = new ConcurrentQueue<string>();
         var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -167,17 +155,6 @@ public sealed partial class ShutdownTests(ITestOutputHelper output)
     }
 
     /// <summary>The dotnet host running this test, so the child uses the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        var self = Environment.ProcessPath;
-        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            return self;
-        }
-
-        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-    }
-
     [GeneratedRegex(@"[Ll]istening on:? http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();
 }

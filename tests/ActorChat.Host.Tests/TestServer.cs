@@ -74,7 +74,16 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server whose logs (Debug and up) go to <paramref name="logs"/>.</summary>
     public static async Task<TestServer> StartAsync(ILoggerProvider? logs, params string[] settings)
     {
-        string[] args = ["--urls", "http://127.0.0.1:0", .. settings];
+        // ChatClient (ClientWebSocket) answers the server's pings only while it is reading, and many
+        // tests leave a client unread for a while on purpose: the keepalive, which would drop such
+        // a client as a dead peer, is pushed out of the way unless a test sets it (later wins).
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--ActorChat:KeepAliveInterval={LongTimer:c}",
+            $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
+            .. settings,
+        ];
         var builder = ChatServer.CreateBuilder(args);
         builder.Logging.ClearProviders();
         if (logs is null)
