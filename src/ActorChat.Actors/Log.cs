@@ -35,6 +35,12 @@ internal static partial class Log
     [LoggerMessage(2104, LogLevel.Error, "Room {Room}: failed to handle {MessageType}; membership kept, message dropped")]
     public static partial void RoomFailure(this ILogger logger, Exception exception, string room, string messageType);
 
+    [LoggerMessage(2150, LogLevel.Warning, "Room {Room}: {Count} messages held while it stops; dropping more")]
+    public static partial void RoomBufferFull(this ILogger logger, string room, int count);
+
+    [LoggerMessage(2151, LogLevel.Error, "Dropped {MessageType} for an invalid room id {Room}")]
+    public static partial void InvalidRoomId(this ILogger logger, string room, string messageType);
+
     [LoggerMessage(2105, LogLevel.Information, "Room {Room}: draining {Count} connections over {Window}")]
     public static partial void Draining(this ILogger logger, string room, int count, TimeSpan window);
 

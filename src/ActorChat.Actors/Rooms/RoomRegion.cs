@@ -1,0 +1,123 @@
+using ActorChat.Protocol;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Actors.Rooms;
+
+/// <summary>A message for one room; <see cref="Room"/> is the room's name, its id.</summary>
+public interface IWithRoom
+{
+    string Room { get; }
+}
+
+/// <summary>
+/// The one routing point for rooms on this node. It creates a room's actor on first use, forwards
+/// every <see cref="IWithRoom"/> message to it with its sender, and passivates rooms the way
+/// Akka.Cluster.Sharding's shard region does: a room asks with <see cref="Passivate"/>, the region
+/// tells it the stop message, and what arrives for the room until it has stopped is buffered and
+/// handed to a fresh incarnation. Rooms and their senders see the same contract as under sharding
+/// (messages carry their room id; passivation by <see cref="Passivate"/>), so a shard region can
+/// take this actor's place without a change to the room.
+/// </summary>
+public sealed class RoomRegion : ReceiveActor
+{
+    /// <summary>Messages held for one passivating room; more are dropped (a room that takes this long to stop is failing).</summary>
+    public const int MaxBufferedPerRoom = 10_000;
+
+    private readonly Func<string, Props> _roomProps;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, IActorRef> _rooms = [];
+    private readonly Dictionary<IActorRef, string> _ids = [];
+    private readonly Dictionary<string, List<(IWithRoom Message, IActorRef Sender)>> _buffers = [];
+
+    public RoomRegion(Func<string, Props> roomProps, ILogger logger)
+    {
+        _roomProps = roomProps;
+        _logger = logger;
+        Receive<IWithRoom>(m => Deliver(m, Sender));
+        Receive<Passivate>(p => OnPassivate(Sender, p.StopMessage));
+        Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<GetRoomCount>(_ => Sender.Tell(new RoomCount(_rooms.Count)));
+    }
+
+    public static Props Props(Func<string, Props> roomProps, ILogger logger) =>
+        Akka.Actor.Props.Create(() => new RoomRegion(roomProps, logger));
+
+    /// <summary>A room that fails is stopped, like a sharded entity; its next message starts it again from its journal.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void Deliver(IWithRoom message, IActorRef sender)
+    {
+        if (_buffers.TryGetValue(message.Room, out var buffer))
+        {
+            if (buffer.Count < MaxBufferedPerRoom)
+            {
+                buffer.Add((message, sender));
+            }
+            else
+            {
+                _logger.RoomBufferFull(message.Room, MaxBufferedPerRoom);
+            }
+
+            return;
+        }
+
+        if (!_rooms.TryGetValue(message.Room, out var room))
+        {
+            if (!RoomNames.IsValid(message.Room))
+            {
+                // The connections validate room names before anything is sent here.
+                _logger.InvalidRoomId(message.Room, message.GetType().Name);
+                return;
+            }
+
+            room = Context.ActorOf(_roomProps(message.Room), message.Room);
+            Context.Watch(room);
+            _rooms[message.Room] = room;
+            _ids[room] = message.Room;
+        }
+
+        room.Tell(message, sender);
+    }
+
+    private void OnPassivate(IActorRef room, object stopMessage)
+    {
+        if (!_ids.TryGetValue(room, out var id) || _buffers.ContainsKey(id))
+        {
+            return;
+        }
+
+        _buffers[id] = [];
+        room.Tell(stopMessage, Self);
+    }
+
+    private void OnTerminated(IActorRef room)
+    {
+        if (!_ids.Remove(room, out var id))
+        {
+            return;
+        }
+
+        _rooms.Remove(id);
+        if (_buffers.Remove(id, out var buffer))
+        {
+            // Whatever came while it stopped goes to a fresh incarnation, in order.
+            foreach (var (message, sender) in buffer)
+            {
+                Deliver(message, sender);
+            }
+        }
+    }
+
+    /// <summary>A room asks to be stopped with <paramref name="StopMessage"/> (room → region), as under sharding.</summary>
+    public sealed record Passivate(object StopMessage);
+
+    /// <summary>Asks for <see cref="RoomCount"/> (tests, metrics).</summary>
+    public sealed record GetRoomCount
+    {
+        public static readonly GetRoomCount Instance = new();
+    }
+
+    /// <summary>How many room actors are alive (passivating ones included).</summary>
+    public sealed record RoomCount(int Count);
+}
