@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorChat.Actors.Protocol;
+using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
@@ -19,11 +20,7 @@ public sealed class RoomActor : ReceiveActor
     private readonly ILogger _logger;
     private readonly Dictionary<IActorRef, string?> _members = [];
 
-    // Joined members by NameKey.Caseless and by NameKey.Cased: a name is taken when either key is
-    // held by someone else (NameKey says why two). Each joined member holds exactly one of each.
-    private readonly Dictionary<string, IActorRef> _owners = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IActorRef> _lookalikes = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, NameKey> _keys = [];
+    private readonly NameBook<IActorRef> _names = new();
     private readonly List<ReadOnlyMemory<byte>> _pending = [];
     private bool _flushQueued;
     private bool _draining;
@@ -101,9 +98,8 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        if (HolderOf(key, member) is { } holder)
+        if (!_names.TryClaim(member, name, key, out var held))
         {
-            var held = _members[holder]!;
             _logger.NameRefusedAsTaken(_name, name, held);
             member.Tell(new Refused(ErrorCodes.NameTaken, held == name
                 ? $"The name \"{name}\" is taken."
@@ -112,10 +108,6 @@ public sealed class RoomActor : ReceiveActor
         }
 
         _members[member] = name;
-        ReleaseName(member);
-        _keys[member] = key;
-        _owners[key.Caseless] = member;
-        _lookalikes[key.Cased] = member;
         _metrics.Joined();
         member.Tell(new NameAccepted(name));
         if (current is null)
@@ -163,29 +155,9 @@ public sealed class RoomActor : ReceiveActor
             return;
         }
 
-        ReleaseName(member);
+        _names.Release(member, out _);
         _logger.UserLeft(_name, name);
         Broadcast(ChatProtocol.EncodeLeave(name));
-    }
-
-    /// <summary>Another member whose name has either key of <paramref name="key"/>, or null.</summary>
-    private IActorRef? HolderOf(NameKey key, IActorRef member)
-    {
-        if (_owners.TryGetValue(key.Caseless, out var owner) && !owner.Equals(member))
-        {
-            return owner;
-        }
-
-        return _lookalikes.TryGetValue(key.Cased, out var lookalike) && !lookalike.Equals(member) ? lookalike : null;
-    }
-
-    private void ReleaseName(IActorRef member)
-    {
-        if (_keys.Remove(member, out var key))
-        {
-            _owners.Remove(key.Caseless);
-            _lookalikes.Remove(key.Cased);
-        }
     }
 
     private void OnDrain(Drain drain)
