@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(2104, LogLevel.Error, "Room {Room}: failed to handle {MessageType}; membership kept, message dropped")]
     public static partial void RoomFailure(this ILogger logger, Exception exception, string room, string messageType);
 
+    [LoggerMessage(2160, LogLevel.Information, "Session {SessionId} ({Name}) ended; leaving {RoomCount} rooms")]
+    public static partial void SessionEnded(this ILogger logger, string sessionId, string name, int roomCount);
+
     [LoggerMessage(2150, LogLevel.Warning, "Room {Room}: {Count} messages held while it stops; dropping more")]
     public static partial void RoomBufferFull(this ILogger logger, string room, int count);
 
