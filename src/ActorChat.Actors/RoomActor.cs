@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using ActorChat.Actors.Protocol;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 

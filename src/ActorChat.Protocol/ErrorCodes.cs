@@ -1,4 +1,4 @@
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol;
 
 /// <summary>The machine-readable <c>payload.code</c> values of <c>chat-error</c> packets.</summary>
 public static class ErrorCodes
