@@ -49,6 +49,8 @@ public sealed class V1DecodeTests
         { """{"type":"rename","ref":"n","payload":{"name":"bob"}}""", new RenameRequest("n", "bob") },
 
         // Members a type does not define are ignored, whatever they hold; so is member order.
+        { """{"meta":{"type":"bye","ref":7,"payload":[]},"type":"hello","payload":{"name":"a"}}""", new HelloRequest(null, "a", null) },
+        { """{"type":"send","payload":{"x":{"room":"Evil","text":5},"room":"lobby","text":"hi"}}""", new SendRequest(null, "lobby", "hi", null) },
         { """{"type":"send","v":2,"payload":{"extra":{"deep":[1,{"x":null}]},"room":"lobby","text":"hi","name":5}}""", new SendRequest(null, "lobby", "hi", null) },
         { """{"type":"hello","payload":{"name":"alice","room":5,"limit":"many","since":[]}}""", new HelloRequest(null, "alice", null) },
         { """{"type":"rooms","payload":{"room":12,"limit":-3}}""", new RoomsRequest(null) },
@@ -94,6 +96,8 @@ public sealed class V1DecodeTests
         { """{"type":"bye","ref":{"id":"r"}}""", ErrorCodes.InvalidPacket, null },
         { """{"type":"bye","ref":"a","ref":"b"}""", ErrorCodes.InvalidPacket, null },
         { """{"type":"wave","ref":""}""", ErrorCodes.InvalidPacket, null },
+        { """{"type":"bye","ref":"\ud800"}""", ErrorCodes.InvalidPacket, null },
+        { """{"ref":"r","type":"\udfffbye"}""", ErrorCodes.InvalidPacket, "r" },
 
         // Unknown types (exact, case-sensitive names).
         { """{"type":"wave","ref":"r1"}""", ErrorCodes.UnknownType, "r1" },

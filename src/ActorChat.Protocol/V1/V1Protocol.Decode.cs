@@ -47,7 +47,7 @@ public static partial class V1Protocol
         }
         catch (InvalidOperationException)
         {
-            // Utf8JsonReader.GetString refuses a \u escape that leaves half a surrogate pair.
+            // Utf8JsonReader (GetString, ValueTextEquals) refuses a \u escape that leaves half a surrogate pair.
             return Fail(ErrorCodes.InvalidPacket, "A string holds an unpaired surrogate (\\uD800–\\uDFFF).", envelope.Ref);
         }
 
