@@ -1,4 +1,4 @@
-using ActorChat.Actors.Protocol;
+using ActorChat.Protocol.Beej;
 using BenchmarkDotNet.Attributes;
 
 namespace ActorChat.Benchmarks;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ActorChat.Actors.Protocol;
 using ActorChat.Actors.Sessions;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 

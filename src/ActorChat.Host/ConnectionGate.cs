@@ -59,10 +59,10 @@ public sealed class ConnectionGate : IDisposable
     /// <summary>The close code and reason a refused client is told (the handshake is accepted, then closed at once).</summary>
     public static (int Code, string Reason) RefusalClose(Admission admission) => admission switch
     {
-        Admission.Draining => (Actors.Protocol.CloseCodes.GoingAway, "server shutting down"),
-        Admission.TooManyConnections => (Actors.Protocol.CloseCodes.TryAgainLater, "server is full"),
-        Admission.TooManyFromAddress => (Actors.Protocol.CloseCodes.TryAgainLater, "too many connections from your address"),
-        Admission.TooManyNewFromAddress => (Actors.Protocol.CloseCodes.TryAgainLater, "too many new connections from your address"),
+        Admission.Draining => (Protocol.CloseCodes.GoingAway, "server shutting down"),
+        Admission.TooManyConnections => (Protocol.CloseCodes.TryAgainLater, "server is full"),
+        Admission.TooManyFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many connections from your address"),
+        Admission.TooManyNewFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many new connections from your address"),
         _ => throw new ArgumentOutOfRangeException(nameof(admission), admission, "not a refusal"),
     };
 

@@ -1,5 +1,6 @@
 using ActorChat.Actors;
-using ActorChat.Actors.Protocol;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,7 @@
 using ActorChat.Actors;
 using ActorChat.Actors.Protocol;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Akka.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using ActorChat.Actors.Protocol;
 using ActorChat.Actors.Rooms;
+using ActorChat.Protocol;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,6 @@ namespace ActorChat.Actors.Sessions;
 public sealed class SessionRegistry : ReceiveActor, IWithTimers
 {
     private const string ExpiryTimer = "expiry";
-    private const string NoSession = "no-session";
 
     private readonly SessionTable<IActorRef> _sessions;
     private readonly IActorRef _rooms;
@@ -82,7 +82,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
     {
         if (!_sessions.TryGet(connection, out var session))
         {
-            connection.Tell(new RenameRefused(NoSession, "Say hello first."));
+            connection.Tell(new RenameRefused(ErrorCodes.NoSession, "Say hello first."));
         }
         else if (!ChatRules.TryValidateName(requested, _maxNameLength, out var name, out var key, out var error))
         {

@@ -1,6 +1,10 @@
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol;
 
-/// <summary>The machine-readable <c>payload.code</c> values of <c>chat-error</c> packets.</summary>
+/// <summary>
+/// The machine-readable <c>payload.code</c> values of <c>beej-chat-protocol</c>'s <c>chat-error</c> and
+/// <c>actorchat.v1</c>'s <c>error</c> packets. One list for both protocols, since one server and one set of
+/// rules stand behind them.
+/// </summary>
 public static class ErrorCodes
 {
     public const string InvalidJson = "invalid-json";
@@ -11,6 +15,18 @@ public static class ErrorCodes
     public const string NotJoined = "not-joined";
     public const string MessageTooLong = "message-too-long";
     public const string RateLimited = "rate-limited";
+
+    /// <summary><c>actorchat.v1</c>: a packet other than <c>hello</c> before the session was established.</summary>
+    public const string NoSession = "no-session";
+
+    /// <summary><c>actorchat.v1</c>: a room request for a room the connection has not joined.</summary>
+    public const string NotInRoom = "not-in-room";
+
+    /// <summary><c>actorchat.v1</c>: <c>payload.room</c> is a string but not a room name (<see cref="RoomNames.IsValid"/>).</summary>
+    public const string InvalidRoom = "invalid-room";
+
+    /// <summary><c>actorchat.v1</c>: joining would exceed the rooms allowed per connection.</summary>
+    public const string TooManyRooms = "too-many-rooms";
 }
 
 /// <summary>The WebSocket close codes the server uses, beyond the standard ones.</summary>
@@ -29,4 +45,7 @@ public static class CloseCodes
 
     /// <summary>The connection's outbound queue exceeded its bound: it read too slowly.</summary>
     public const int SlowConsumer = 3008;
+
+    /// <summary><c>actorchat.v1</c>: another connection resumed this connection's session.</summary>
+    public const int SessionTakenOver = 4001;
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol.Beej;
 
 /// <summary>
 /// The one place where <c>beej-chat-protocol</c> JSON is read or written. Decoding never throws;

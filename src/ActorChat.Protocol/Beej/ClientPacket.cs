@@ -1,4 +1,4 @@
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol.Beej;
 
 /// <summary>A packet a client sent, decoded and shape-checked (fields present and strings), not yet trimmed.</summary>
 public abstract record ClientPacket

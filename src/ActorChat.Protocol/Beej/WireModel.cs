@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol.Beej;
 
 internal sealed class WireIn
 {

@@ -1,4 +1,4 @@
-namespace ActorChat.Actors.Protocol;
+namespace ActorChat.Protocol.Beej;
 
 /// <summary>The <c>type</c> values of <c>beej-chat-protocol</c> packets.</summary>
 public static class PacketTypes
