@@ -38,7 +38,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         Receive<Goodbye>(_ => End(Sender, clean: true));
         Receive<Terminated>(t => End(t.ActorRef, clean: false));
         Receive<ExpireDue>(_ => Expire());
-        Receive<GetSessionCount>(_ => Sender.Tell(new SessionCount(_sessions.Count)));
+        Receive<GetSessionCount>(_ => Sender.Tell(new SessionCount(_sessions.Count, _sessions.Attached)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -202,8 +202,8 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         public static readonly GetSessionCount Instance = new();
     }
 
-    /// <summary>Sessions alive, attached or waiting to be resumed.</summary>
-    public sealed record SessionCount(int Count);
+    /// <summary>Sessions alive (<paramref name="Count"/>), and how many of them have a connection now.</summary>
+    public sealed record SessionCount(int Count, int Attached);
 
     internal sealed record ExpireDue
     {

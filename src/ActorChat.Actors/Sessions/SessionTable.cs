@@ -41,6 +41,9 @@ public sealed class SessionTable<TConnection>
     /// <summary>Sessions alive (attached or waiting to be resumed).</summary>
     public int Count => _byId.Count;
 
+    /// <summary>Sessions with a connection now.</summary>
+    public int Attached => _byConnection.Count;
+
     /// <summary>When the next detached session expires, if any: when to call <see cref="Expire"/>.</summary>
     public DateTimeOffset? NextExpiry => _byId.Values.Where(s => s.ExpiresAt is not null).Min(s => s.ExpiresAt);
 
