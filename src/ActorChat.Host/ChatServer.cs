@@ -1,5 +1,6 @@
 using System.Net;
 using ActorChat.Actors;
+using ActorChat.History;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -121,6 +122,11 @@ public static class ChatServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
+
+                // The journal and snapshot store every persistent actor gets. This callback runs
+                // when the actor system is created at start, so the SQLite file and its folder are
+                // created then, not when the settings are read.
+                .WithChatHistory(options.History, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.History"))
                 .WithActorSystemLivenessCheck(tags: [LiveTag])
                 .WithHealthCheck("room", async (system, registry, ct) =>
                 {
