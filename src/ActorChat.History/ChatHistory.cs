@@ -65,8 +65,7 @@ public static class ChatHistory
     /// connection the plugin opens. For <c>memory</c>: nothing.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule of <see cref="HistoryOptions.FindProblem"/>.</exception>
-    /// <exception cref="IOException">The folder cannot be created.</exception>
-    /// <exception cref="SqliteException">The file cannot be opened or written.</exception>
+    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written.</exception>
     public static HistoryStore Open(HistoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,12 +86,20 @@ public static class ChatHistory
         builder.DataSource = path;
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
         {
-            Directory.CreateDirectory(folder);
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new HistoryStoreException(path, $"cannot create the folder {folder} ({e.Message})", e);
+            }
         }
 
         string mode;
-        using (var connection = new SqliteConnection(builder.ConnectionString))
+        try
         {
+            using var connection = new SqliteConnection(builder.ConnectionString);
             connection.Open();
             using (var command = connection.CreateCommand())
             {
@@ -106,6 +113,10 @@ public static class ChatHistory
             // Closed, not kept in the pool: nothing of ours holds the file open besides the plugin.
             connection.Close();
             SqliteConnection.ClearPool(connection);
+        }
+        catch (SqliteException e)
+        {
+            throw new HistoryStoreException(path, $"cannot open or write {path} ({e.Message})", e);
         }
 
         return new HistoryStore(HistoryOptions.Sqlite, builder.ConnectionString, path, mode);

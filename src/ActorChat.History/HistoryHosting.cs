@@ -14,8 +14,7 @@ public static class HistoryHosting
     /// created at start, before any persistent actor can open the file.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule of <see cref="HistoryOptions.FindProblem"/>.</exception>
-    /// <exception cref="IOException">The folder cannot be created.</exception>
-    /// <exception cref="Microsoft.Data.Sqlite.SqliteException">The file cannot be opened or written.</exception>
+    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written.</exception>
     public static AkkaConfigurationBuilder WithChatHistory(this AkkaConfigurationBuilder builder, HistoryOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(builder);

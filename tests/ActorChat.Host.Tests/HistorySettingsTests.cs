@@ -106,6 +106,34 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
     }
 
     [Fact]
+    public async Task A_history_file_that_cannot_be_created_stops_the_start_with_one_line_naming_the_setting()
+    {
+        var blocker = Path.Combine(_folder, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var setting = $"--ActorChat:History:ConnectionString=Data Source={blocker}/actorchat.db";
+
+        await using (var app = ChatServer.CreateBuilder([setting]).Build())
+        {
+            var invalid = Assert.Throws<InvalidSettingsException>(() => app.UseActorChat());
+            Assert.Equal("ActorChat:History:ConnectionString", invalid.Setting);
+            Assert.StartsWith($"cannot create the folder {blocker} (", invalid.Rule, StringComparison.Ordinal);
+        }
+
+        await using (var app = ChatServer.CreateBuilder([$"--ActorChat:History:ConnectionString=Data Source={_folder}"]).Build())
+        {
+            var invalid = Assert.Throws<InvalidSettingsException>(() => app.UseActorChat());
+            Assert.StartsWith($"cannot open or write {_folder} (SQLite Error", invalid.Rule, StringComparison.Ordinal);
+        }
+
+        // The real process: one line on stderr, no stack trace, exit code 2.
+        var exited = await ServerProcess.RunToExitAsync(ProcessBound, "--urls", "http://127.0.0.1:0", "--ActorChat:History:Provider=sqlite", setting);
+        Assert.True(exited.ExitCode == InvalidSettingsException.ExitCode, exited.ToString());
+        var line = Assert.Single(exited.Stderr);
+        Assert.StartsWith($"ActorChat:History:ConnectionString = Data Source={blocker}/actorchat.db: cannot create the folder {blocker} (", line, StringComparison.Ordinal);
+        Assert.True(exited.Stdout.Count == 0, exited.ToString());
+    }
+
+    [Fact]
     public async Task Test_servers_keep_history_in_memory_unless_a_test_says_otherwise()
     {
         await using var server = await TestServer.StartAsync();
