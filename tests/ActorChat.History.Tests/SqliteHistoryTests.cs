@@ -53,6 +53,28 @@ public sealed class SqliteHistoryTests : IDisposable
         Assert.Equal(121, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE identifier = $id AND manifest = 'msg1'", ("$id", HistorySerializer.SerializerId)));
     }
 
+    /// <summary>The plugin replays 1000 rows per query (replay-batch-size): a room's full retention is several.</summary>
+    [Fact]
+    public async Task Recovery_reads_on_past_the_plugins_replay_batch_in_order()
+    {
+        var options = _folder.Sqlite();
+        var sent = TestData.Messages("lobby", 1, 2345);
+        await using (var first = await HistoryHost.StartAsync(options))
+        {
+            var room = first.Probe("room-lobby");
+            foreach (var batch in sent.Chunk(100))
+            {
+                await HistoryHost.AskAsync<Appended>(room, new Append(batch));
+            }
+        }
+
+        await using var second = await HistoryHost.StartAsync(options);
+        var recovered = await HistoryHost.AskAsync<State>(second.Probe("room-lobby"), GetState.Instance);
+
+        TestData.AssertSameMessages(sent, recovered.Messages);
+        Assert.Equal(2345, recovered.LastSequenceNr);
+    }
+
     [Fact]
     public async Task A_snapshot_and_the_journal_deleted_up_to_it_leave_recovery_to_the_snapshot_and_the_messages_after_it()
     {
