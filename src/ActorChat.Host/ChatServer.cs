@@ -1,5 +1,6 @@
 using System.Net;
 using ActorChat.Actors;
+using ActorChat.History;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -121,6 +122,9 @@ public static class ChatServer
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
+
+                // The journal and snapshot store every persistent actor gets.
+                .WithChatHistory(options, sp)
                 .WithActorSystemLivenessCheck(tags: [LiveTag])
                 .WithHealthCheck("room", async (system, registry, ct) =>
                 {
@@ -143,6 +147,25 @@ public static class ChatServer
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Wires the history store (<see cref="HistoryHosting.WithChatHistory"/>). Akka.Hosting runs
+    /// this callback when the app is being set up to start (its health checks ask for the actor
+    /// system's builder), not when the settings are read: the SQLite file and its folder are created
+    /// then. A file that cannot be created is a setting the server cannot start with.
+    /// </summary>
+    /// <exception cref="InvalidSettingsException">The SQLite file or its folder cannot be created, opened or written.</exception>
+    private static AkkaConfigurationBuilder WithChatHistory(this AkkaConfigurationBuilder akka, ChatServerOptions options, IServiceProvider sp)
+    {
+        try
+        {
+            return akka.WithChatHistory(options.History, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.History"));
+        }
+        catch (HistoryStoreException unusable)
+        {
+            throw new InvalidSettingsException($"{ChatServerOptions.Section}:{nameof(options.History)}:{nameof(options.History.ConnectionString)}", options.History.ConnectionString, unusable.Message);
+        }
     }
 
     public static WebApplication UseActorChat(this WebApplication app)

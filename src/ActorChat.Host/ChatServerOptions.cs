@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ActorChat.Actors;
+using ActorChat.History;
 
 namespace ActorChat.Host;
 
@@ -91,4 +92,7 @@ public sealed class ChatServerOptions
 
     /// <summary>The limits the actors enforce: name and message length, outbound queue bytes, rate limits.</summary>
     public ChatSettings Limits { get; set; } = new();
+
+    /// <summary>Where rooms keep their history (an SQLite file by default, or memory) and for how long.</summary>
+    public HistoryOptions History { get; set; } = new();
 }

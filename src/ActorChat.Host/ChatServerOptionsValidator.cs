@@ -69,6 +69,13 @@ internal static class ChatServerOptionsValidator
             throw Invalid($"Limits:{nameof(ChatSettings.MaxOutboundBytes)}", options.Limits.MaxOutboundBytes, $"must be at least MaxFrameBytes ({options.MaxFrameBytes}), so a message any client may send fits in a receiver's queue");
         }
 
+        // The provider and, for a file, the connection string (HistoryOptions holds those rules).
+        if (options.History.FindProblem() is { } history)
+        {
+            var value = history.Setting == nameof(options.History.Provider) ? options.History.Provider : options.History.ConnectionString;
+            throw Invalid($"{nameof(options.History)}:{history.Setting}", value, history.Rule);
+        }
+
         InvalidSettingsException Invalid(string name, object value, string rule)
         {
             var setting = $"{ChatServerOptions.Section}:{name}";

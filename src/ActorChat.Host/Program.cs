@@ -12,10 +12,14 @@ catch (InvalidOperationException missing)
     return 3;
 }
 
-WebApplication app;
 try
 {
-    app = ChatServer.CreateBuilder(args).Build();
+    // The settings are read while building; the history file is created while the app is set up
+    // and started.
+    var app = ChatServer.CreateBuilder(args).Build();
+    app.UseActorChat();
+    await app.RunAsync();
+    return 0;
 }
 catch (InvalidSettingsException invalid)
 {
@@ -23,7 +27,3 @@ catch (InvalidSettingsException invalid)
     await Console.Error.WriteLineAsync(invalid.Message);
     return InvalidSettingsException.ExitCode;
 }
-
-app.UseActorChat();
-await app.RunAsync();
-return 0;

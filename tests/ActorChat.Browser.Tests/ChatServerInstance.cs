@@ -45,7 +45,8 @@ internal sealed class ChatServerInstance : IAsyncDisposable
 
     private static async Task<ChatServerInstance> StartOnPortAsync(int port, string? webRoot, string[] settings)
     {
-        List<string> args = ["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", "--ActorChat:DrainWindow=00:00:00.200"];
+        // History in memory, so no test writes data/actorchat.db next to the tests; a test may override it.
+        List<string> args = ["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", "--ActorChat:DrainWindow=00:00:00.200", "--ActorChat:History:Provider=memory"];
         if (webRoot is not null)
         {
             args.AddRange(["--webroot", webRoot]);

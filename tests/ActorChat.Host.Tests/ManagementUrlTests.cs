@@ -105,7 +105,7 @@ public sealed class ManagementUrlTests
     /// <summary>A server on 127.0.0.1 port 0 (TestServer expects a single 127.0.0.1 address, and here there are two).</summary>
     private static async Task<WebApplication> StartAsync(ILoggerProvider logs, params string[] settings)
     {
-        var builder = ChatServer.CreateBuilder(["--urls", "http://127.0.0.1:0", .. settings]);
+        var builder = ChatServer.CreateBuilder(["--urls", "http://127.0.0.1:0", TestServer.MemoryHistory, .. settings]);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddProvider(logs);

@@ -6,6 +6,9 @@ namespace ActorChat.Host.Tests;
 /// <summary>The built server (ActorChat.Host.dll next to the tests) run as a child process, the way a user starts it.</summary>
 public static class ServerProcess
 {
+    /// <summary>The environment variable for <c>ActorChat:History:Provider</c>.</summary>
+    public const string HistoryProviderVariable = "ActorChat__History__Provider";
+
     /// <summary>The server's entry assembly, copied next to the tests.</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "ActorChat.Host.dll");
 
@@ -20,6 +23,9 @@ public static class ServerProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // History in memory, so no test writes data/actorchat.db next to the tests. A setting on the
+        // command line wins over the environment; a test may also remove this.
+        start.Environment[HistoryProviderVariable] = "memory";
         start.ArgumentList.Add(Dll);
         foreach (var arg in args)
         {

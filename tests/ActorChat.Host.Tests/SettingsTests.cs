@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using ActorChat.Actors;
+using ActorChat.History;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -170,6 +171,10 @@ public sealed class SettingsTests
             ["ActorChat:Limits:NameChangesPerSecond"] = "1",
             ["ActorChat:Limits:NameChangeBurst"] = "3",
             ["ActorChat:Limits:FloodTolerance"] = "60",
+            ["ActorChat:History:Provider"] = "memory",
+            ["ActorChat:History:ConnectionString"] = "Data Source=/var/lib/actorchat/history.db",
+            ["ActorChat:History:MaxMessagesPerRoom"] = "500",
+            ["ActorChat:History:MaxAge"] = "7.00:00:00",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -187,7 +192,7 @@ public sealed class SettingsTests
     [Fact]
     public void Every_number_and_duration_setting_has_a_range()
     {
-        var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties())
+        var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties()).Concat(typeof(HistoryOptions).GetProperties())
             .Where(p => p.SetMethod?.IsPublic == true && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
             .Where(p => p.GetCustomAttribute<RangeAttribute>() is null)
             .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")
@@ -241,7 +246,7 @@ internal static class Settings
         foreach (var property in a.GetType().GetProperties().Where(p => p.SetMethod?.IsPublic == true))
         {
             var name = $"{path}:{property.Name}";
-            if (property.PropertyType == typeof(ChatSettings))
+            if (ChatServerSettings.IsSection(property.PropertyType))
             {
                 foreach (var nested in Compare(property.GetValue(a)!, property.GetValue(b)!, property.GetValue(c)!, name))
                 {

@@ -42,6 +42,12 @@ public sealed class TestServer : IAsyncDisposable
         $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
     ];
 
+    /// <summary>
+    /// The setting every test server starts with (a test may override it): history in memory, so
+    /// that no test writes the default <c>data/actorchat.db</c> next to the tests.
+    /// </summary>
+    public const string MemoryHistory = "--ActorChat:History:Provider=memory";
+
     private bool _stopped;
 
     private TestServer(WebApplication app, Uri http)
@@ -77,11 +83,13 @@ public sealed class TestServer : IAsyncDisposable
         // ChatClient (ClientWebSocket) answers the server's pings only while it is reading, and many
         // tests leave a client unread for a while on purpose: the keepalive, which would drop such
         // a client as a dead peer, is pushed out of the way unless a test sets it (later wins).
+        // History is kept in memory, so no test writes a data/ folder, unless a test sets it.
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
             $"--ActorChat:KeepAliveInterval={LongTimer:c}",
             $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
+            MemoryHistory,
             .. settings,
         ];
         var builder = ChatServer.CreateBuilder(args);

@@ -1,0 +1,102 @@
+using System.Runtime.Serialization;
+using ActorChat.Protocol;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorChat.History.Tests;
+
+/// <summary>The stored format of what rooms persist.</summary>
+public sealed class HistorySerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-test", ChatHistory.SerializationConfig);
+
+    public void Dispose() => _system.Dispose();
+
+    private HistorySerializer Serializer => Assert.IsType<HistorySerializer>(_system.Serialization.FindSerializerForType(typeof(ChatMessage)));
+
+    [Fact]
+    public void Chat_messages_and_stream_positions_are_bound_to_the_history_serializer()
+    {
+        Assert.IsType<HistorySerializer>(_system.Serialization.FindSerializerForType(typeof(ChatMessage)));
+        Assert.IsType<HistorySerializer>(_system.Serialization.FindSerializerForType(typeof(StreamPosition)));
+        Assert.Equal(HistorySerializer.SerializerId, Serializer.Identifier);
+    }
+
+    [Fact]
+    public void Every_kind_of_message_reads_back_exactly_time_zone_and_lone_surrogates_included()
+    {
+        var messages = TestData.Messages("lobby", 1, 20).Concat(
+        [
+            new ChatMessage("r", 0, "", "", DateTimeOffset.MinValue, null),
+            new ChatMessage("r", long.MaxValue, "a", "b", DateTimeOffset.MaxValue, ""),
+            new ChatMessage("r", 7, "a", "\udfff\ud800", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)), new string('c', 64)),
+            new ChatMessage("r", 8, "a", new string('é', 100_000), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(-12)), null),
+        ]).ToList();
+
+        var read = messages.Select(m => (ChatMessage)RoundTrip(m)).ToList();
+
+        TestData.AssertSameMessages(messages, read);
+    }
+
+    [Fact]
+    public void A_stream_position_reads_back()
+    {
+        var position = new StreamPosition("01JD8Z3K9Q", 123_456_789_012);
+
+        Assert.Equal(position, RoundTrip(position));
+    }
+
+    /// <summary>
+    /// Stored rows are never rewritten: a layout change needs a new manifest, and this test is the
+    /// reminder (it fails when the bytes of <c>msg1</c> or <c>pos1</c> change).
+    /// </summary>
+    [Fact]
+    public void The_stored_layouts_stay_as_they_were()
+    {
+        var message = new ChatMessage("lobby", 3, "Zoë", "hi \ud800", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromMinutes(330)), "c1");
+        Assert.Equal("msg1", Serializer.Manifest(message));
+        Assert.Equal(
+            Hex("0A 6C6F626279", "0300000000000000", "08 5A6FC3AB", "09 680069002000 00D8", "0094D3EE754BDF08", "4A01", "01 04 6331"),
+            Convert.ToHexString(Serializer.ToBinary(message)));
+
+        var position = new StreamPosition("e1", 258);
+        Assert.Equal("pos1", Serializer.Manifest(position));
+        Assert.Equal(Hex("04 6531", "0201000000000000"), Convert.ToHexString(Serializer.ToBinary(position)));
+
+        // room (UTF-8, header 5 << 1), offset, from, text (a lone surrogate: UTF-16, header 4 << 1 | 1),
+        // UTC ticks, offset minutes (330), cid present and "c1".
+        static string Hex(params string[] parts) => string.Concat(parts).Replace(" ", "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_type_it_has_no_format_for_is_refused_naming_the_type()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => Serializer.Manifest(new Uri("http://example.com")));
+        Assert.Contains("System.Uri", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Serializer.ToBinary(new Uri("http://example.com")));
+    }
+
+    public static TheoryData<string, string> Corrupt => new()
+    {
+        { "msg1", "" },
+        { "msg1", "0A6C6F6262" },
+        { "msg1", "0A6C6F626279030000000000000008" },
+        { "pos1", "046531020100000000000000" + "00" },
+        { "pos1", "04FF31" + "0201000000000000" },
+        { "pos1", "FFFFFFFFFFFFFFFFFFFF01" },
+        { "msg2", "00" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corrupt))]
+    public void Bytes_that_do_not_fit_the_layout_are_a_serialization_error(string manifest, string hex)
+    {
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary(Convert.FromHexString(hex), manifest));
+    }
+
+    private object RoundTrip(object value)
+    {
+        var serializer = Assert.IsAssignableFrom<SerializerWithStringManifest>(_system.Serialization.FindSerializerFor(value));
+        return _system.Serialization.Deserialize(serializer.ToBinary(value), serializer.Identifier, serializer.Manifest(value));
+    }
+}
