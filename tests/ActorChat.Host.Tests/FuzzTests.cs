@@ -44,7 +44,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
             "--ActorChat:Limits:PacketBurst=10000000",
             "--ActorChat:Limits:NameChangesPerSecond=10000000",
             "--ActorChat:Limits:NameChangeBurst=10000000",
-            "--ActorChat:MaxConnectionsPerAddress=10000");
+            "--ActorChat:MaxConnectionsPerAddress=10000",
+
+            // The fuzzers reconnect hundreds of times from 127.0.0.1 after frames that close them.
+            "--ActorChat:ConnectionsPerSecondPerAddress=1000000",
+            "--ActorChat:ConnectionBurstPerAddress=1000000");
         var alice = await server.JoinAsync("control-alice");
         var bob = await server.JoinAsync("control-bob");
         await alice.ExpectAsync("chat-join");
