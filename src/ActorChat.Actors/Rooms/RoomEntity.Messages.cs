@@ -77,7 +77,9 @@ public sealed partial class RoomEntity
 
     /// <summary>
     /// The room's state now: its history (epoch and last offset, kept range, journal sequence number),
-    /// members (sessions, including those within their presence grace) and the names shown.
+    /// its members (sessions, including those within their presence grace), how many of them have a
+    /// connection, whether presence changes wait for the next diff, and the names as the last diff
+    /// left them (capped like <c>joined.members</c>).
     /// </summary>
     public sealed record Status(
         string Room,
@@ -85,6 +87,8 @@ public sealed partial class RoomEntity
         long FirstKeptOffset,
         long SequenceNr,
         int Members,
+        int Attached,
+        bool PresencePending,
         IReadOnlyList<string> Names);
 
     /// <summary>The stop message a room asks its region for (<see cref="RoomRegion.Passivate"/>); it stops once its last batch is durable.</summary>

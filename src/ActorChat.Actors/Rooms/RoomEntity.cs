@@ -30,11 +30,15 @@ namespace ActorChat.Actors.Rooms;
 /// leaves its member shown for <see cref="RoomSettings.PresenceGrace"/>; the session entering again
 /// within it changes nothing anyone sees. Joins, leaves and renames are coalesced by
 /// <see cref="PresenceBuffer"/> and sent every <see cref="RoomLimits.PresenceInterval"/> at most, one
-/// frame per diff per protocol (beej: one frame per name, as always). A member that enters during an
-/// interval gets the member list as it is now in its reply; the next diff may repeat changes that list
-/// already shows (applying a diff as set operations is idempotent). A beej member does not get its own
-/// <c>chat-join</c> twice (its reply carries it, as the original protocol's join did), and a message is
-/// never broadcast before its author's join: a batch with such a message sends the presence diff first.
+/// frame per diff per protocol (beej: one frame per name, as always). A joiner's reply lists the names
+/// as the last diff left them, plus its own: the next diff then takes every member, the joiner too,
+/// to the same list (a list of the names present at the very moment of the join would not: a name
+/// that came and went within the interval is in no diff, and would stay in that joiner's list for
+/// good). So joiners of one interval share one cached list, and the joiner's own name may come again
+/// in the next diff's joins (a v1 client applies diffs as set operations). A beej member does not get
+/// its own <c>chat-join</c> twice (its reply carries it, as the original protocol's join did), and a
+/// message is never broadcast before its author's join: a batch with such a message sends the
+/// presence diff first.
 /// </para>
 /// <para>
 /// <b>Reads.</b> Joins and history pages are answered from the durable state. A slice reaching past
@@ -64,12 +68,13 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _time;
     private RoomState _state;
 
-    // Members by session id and by connection; names shown with how many members hold each (two
-    // sessions may briefly hold one name when renames of different connections cross).
+    // Members by session id and by connection; the names present now with how many members hold
+    // each (two sessions may briefly hold one name when renames of different connections cross);
+    // the names as the last presence diff left them (what every member's view is).
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, Member> _byConnection = [];
     private readonly Dictionary<string, int> _nameHolders = new(StringComparer.Ordinal);
-    private readonly RoomMembers _shown;
+    private readonly RoomMembers _published;
     private readonly PresenceBuffer _presence;
     private readonly List<Member> _marked = [];
 
@@ -104,7 +109,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         _logger = logger;
         _time = time;
         _state = new RoomState(room, limits);
-        _shown = new RoomMembers(limits.MaxPresenceList);
+        _published = new RoomMembers(limits.MaxPresenceList);
         _presence = new PresenceBuffer(room);
         if (settings.JournalPluginId is { } journal)
         {
@@ -127,7 +132,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Command<RenameMember>(OnRenameMember);
         Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, Remove));
         Command<GetStatus>(_ => Sender.Tell(new Status(
-            _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _shown.List().Names)));
+            _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
         Command<Flush>(_ =>
         {
             _flushQueued = false;
@@ -386,7 +391,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return false;
         }
 
-        _shown.Add(name);
         _presence.Joined(name);
         SchedulePresence();
         return true;
@@ -406,7 +410,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
 
         _nameHolders.Remove(name);
-        _shown.Remove(name);
         _presence.Left(name);
         SchedulePresence();
     }
@@ -424,7 +427,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         {
             _nameHolders.Remove(from);
             _nameHolders[to] = 1;
-            _shown.Rename(from, to);
             _presence.Renamed(from, to);
             SchedulePresence();
         }
@@ -460,6 +462,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Timers.Cancel(PresenceTimer);
         if (_presence.Flush() is { } diff)
         {
+            Publish(diff);
             ConnectionActor.Deliver? v1 = null;
             ConnectionActor.Deliver? beej = null;
             foreach (var member in _members.Values)
@@ -499,6 +502,42 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         _marked.Clear();
     }
 
+    /// <summary>Applies <paramref name="diff"/> to the published names the way every member applies it.</summary>
+    private void Publish(PresenceDiff diff)
+    {
+        foreach (var name in diff.Leaves)
+        {
+            _published.Remove(name);
+        }
+
+        foreach (var rename in diff.Renames)
+        {
+            _published.Rename(rename.From, rename.To);
+        }
+
+        foreach (var name in diff.Joins)
+        {
+            _published.Add(name);
+        }
+    }
+
+    /// <summary>
+    /// The member list of a joiner's reply: the names as of the last presence diff (so that the next
+    /// diff applies to it exactly; one cached list for every joiner of an interval), and the joiner's
+    /// own name, which the next diff may announce again.
+    /// </summary>
+    private MemberList ListFor(Member member)
+    {
+        var list = _published.List();
+        if (_published.Contains(member.Name))
+        {
+            return list;
+        }
+
+        var names = list.Names.Append(member.Name).Order(RoomMembers.Order).Take(_limits.MaxPresenceList);
+        return new MemberList([.. names], list.Count + 1);
+    }
+
     // ---- delivery ----
 
     /// <summary>Tells <paramref name="deliver"/> to the member's connection, or holds it while its <c>joined</c> waits on a journal read.</summary>
@@ -534,7 +573,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
 
         var join = _state.Join(since, limit);
-        var list = _shown.List();
+        var list = ListFor(member);
         if (join.Messages.Journal is not { } range)
         {
             ReplyEntered(member, join, join.Messages.InMemory, join.Recovered, list, requestRef);
@@ -890,6 +929,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         {
             DeleteSnapshots(new SnapshotSelectionCriteria(sequenceNr - 1));
         }
+
+        // Batches written while it was saved may already call for the next one.
+        MaybeSnapshot();
     }
 
     // ---- passivation ----
