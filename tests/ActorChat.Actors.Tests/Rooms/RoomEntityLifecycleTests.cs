@@ -116,6 +116,32 @@ public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
     }
 
     [Fact]
+    public void A_room_told_to_stop_with_posts_not_yet_written_writes_them_acks_them_and_then_stops()
+    {
+        var room = StartRoom();
+        var alice = NewMember("alice");
+        var epoch = Enter(room, alice).Entered.Position.Epoch;
+        Watch(room);
+
+        // The post is decided and waits for the flush the room told itself, behind the stop.
+        Post(room, alice, "last words", requestRef: "r");
+        room.Tell(RoomEntity.StopRoom.Instance);
+        var ack = alice.Next();
+        while (ack.Type == "presence")
+        {
+            ack = alice.Next();
+        }
+
+        Assert.Equal(("ack", "r", 1L), (ack.Type, ack.Ref, ack.Number("offset")));
+        Assert.Equal("last words", alice.Next("message").Str("text"));
+        ExpectTerminated(room);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+
+        room = StartRoom();
+        Assert.Equal(["last words"], Enter(room, NewMember("bob")).Joined.Texts());
+    }
+
+    [Fact]
     public void A_rejected_write_stops_the_room_and_its_next_message_recovers_it_from_the_journal()
     {
         var region = StartRegion();

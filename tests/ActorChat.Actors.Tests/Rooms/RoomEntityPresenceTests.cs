@@ -100,6 +100,31 @@ public sealed class RoomEntityPresenceTests : RoomEntityTestKit
     }
 
     [Fact]
+    public void A_joiners_view_ends_up_exact_when_a_name_comes_and_goes_within_the_interval_of_its_join()
+    {
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        var room = StartRoom();
+        var watcher = NewMember("watcher");
+        Enter(room, watcher);
+        Post(room, watcher, "first");
+        AssertDiff(watcher.Next(), joins: ["watcher"], leaves: []);
+        watcher.Next("ack");
+        watcher.Next("message");
+
+        var passing = NewMember("passing");
+        Enter(room, passing);
+        var joiner = NewMember("joiner");
+        Enter(room, joiner);
+        room.Tell(new RoomEntity.Leave("general", passing.SessionId, null), passing.Probe.Ref);
+        Post(room, joiner, "hello");
+
+        // "passing" joined and left within the interval: in no diff, and so in no list either.
+        AssertDiff(joiner.Next(), joins: ["joiner"], leaves: []);
+        AssertView(joiner, "joiner", "watcher");
+        AssertDiff(watcher.Next(), joins: ["joiner"], leaves: []);
+    }
+
+    [Fact]
     public void Presence_diffs_go_out_on_the_interval_timer()
     {
         var (room, alice, _) = TwoMembers();
