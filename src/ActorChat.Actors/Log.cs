@@ -49,4 +49,31 @@ internal static partial class Log
 
     [LoggerMessage(2106, LogLevel.Information, "Room {Room}: refused the name {Requested}: {Holder} holds it or one that looks the same")]
     public static partial void NameRefusedAsTaken(this ILogger logger, string room, string requested, string holder);
+
+    [LoggerMessage(2240, LogLevel.Information, "Room {Room}: started a new history, epoch {Epoch}")]
+    public static partial void RoomHistoryStarted(this ILogger logger, string room, string epoch);
+
+    [LoggerMessage(2241, LogLevel.Debug, "Room {Room}: recovered at offset {Offset} of epoch {Epoch} ({SequenceNr} events)")]
+    public static partial void RoomRecovered(this ILogger logger, string room, long offset, string epoch, long sequenceNr);
+
+    [LoggerMessage(2242, LogLevel.Error, "Room {Room}: the journal rejected {EventType} at sequence number {SequenceNr}; the room stops and recovers from the journal on its next message")]
+    public static partial void RoomWriteRejected(this ILogger logger, Exception exception, string room, string eventType, long sequenceNr);
+
+    [LoggerMessage(2243, LogLevel.Error, "Room {Room}: writing {EventType} at sequence number {SequenceNr} failed; the room stops")]
+    public static partial void RoomWriteFailed(this ILogger logger, Exception exception, string room, string eventType, long sequenceNr);
+
+    [LoggerMessage(2244, LogLevel.Warning, "Room {Room}: journal read of offsets {From}-{To} failed ({Reason}); answered from memory or refused")]
+    public static partial void RoomJournalReadFailed(this ILogger logger, string room, long from, long to, string reason);
+
+    [LoggerMessage(2245, LogLevel.Warning, "Room {Room}: {Operation} failed; retried at the next snapshot")]
+    public static partial void RoomHousekeepingFailed(this ILogger logger, Exception exception, string room, string operation);
+
+    [LoggerMessage(2246, LogLevel.Debug, "Room {Room}: idle, asking to passivate")]
+    public static partial void RoomPassivating(this ILogger logger, string room);
+
+    [LoggerMessage(2247, LogLevel.Warning, "Room {Room}: dropped an invalid {MessageType}: {Reason}")]
+    public static partial void RoomInvalidRequest(this ILogger logger, string room, string messageType, string reason);
+
+    [LoggerMessage(2248, LogLevel.Information, "Room {Room}: {Count} journal reads in progress; a join was answered from memory or a history page refused")]
+    public static partial void RoomReadsBusy(this ILogger logger, string room, int count);
 }

@@ -18,6 +18,12 @@ public abstract class ActorChatTestKit : TestKit
     {
     }
 
+    /// <summary>With <paramref name="extra"/> settings over <see cref="Config"/> (e.g. persistence plugins).</summary>
+    protected ActorChatTestKit(Config extra)
+        : base(extra.WithFallback(Config))
+    {
+    }
+
     /// <summary>How often <see cref="WaitUntil"/> checks its condition.</summary>
     protected static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 

@@ -1,0 +1,117 @@
+using ActorChat.Protocol;
+using Akka.Actor;
+
+namespace ActorChat.Actors.Rooms;
+
+/// <summary>The messages of <see cref="RoomEntity"/>: requests carry the room id (<see cref="IWithRoom"/>) and go through the region.</summary>
+public sealed partial class RoomEntity
+{
+    /// <summary>
+    /// The error code of a request the room cannot answer now because its journal could not be read
+    /// (or too many reads are in progress): retry later.
+    /// </summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>
+    /// A session joins the room (connection → room), or joins it again. <paramref name="Member"/> is the
+    /// connection that gets the reply and every live event of the room from then on; a session entering
+    /// with another ref (a resumed session on its new connection) moves there. The reply is one
+    /// <see cref="Entered"/>. <paramref name="Subprotocol"/> is the member's (<see cref="Subprotocols"/>):
+    /// the room encodes for it. <paramref name="Since"/> and <paramref name="Limit"/> are <c>join</c>'s;
+    /// <paramref name="Ref"/> is echoed in <c>joined</c>.
+    /// </summary>
+    public sealed record Enter(
+        string Room,
+        string SessionId,
+        string Name,
+        IActorRef Member,
+        string Subprotocol,
+        StreamPosition? Since,
+        int? Limit,
+        string? Ref) : IWithRoom;
+
+    /// <summary>The session leaves the room (connection → room); answered with a <c>left</c> frame (v1) in its stream.</summary>
+    public sealed record Leave(string Room, string SessionId, string? Ref) : IWithRoom;
+
+    /// <summary>
+    /// A message from a member (connection → room); <paramref name="Text"/> already trimmed and checked
+    /// against the protocol's rules. The member's <c>ack</c> (v1) comes once the message is durable, ahead
+    /// of the message itself; a repeated <paramref name="Cid"/> is acked with the original offset and not
+    /// posted again. A session that is not a member (or whose connection has not entered again since it
+    /// died) gets <see cref="Refused"/> <c>not-in-room</c>.
+    /// </summary>
+    public sealed record Post(string Room, string SessionId, string Text, string? Cid, string? Ref) : IWithRoom;
+
+    /// <summary>A <c>history</c> page (anyone → room), answered to the sender with one <c>history</c> frame (v1).</summary>
+    public sealed record ReadHistory(string Room, long? Before, int? Limit, string? Ref) : IWithRoom;
+
+    /// <summary>A member's session is now called <paramref name="NewName"/> (connection → room): a presence rename.</summary>
+    public sealed record RenameMember(string Room, string SessionId, string NewName) : IWithRoom;
+
+    /// <summary>Asks for the room's <see cref="Status"/> (tests, metrics, <c>rooms</c>).</summary>
+    public sealed record GetStatus(string Room) : IWithRoom;
+
+    /// <summary>
+    /// The reply to <see cref="Enter"/> (room → member): <paramref name="Frames"/> are what the member's
+    /// protocol sends for it, ready to send (v1: one <c>joined</c>; beej: <c>chat-join</c> of the member's
+    /// own name, then <c>chat-users</c>). The rest is the same answer as facts: the room's position when
+    /// it answered, its exact member count, and whether <c>since</c> was recovered (null without one).
+    /// Every live event of the room follows it, as <see cref="ConnectionActor.Deliver"/>.
+    /// </summary>
+    public sealed record Entered(
+        string Room,
+        StreamPosition Position,
+        int MemberCount,
+        bool? Recovered,
+        IReadOnlyList<ReadOnlyMemory<byte>> Frames);
+
+    /// <summary>A request the room refused (room → sender), to encode as the sender's protocol's error with <paramref name="Ref"/>.</summary>
+    public sealed record Refused(string Room, string Code, string Message, string? Ref);
+
+    /// <summary>
+    /// The room stopped while the connection was a member (room → member): passivated as a join raced
+    /// its idle stop, or failed. The member receives no more events from it and should enter again;
+    /// it has every message up to <paramref name="Position"/> (null: it had not been answered yet).
+    /// </summary>
+    public sealed record RoomStopped(string Room, StreamPosition? Position);
+
+    /// <summary>
+    /// The room's state now: its history (epoch and last offset, kept range, journal sequence number),
+    /// its members (sessions, including those within their presence grace), how many of them have a
+    /// connection, whether presence changes wait for the next diff, and the names as the last diff
+    /// left them (capped like <c>joined.members</c>).
+    /// </summary>
+    public sealed record Status(
+        string Room,
+        StreamPosition Position,
+        long FirstKeptOffset,
+        long SequenceNr,
+        int Members,
+        int Attached,
+        bool PresencePending,
+        IReadOnlyList<string> Names);
+
+    /// <summary>The stop message a room asks its region for (<see cref="RoomRegion.Passivate"/>); it stops once its last batch is durable.</summary>
+    public sealed record StopRoom
+    {
+        public static readonly StopRoom Instance = new();
+    }
+
+    private sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed record PresenceDue
+    {
+        public static readonly PresenceDue Instance = new();
+    }
+
+    /// <summary>Periodic, and no activity: it must not keep an idle room from passivating.</summary>
+    private sealed record RetentionDue : INotInfluenceReceiveTimeout
+    {
+        public static readonly RetentionDue Instance = new();
+    }
+
+    private sealed record GraceOver(string SessionId, long Generation);
+}

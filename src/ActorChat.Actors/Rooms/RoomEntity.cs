@@ -1,0 +1,1044 @@
+using ActorChat.Actors.Sessions;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Beej;
+using ActorChat.Protocol.V1;
+using Akka.Actor;
+using Akka.Persistence;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Actors.Rooms;
+
+/// <summary>
+/// One <c>actorchat.v1</c> room: a persistent actor (persistence id <c>room-{name}</c>) created by
+/// <see cref="RoomRegion"/>, applying <see cref="RoomState"/> exactly per its batching contract, and
+/// the room's membership and presence, which are not persisted (members enter again after a restart).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Writes.</b> Posts are decided as they arrive and collected into the open batch; the first one
+/// tells the room a <see cref="Flush"/>, which arrives after the posts already queued in the mailbox,
+/// and the batch is then written with one <c>PersistAll</c> (a batch reaching
+/// <see cref="RoomSettings.MaxBatchPosts"/> is written at once). While a batch is written the room
+/// handles nothing else (Akka stashes commands until every handler of a <c>PersistAll</c> has run), so
+/// the posts that arrive meanwhile form the next batch: the slower the journal, the larger the batches.
+/// Each event is applied in its handler; after the last one every member gets one
+/// <see cref="ConnectionActor.Deliver"/>: its acks first, then the batch's messages encoded once per
+/// protocol in use.
+/// </para>
+/// <para>
+/// <b>Presence.</b> Members are sessions, watched through their connection. A connection that dies
+/// leaves its member shown for <see cref="RoomSettings.PresenceGrace"/>; the session entering again
+/// within it changes nothing anyone sees. Joins, leaves and renames are coalesced by
+/// <see cref="PresenceBuffer"/> and sent every <see cref="RoomLimits.PresenceInterval"/> at most, one
+/// frame per diff per protocol (beej: one frame per name, as always). A joiner's reply lists the names
+/// as the last diff left them, plus its own: the next diff then takes every member, the joiner too,
+/// to the same list (a list of the names present at the very moment of the join would not: a name
+/// that came and went within the interval is in no diff, and would stay in that joiner's list for
+/// good). So joiners of one interval share one cached list, and the joiner's own name may come again
+/// in the next diff's joins (a v1 client applies diffs as set operations). A beej member does not get
+/// its own <c>chat-join</c> twice (its reply carries it, as the original protocol's join did), and a
+/// message is never broadcast before its author's join: a batch with such a message sends the
+/// presence diff first.
+/// </para>
+/// <para>
+/// <b>Reads.</b> Joins and history pages are answered from the durable state. A slice reaching past
+/// the in-memory tail is read from the journal by a <see cref="RoomJournalReader"/> child, at most
+/// <see cref="RoomSettings.MaxJournalReads"/> at once, without holding up the room. A member whose
+/// <c>joined</c> waits on such a read already receives the room's events; they are held (bounded) and
+/// sent right after it. A read that fails, times out or cannot run answers a join from memory
+/// (<c>recovered: false</c> when it asked to recover, never a silent partial recovery) and refuses a
+/// history page with <see cref="Unavailable"/>.
+/// </para>
+/// <para>
+/// <b>Failure.</b> A rejected write throws (the region stops the room; its next message recovers it
+/// from the journal); a failed write stops it (Akka). Members still attached are told
+/// <see cref="RoomStopped"/>.
+/// </para>
+/// </remarks>
+public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
+{
+    private const string PresenceTimer = "presence";
+    private const string RetentionTimer = "retention";
+    private const int MaxHistoryAttempts = 3;
+
+    private readonly string _room;
+    private readonly RoomLimits _limits;
+    private readonly RoomSettings _settings;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private RoomState _state;
+
+    // Members by session id and by connection; the names present now with how many members hold
+    // each (two sessions may briefly hold one name when renames of different connections cross);
+    // the names as the last presence diff left them (what every member's view is).
+    private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, Member> _byConnection = [];
+    private readonly Dictionary<string, int> _nameHolders = new(StringComparer.Ordinal);
+    private readonly RoomMembers _published;
+    private readonly PresenceBuffer _presence;
+    private readonly List<Member> _marked = [];
+
+    // The open batch: decided, not yet written.
+    private readonly List<RoomEvent> _batch = [];
+    private readonly List<PendingAck> _batchAcks = [];
+    private int _batchPosts;
+    private bool _flushQueued;
+
+    // The batch being written.
+    private PendingAck[] _writtenAcks = [];
+    private readonly List<MessagePosted> _applied = [];
+    private int _unapplied;
+    private bool _writing;
+
+    private long _lastSnapshotSequenceNr;
+    private bool _snapshotting;
+    private long _deletedUpTo;
+
+    private readonly Dictionary<long, PendingRead> _reads = [];
+    private long _lastReadId;
+
+    private bool _passivating;
+    private bool _stopping;
+
+    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        _room = room;
+        _limits = limits;
+        _settings = settings;
+        _logger = logger;
+        _time = time;
+        _state = new RoomState(room, limits);
+        _published = new RoomMembers(limits.MaxPresenceList);
+        _presence = new PresenceBuffer(room);
+        if (settings.JournalPluginId is { } journal)
+        {
+            JournalPluginId = journal;
+        }
+
+        if (settings.SnapshotPluginId is { } snapshots)
+        {
+            SnapshotPluginId = snapshots;
+        }
+
+        Recover<SnapshotOffer>(OnSnapshotOffer);
+        Recover<RoomEvent>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<Enter>(OnEnter);
+        Command<Leave>(OnLeave);
+        Command<Post>(OnPost);
+        Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
+        Command<RenameMember>(OnRenameMember);
+        Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, Remove));
+        Command<GetStatus>(_ => Sender.Tell(new Status(
+            _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
+        Command<Flush>(_ =>
+        {
+            _flushQueued = false;
+            FlushBatch();
+        });
+        Command<PresenceDue>(_ => FlushPresence());
+        Command<GraceOver>(OnGraceOver);
+        Command<RetentionDue>(_ =>
+        {
+            // An open batch applies retention when it is written.
+            if (_batch.Count == 0)
+            {
+                FlushBatch();
+            }
+        });
+        Command<Terminated>(t => OnConnectionDied(t.ActorRef));
+        Command<RoomJournalReader.JournalRead>(OnJournalRead);
+        Command<RoomJournalReader.JournalReadFailed>(OnJournalReadFailed);
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _snapshotting = false;
+            _logger.RoomHousekeepingFailed(f.Cause, _room, "saving a snapshot");
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _deletedUpTo = 0;
+            _logger.RoomHousekeepingFailed(f.Cause, _room, "deleting trimmed journal entries");
+        });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _logger.RoomHousekeepingFailed(f.Cause, _room, "deleting old snapshots"));
+        Command<ReceiveTimeout>(_ => OnIdle());
+        Command<StopRoom>(_ => OnStop());
+    }
+
+    public override string PersistenceId => "room-" + _room;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System));
+
+    // ---- recovery ----
+
+    private void OnSnapshotOffer(SnapshotOffer offer)
+    {
+        if (offer.Snapshot is not RoomSnapshot snapshot || snapshot.SequenceNr != offer.Metadata.SequenceNr)
+        {
+            throw new InvalidOperationException($"Room \"{_room}\": the snapshot at sequence number {offer.Metadata.SequenceNr} is not this room's state.");
+        }
+
+        _state = RoomState.FromSnapshot(snapshot, _limits);
+        _lastSnapshotSequenceNr = snapshot.SequenceNr;
+    }
+
+    private void OnRecovered()
+    {
+        if (_state.SequenceNr != LastSequenceNr)
+        {
+            throw new InvalidOperationException(
+                $"Room \"{_room}\": the journal ends at sequence number {LastSequenceNr} but its events make {_state.SequenceNr}.");
+        }
+
+        Context.SetReceiveTimeout(_settings.IdleTimeout);
+        Timers.StartPeriodicTimer(RetentionTimer, RetentionDue.Instance, _settings.RetentionInterval);
+        if (!_state.IsStarted)
+        {
+            // Persist (not PersistAll of a batch): commands wait until the room has its epoch.
+            Persist(_state.DecideStart(RoomState.NewEpoch()), started =>
+            {
+                _state.Apply(started);
+                _logger.RoomHistoryStarted(_room, started.Epoch);
+            });
+            return;
+        }
+
+        _logger.RoomRecovered(_room, _state.LastOffset, _state.Position.Epoch, _state.SequenceNr);
+
+        // A room wakes up after any time asleep: apply retention by age now.
+        FlushBatch();
+    }
+
+    // ---- membership ----
+
+    private void OnEnter(Enter enter)
+    {
+        var connection = enter.Member is { } given && !given.IsNobody() ? given : null;
+        var invalid = string.IsNullOrEmpty(enter.SessionId) ? "no session id"
+            : string.IsNullOrEmpty(enter.Name) ? "no name"
+            : connection is null ? "no member"
+            : enter.Subprotocol is not (Subprotocols.V1 or Subprotocols.Beej) ? $"unknown subprotocol \"{enter.Subprotocol}\""
+            : null;
+        if (invalid is not null || connection is null)
+        {
+            RefuseInvalid(enter, invalid ?? "no member", enter.Ref);
+            return;
+        }
+
+        if (_members.TryGetValue(enter.SessionId, out var member))
+        {
+            member.Subprotocol = enter.Subprotocol;
+            if (!connection.Equals(member.Connection))
+            {
+                Attach(member, connection);
+            }
+
+            Rename(member, enter.Name);
+        }
+        else
+        {
+            member = new Member(enter.SessionId, enter.Name, enter.Subprotocol);
+            _members.Add(member.SessionId, member);
+            Attach(member, connection);
+            if (Show(member.Name))
+            {
+                Mark(member).JoinUnannounced = true;
+            }
+        }
+
+        AnswerEnter(member, enter.Since, enter.Limit, enter.Ref);
+    }
+
+    private void Attach(Member member, IActorRef connection)
+    {
+        // A resumed session moves to its new connection; answers and events meant for the old one stop.
+        Detach(member);
+        if (_byConnection.Remove(connection, out var previous) && previous != member)
+        {
+            // The connection now speaks for another session: the old one is as good as disconnected.
+            previous.Connection = null;
+            previous.Pending = null;
+            StartGrace(previous);
+        }
+
+        member.Connection = connection;
+        _byConnection[connection] = member;
+        Context.Watch(connection);
+        member.GraceGeneration++;
+        Timers.Cancel(GraceKey(member));
+    }
+
+    private void Detach(Member member)
+    {
+        if (member.Connection is { } old)
+        {
+            _byConnection.Remove(old);
+            Context.Unwatch(old);
+            member.Connection = null;
+        }
+
+        member.Pending = null;
+    }
+
+    private void OnLeave(Leave leave)
+    {
+        if (string.IsNullOrEmpty(leave.SessionId))
+        {
+            RefuseInvalid(leave, "no session id", leave.Ref);
+            return;
+        }
+
+        var left = new ConnectionActor.Deliver(V1Protocol.EncodeLeft(leave.Ref, _room));
+        if (!_members.TryGetValue(leave.SessionId, out var member))
+        {
+            // Leaving is idempotent; only actorchat.v1 has leave.
+            Sender.Tell(left);
+            return;
+        }
+
+        if (member.Pending is not null)
+        {
+            // Its join gets its answer first, in order.
+            CompleteFromMemory(member);
+        }
+
+        var connection = member.Connection ?? Sender;
+        var v1 = member.IsV1;
+        Remove(member);
+        if (v1)
+        {
+            connection.Tell(left);
+        }
+    }
+
+    private void OnRenameMember(RenameMember rename)
+    {
+        if (string.IsNullOrEmpty(rename.SessionId) || string.IsNullOrEmpty(rename.NewName))
+        {
+            _logger.RoomInvalidRequest(_room, nameof(RenameMember), "no session id or no name");
+            return;
+        }
+
+        WithMember(rename.SessionId, member => Rename(member, rename.NewName));
+    }
+
+    private void OnConnectionDied(IActorRef connection)
+    {
+        if (!_byConnection.Remove(connection, out var member))
+        {
+            return;
+        }
+
+        member.Connection = null;
+        member.Pending = null;
+        StartGrace(member);
+    }
+
+    private void StartGrace(Member member)
+    {
+        if (_settings.PresenceGrace <= TimeSpan.Zero)
+        {
+            Remove(member);
+            return;
+        }
+
+        member.GraceGeneration++;
+        Timers.StartSingleTimer(GraceKey(member), new GraceOver(member.SessionId, member.GraceGeneration), _settings.PresenceGrace);
+    }
+
+    private void OnGraceOver(GraceOver over)
+    {
+        if (_members.TryGetValue(over.SessionId, out var member) && member.Connection is null && member.GraceGeneration == over.Generation)
+        {
+            Remove(member);
+        }
+    }
+
+    private void Remove(Member member)
+    {
+        _members.Remove(member.SessionId);
+        Detach(member);
+        Timers.Cancel(GraceKey(member));
+        Hide(member.Name);
+    }
+
+    private void WithMember(string sessionId, Action<Member> action)
+    {
+        if (_members.TryGetValue(sessionId, out var member))
+        {
+            action(member);
+        }
+    }
+
+    private static string GraceKey(Member member) => "grace:" + member.SessionId;
+
+    // ---- presence ----
+
+    /// <summary>Shows <paramref name="name"/> for one more member; true when it was not shown (a join).</summary>
+    private bool Show(string name)
+    {
+        var holders = _nameHolders.GetValueOrDefault(name);
+        _nameHolders[name] = holders + 1;
+        if (holders > 0)
+        {
+            return false;
+        }
+
+        _presence.Joined(name);
+        SchedulePresence();
+        return true;
+    }
+
+    private void Hide(string name)
+    {
+        if (!_nameHolders.TryGetValue(name, out var holders))
+        {
+            return;
+        }
+
+        if (holders > 1)
+        {
+            _nameHolders[name] = holders - 1;
+            return;
+        }
+
+        _nameHolders.Remove(name);
+        _presence.Left(name);
+        SchedulePresence();
+    }
+
+    private void Rename(Member member, string to)
+    {
+        var from = member.Name;
+        if (string.Equals(from, to, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        member.Name = to;
+        if (_nameHolders.GetValueOrDefault(from) == 1 && !_nameHolders.ContainsKey(to))
+        {
+            _nameHolders.Remove(from);
+            _nameHolders[to] = 1;
+            _presence.Renamed(from, to);
+            SchedulePresence();
+        }
+        else
+        {
+            Hide(from);
+            Show(to);
+        }
+    }
+
+    private void SchedulePresence()
+    {
+        if (!Timers.IsTimerActive(PresenceTimer))
+        {
+            Timers.StartSingleTimer(PresenceTimer, PresenceDue.Instance, _limits.PresenceInterval);
+        }
+    }
+
+    private Member Mark(Member member)
+    {
+        if (!member.Marked)
+        {
+            member.Marked = true;
+            _marked.Add(member);
+        }
+
+        return member;
+    }
+
+    /// <summary>Sends the presence changes since the last diff to every attached member, one diff encoded once per protocol.</summary>
+    private void FlushPresence()
+    {
+        Timers.Cancel(PresenceTimer);
+        if (_presence.Flush() is { } diff)
+        {
+            Publish(diff);
+            ConnectionActor.Deliver? v1 = null;
+            ConnectionActor.Deliver? beej = null;
+            foreach (var member in _members.Values)
+            {
+                if (member.Connection is null)
+                {
+                    continue;
+                }
+
+                if (member.IsV1)
+                {
+                    Send(member, v1 ??= new ConnectionActor.Deliver(RoomEventEncoders.V1.Presence(diff)));
+                }
+                else if (member.OwnJoinSent is { } own && diff.Joins.Contains(own))
+                {
+                    // Its reply already carried its own chat-join.
+                    var others = diff with { Joins = [.. diff.Joins.Where(j => !string.Equals(j, own, StringComparison.Ordinal))] };
+                    if (!others.IsEmpty)
+                    {
+                        Send(member, new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(others)));
+                    }
+                }
+                else
+                {
+                    Send(member, beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
+                }
+            }
+        }
+
+        foreach (var member in _marked)
+        {
+            member.Marked = false;
+            member.JoinUnannounced = false;
+            member.OwnJoinSent = null;
+        }
+
+        _marked.Clear();
+    }
+
+    /// <summary>Applies <paramref name="diff"/> to the published names the way every member applies it.</summary>
+    private void Publish(PresenceDiff diff)
+    {
+        foreach (var name in diff.Leaves)
+        {
+            _published.Remove(name);
+        }
+
+        foreach (var rename in diff.Renames)
+        {
+            _published.Rename(rename.From, rename.To);
+        }
+
+        foreach (var name in diff.Joins)
+        {
+            _published.Add(name);
+        }
+    }
+
+    /// <summary>
+    /// The member list of a joiner's reply: the names as of the last presence diff (so that the next
+    /// diff applies to it exactly; one cached list for every joiner of an interval), and the joiner's
+    /// own name, which the next diff may announce again.
+    /// </summary>
+    private MemberList ListFor(Member member)
+    {
+        var list = _published.List();
+        if (_published.Contains(member.Name))
+        {
+            return list;
+        }
+
+        var names = list.Names.Append(member.Name).Order(RoomMembers.Order).Take(_limits.MaxPresenceList);
+        return new MemberList([.. names], list.Count + 1);
+    }
+
+    // ---- delivery ----
+
+    /// <summary>Tells <paramref name="deliver"/> to the member's connection, or holds it while its <c>joined</c> waits on a journal read.</summary>
+    private void Send(Member member, ConnectionActor.Deliver deliver)
+    {
+        if (member.Connection is not { } connection)
+        {
+            return;
+        }
+
+        if (member.Pending is { } pending)
+        {
+            if (pending.Held.Count + deliver.Frames.Count <= _settings.MaxHeldFrames)
+            {
+                pending.Held.AddRange(deliver.Frames);
+                return;
+            }
+
+            CompleteFromMemory(member);
+        }
+
+        connection.Tell(deliver);
+    }
+
+    // ---- joins ----
+
+    private void AnswerEnter(Member member, StreamPosition? since, int? limit, string? requestRef)
+    {
+        if (member.Pending is not null)
+        {
+            // An earlier join still waiting gets its answer first: one reply per request, in order.
+            CompleteFromMemory(member);
+        }
+
+        var join = _state.Join(since, limit);
+        var list = ListFor(member);
+        if (join.Messages.Journal is not { } range)
+        {
+            ReplyEntered(member, join, join.Messages.InMemory, join.Recovered, list, requestRef);
+            return;
+        }
+
+        if (_reads.Count >= _settings.MaxJournalReads)
+        {
+            _logger.RoomReadsBusy(_room, _reads.Count);
+            ReplyEntered(member, join, join.Messages.InMemory, FromMemory(join), list, requestRef);
+            return;
+        }
+
+        var readId = StartRead(range);
+        _reads[readId] = new EnterRead(range, member.SessionId);
+        member.Pending = new PendingEnter(readId, join, list, requestRef);
+    }
+
+    private void CompleteEnter(Member member, IReadOnlyList<ChatMessage> messages, bool? recovered)
+    {
+        var pending = member.Pending!;
+        member.Pending = null;
+        ReplyEntered(member, pending.Join, messages, recovered, pending.List, pending.Ref);
+        if (pending.Held.Count > 0)
+        {
+            member.Connection!.Tell(new ConnectionActor.Deliver([.. pending.Held]));
+        }
+    }
+
+    /// <summary>Answers a join waiting on the journal with what memory holds: the newest of its messages, never claiming recovery.</summary>
+    private void CompleteFromMemory(Member member)
+    {
+        var join = member.Pending!.Join;
+        CompleteEnter(member, join.Messages.InMemory, FromMemory(join));
+    }
+
+    private static bool? FromMemory(JoinHistory join) => join.Recovered is null ? null : false;
+
+    private void ReplyEntered(Member member, JoinHistory join, IReadOnlyList<ChatMessage> messages, bool? recovered, MemberList list, string? requestRef)
+    {
+        var position = new StreamPosition(join.Epoch, join.Offset);
+        ReadOnlyMemory<byte>[] frames;
+        if (member.IsV1)
+        {
+            frames = [V1Protocol.EncodeJoined(requestRef, _room, position, list.Names, list.Count, messages, recovered)];
+        }
+        else
+        {
+            // As the original protocol's join: the joiner's own chat-join, then chat-users (no history).
+            frames = [ChatProtocol.EncodeJoin(member.Name), ChatProtocol.EncodeUsers(member.Name, list.Names)];
+            Mark(member).OwnJoinSent = member.Name;
+        }
+
+        member.Connection!.Tell(new Entered(_room, position, list.Count, recovered, frames));
+    }
+
+    // ---- history ----
+
+    private void AnswerHistory(IActorRef replyTo, long? before, int? limit, string? requestRef, HistoryPage page, int attempt)
+    {
+        if (page.Messages.Journal is not { } range)
+        {
+            replyTo.Tell(new ConnectionActor.Deliver(V1Protocol.EncodeHistory(requestRef, _room, page.Messages.InMemory, page.More)));
+            return;
+        }
+
+        if (_reads.Count >= _settings.MaxJournalReads || attempt > MaxHistoryAttempts)
+        {
+            _logger.RoomReadsBusy(_room, _reads.Count);
+            replyTo.Tell(new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", requestRef));
+            return;
+        }
+
+        var readId = StartRead(range);
+        _reads[readId] = new HistoryRead(range, replyTo, before, limit, requestRef, page, attempt);
+    }
+
+    // ---- journal reads ----
+
+    private long StartRead(JournalRange range)
+    {
+        var readId = ++_lastReadId;
+        Context.ActorOf(RoomJournalReader.Props(Journal, PersistenceId, readId, range, _settings.JournalReadTimeout));
+        return readId;
+    }
+
+    private void OnJournalRead(RoomJournalReader.JournalRead read)
+    {
+        if (!_reads.Remove(read.ReadId, out var pending))
+        {
+            return;
+        }
+
+        switch (pending)
+        {
+            case EnterRead enter when Waiting(enter.SessionId, read.ReadId) is { } member:
+                var join = member.Pending!.Join;
+                if (join.Messages.TryComplete(read.Messages, out var messages))
+                {
+                    CompleteEnter(member, messages, join.Recovered);
+                }
+                else
+                {
+                    _logger.RoomJournalReadFailed(_room, enter.Range.FromOffset, enter.Range.ToOffset, "messages missing");
+                    CompleteFromMemory(member);
+                }
+
+                break;
+            case HistoryRead history:
+                if (history.Page.Messages.TryComplete(read.Messages, out var page))
+                {
+                    history.ReplyTo.Tell(new ConnectionActor.Deliver(V1Protocol.EncodeHistory(history.Ref, _room, page, history.Page.More)));
+                }
+                else
+                {
+                    // Retention deleted them meanwhile: the state knows, ask it again.
+                    AnswerHistory(history.ReplyTo, history.Before, history.Limit, history.Ref, _state.History(history.Before, history.Limit), history.Attempt + 1);
+                }
+
+                break;
+        }
+
+        TryStop();
+    }
+
+    private void OnJournalReadFailed(RoomJournalReader.JournalReadFailed failed)
+    {
+        if (!_reads.Remove(failed.ReadId, out var pending))
+        {
+            return;
+        }
+
+        _logger.RoomJournalReadFailed(_room, pending.Range.FromOffset, pending.Range.ToOffset, failed.Reason);
+        switch (pending)
+        {
+            case EnterRead enter when Waiting(enter.SessionId, failed.ReadId) is { } member:
+                CompleteFromMemory(member);
+                break;
+            case HistoryRead history:
+                history.ReplyTo.Tell(new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", history.Ref));
+                break;
+        }
+
+        TryStop();
+    }
+
+    private Member? Waiting(string sessionId, long readId) =>
+        _members.TryGetValue(sessionId, out var member) && member.Pending?.ReadId == readId && member.Connection is not null ? member : null;
+
+    // ---- posts and batches ----
+
+    private void OnPost(Post post)
+    {
+        var invalid = string.IsNullOrEmpty(post.SessionId) ? "no session id"
+            : string.IsNullOrEmpty(post.Text) ? "no text"
+            : post.Cid is { Length: 0 } ? "an empty cid"
+            : null;
+        if (invalid is not null)
+        {
+            RefuseInvalid(post, invalid, post.Ref);
+            return;
+        }
+
+        if (!_members.TryGetValue(post.SessionId, out var member) || member.Connection is null)
+        {
+            Sender.Tell(new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
+            return;
+        }
+
+        var ack = new PendingAck(0, member.SessionId, member.Connection, member.IsV1, post.Ref);
+        switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
+        {
+            case PostAccepted accepted:
+                _batch.Add(accepted.Event);
+                _batchAcks.Add(ack with { Offset = accepted.Offset });
+                break;
+            case PostDuplicate { Pending: true } duplicate:
+                // The original is in the open batch: acked once it is durable.
+                _batchAcks.Add(ack with { Offset = duplicate.Offset });
+                break;
+            case PostDuplicate duplicate:
+                if (member.IsV1)
+                {
+                    Send(member, new ConnectionActor.Deliver(V1Protocol.EncodeAck(post.Ref, _room, duplicate.Offset)));
+                }
+
+                return;
+        }
+
+        if (++_batchPosts >= _settings.MaxBatchPosts)
+        {
+            FlushBatch();
+        }
+        else if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(Flush.Instance);
+        }
+    }
+
+    /// <summary>Writes the open batch, with retention decided at its end, as one <c>PersistAll</c>.</summary>
+    private void FlushBatch()
+    {
+        if (_state.DecideTrim(_time.GetUtcNow()) is { } trim)
+        {
+            _batch.Add(trim);
+        }
+
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        RoomEvent[] events = [.. _batch];
+        _batch.Clear();
+        _writtenAcks = [.. _batchAcks];
+        _batchAcks.Clear();
+        _batchPosts = 0;
+        _unapplied = events.Length;
+        _writing = true;
+        PersistAll(events, OnPersisted);
+    }
+
+    private void OnPersisted(RoomEvent persisted)
+    {
+        _state.Apply(persisted);
+        if (persisted is MessagePosted posted)
+        {
+            _applied.Add(posted);
+        }
+
+        if (--_unapplied == 0)
+        {
+            FinishBatch();
+        }
+    }
+
+    /// <summary>The batch is durable: each member gets its acks, then the messages, in one Deliver.</summary>
+    private void FinishBatch()
+    {
+        _writing = false;
+        if (_applied.Exists(p => _members.TryGetValue(p.SessionId, out var author) && author.JoinUnannounced))
+        {
+            FlushPresence();
+        }
+
+        Dictionary<Member, List<ReadOnlyMemory<byte>>>? acks = null;
+        foreach (var ack in _writtenAcks)
+        {
+            if (!ack.V1)
+            {
+                continue;
+            }
+
+            var frame = V1Protocol.EncodeAck(ack.Ref, _room, ack.Offset);
+            if (_members.TryGetValue(ack.SessionId, out var member) && member.Connection is not null)
+            {
+                acks ??= [];
+                if (!acks.TryGetValue(member, out var frames))
+                {
+                    acks[member] = frames = [];
+                }
+
+                frames.Add(frame);
+            }
+            else
+            {
+                // It left (or its connection died) after posting: the ack still goes where the post came from.
+                ack.Connection.Tell(new ConnectionActor.Deliver(frame));
+            }
+        }
+
+        if (_applied.Count > 0 || acks is not null)
+        {
+            ConnectionActor.Deliver? v1 = null;
+            ConnectionActor.Deliver? beej = null;
+            foreach (var member in _members.Values)
+            {
+                if (member.Connection is null)
+                {
+                    continue;
+                }
+
+                var messages = _applied.Count == 0 ? null
+                    : member.IsV1 ? v1 ??= Encode(RoomEventEncoders.V1)
+                    : beej ??= Encode(RoomEventEncoders.Beej);
+                if (acks is not null && acks.TryGetValue(member, out var own))
+                {
+                    Send(member, new ConnectionActor.Deliver([.. own, .. messages?.Frames ?? []]));
+                }
+                else if (messages is not null)
+                {
+                    Send(member, messages);
+                }
+            }
+        }
+
+        _applied.Clear();
+        _writtenAcks = [];
+        MaybeSnapshot();
+        TryStop();
+    }
+
+    private ConnectionActor.Deliver Encode(IRoomEventEncoder encoder)
+    {
+        var frames = new ReadOnlyMemory<byte>[_applied.Count];
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i] = encoder.Message(_applied[i].Message);
+        }
+
+        return new ConnectionActor.Deliver(frames);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The rejected events were decided but can never be applied, and they consumed sequence
+        // numbers: only recovery from the journal gives a state that matches it again.
+        _logger.RoomWriteRejected(cause, _room, @event.GetType().Name, sequenceNr);
+        throw new InvalidOperationException($"Room \"{_room}\": the journal rejected {@event.GetType().Name} at sequence number {sequenceNr}.", cause);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _logger.RoomWriteFailed(cause, _room, @event.GetType().Name, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    // ---- snapshots and retention ----
+
+    private void MaybeSnapshot()
+    {
+        if (!_snapshotting && _state.SequenceNr - _lastSnapshotSequenceNr >= _settings.SnapshotEvery && _state.SequenceNr == LastSequenceNr)
+        {
+            _snapshotting = true;
+            SaveSnapshot(_state.ToSnapshot());
+        }
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        _snapshotting = false;
+        var sequenceNr = saved.Metadata.SequenceNr;
+        _lastSnapshotSequenceNr = Math.Max(_lastSnapshotSequenceNr, sequenceNr);
+        var deletable = _state.DeletableUpTo(sequenceNr);
+        if (deletable > _deletedUpTo)
+        {
+            _deletedUpTo = deletable;
+            DeleteMessages(deletable);
+        }
+
+        if (sequenceNr > 1)
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(sequenceNr - 1));
+        }
+
+        // Batches written while it was saved may already call for the next one.
+        MaybeSnapshot();
+    }
+
+    // ---- passivation ----
+
+    private void OnIdle()
+    {
+        if (_passivating || _members.Count > 0 || _batch.Count > 0 || _reads.Count > 0)
+        {
+            return;
+        }
+
+        _passivating = true;
+        _logger.RoomPassivating(_room);
+        Context.Parent.Tell(new RoomRegion.Passivate(StopRoom.Instance));
+    }
+
+    private void OnStop()
+    {
+        _stopping = true;
+        if (_batch.Count > 0)
+        {
+            FlushBatch();
+        }
+
+        TryStop();
+    }
+
+    private void TryStop()
+    {
+        if (_stopping && !_writing && _batch.Count == 0 && _reads.Count == 0)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
+        foreach (var member in _members.Values)
+        {
+            member.Connection?.Tell(new RoomStopped(_room, member.Pending is null && _state.IsStarted ? _state.Position : null));
+        }
+
+        base.PostStop();
+    }
+
+    private void RefuseInvalid(object request, string reason, string? requestRef)
+    {
+        _logger.RoomInvalidRequest(_room, request.GetType().Name, reason);
+        Sender.Tell(new Refused(_room, ErrorCodes.InvalidPacket, $"Invalid request: {reason}.", requestRef));
+    }
+
+    /// <summary>A session in the room. Mutable, and never leaves the actor.</summary>
+    private sealed class Member(string sessionId, string name, string subprotocol)
+    {
+        public string SessionId { get; } = sessionId;
+
+        public string Name { get; set; } = name;
+
+        public string Subprotocol { get; set; } = subprotocol;
+
+        public bool IsV1 => Subprotocol == Subprotocols.V1;
+
+        /// <summary>Its connection; null while it is within its presence grace.</summary>
+        public IActorRef? Connection { get; set; }
+
+        public long GraceGeneration { get; set; }
+
+        /// <summary>Its <c>joined</c>, waiting on a journal read.</summary>
+        public PendingEnter? Pending { get; set; }
+
+        /// <summary>In <see cref="_marked"/>: one of the flags below is set for this presence interval.</summary>
+        public bool Marked { get; set; }
+
+        /// <summary>Its join is in the presence diff not yet sent.</summary>
+        public bool JoinUnannounced { get; set; }
+
+        /// <summary>beej: its reply in this interval carried the <c>chat-join</c> of this name.</summary>
+        public string? OwnJoinSent { get; set; }
+    }
+
+    private sealed class PendingEnter(long readId, JoinHistory join, MemberList list, string? requestRef)
+    {
+        public long ReadId { get; } = readId;
+
+        public JoinHistory Join { get; } = join;
+
+        public MemberList List { get; } = list;
+
+        public string? Ref { get; } = requestRef;
+
+        /// <summary>Frames the member's connection gets right after its <c>joined</c>.</summary>
+        public List<ReadOnlyMemory<byte>> Held { get; } = [];
+    }
+
+    private abstract record PendingRead(JournalRange Range);
+
+    private sealed record EnterRead(JournalRange Range, string SessionId) : PendingRead(Range);
+
+    private sealed record HistoryRead(
+        JournalRange Range,
+        IActorRef ReplyTo,
+        long? Before,
+        int? Limit,
+        string? Ref,
+        HistoryPage Page,
+        int Attempt) : PendingRead(Range);
+
+    private readonly record struct PendingAck(long Offset, string SessionId, IActorRef Connection, bool V1, string? Ref);
+}

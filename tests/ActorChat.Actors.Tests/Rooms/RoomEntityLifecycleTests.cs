@@ -1,0 +1,164 @@
+using ActorChat.Actors.Rooms;
+using ActorChat.Protocol;
+using Akka.Actor;
+using Akka.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ActorChat.Actors.Tests.Rooms;
+
+/// <summary>RoomEntity under its region: passivation, messages during passivation, failed writes.</summary>
+public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
+{
+    private int _refs;
+
+    private IActorRef StartRegion() =>
+        Sys.ActorOf(RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance));
+
+    private int RoomCount(IActorRef region)
+    {
+        region.Tell(RoomRegion.GetRoomCount.Instance, TestActor);
+        return ExpectMsg<RoomRegion.RoomCount>().Count;
+    }
+
+    private long PostAcked(IActorRef room, Member member, string text)
+    {
+        var requestRef = "p" + ++_refs;
+        Post(room, member, text, requestRef: requestRef);
+        while (true)
+        {
+            var frame = member.Next();
+            if (frame.Type == "ack" && frame.Ref == requestRef)
+            {
+                return frame.Number("offset");
+            }
+        }
+    }
+
+    private TestProbe WatchWrites()
+    {
+        var writes = CreateTestProbe();
+        Sys.EventStream.Subscribe(writes.Ref, typeof(TestJournal.WriteStarted));
+        return writes;
+    }
+
+    [Fact]
+    public void A_room_with_no_members_passivates_after_its_idle_timeout_and_its_next_message_recovers_it()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromMilliseconds(100) };
+        var region = StartRegion();
+        var alice = NewMember("alice");
+        var epoch = Enter(region, alice).Entered.Position.Epoch;
+        PostAcked(region, alice, "one");
+        region.Tell(new RoomEntity.Leave("general", alice.SessionId, "l"), alice.Probe.Ref);
+        AwaitAssert(() => Assert.Equal(0, RoomCount(region)));
+
+        var joined = Enter(region, alice).Joined;
+        Assert.Equal((epoch, 1L, "one"), (joined.Str("epoch"), joined.Number("offset"), Assert.Single(joined.Texts())));
+        Assert.Equal(1, RoomCount(region));
+    }
+
+    [Fact]
+    public void A_room_with_members_does_not_passivate()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromMilliseconds(50) };
+        var region = StartRegion();
+        var alice = NewMember("alice");
+        Enter(region, alice);
+        var room = alice.Probe.LastSender;
+        Watch(room);
+
+        // Several idle timeouts later it is still the same incarnation.
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, RoomCount(region));
+        Assert.Equal(1, PostAcked(region, alice, "still here"));
+    }
+
+    [Fact]
+    public void Messages_sent_while_a_room_passivates_reach_its_next_incarnation_after_its_last_batch_is_durable()
+    {
+        var region = StartRegion();
+        var alice = NewMember("alice");
+        var epoch = Enter(region, alice).Entered.Position.Epoch;
+        var room = alice.Probe.LastSender;
+        Watch(room);
+        PostAcked(region, alice, "m1");
+        alice.Next("message");
+        var writes = WatchWrites();
+
+        // A batch is being written when the room's passivation begins (as when its idle request races a post).
+        SteerJournal(new TestJournal.HoldWrites());
+        Post(region, alice, "m2", requestRef: "last");
+        writes.ExpectMsg<TestJournal.WriteStarted>();
+        region.Tell(new RoomRegion.Passivate(RoomEntity.StopRoom.Instance), room);
+        var bob = NewMember("bob");
+        region.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
+        Post(region, bob, "during", requestRef: "d");
+
+        SteerJournal(new TestJournal.ReleaseWrites());
+        Assert.Equal(2, alice.Next("ack").Number("offset"));
+        alice.Next("message");
+        ExpectTerminated(room);
+        Assert.Equal(new StreamPosition(epoch, 2), alice.Expect<RoomEntity.RoomStopped>().Position);
+
+        var entered = bob.Expect<RoomEntity.Entered>();
+        Assert.NotEqual(room, bob.Probe.LastSender);
+        var joined = Frame.Parse(entered.Frames[0]);
+        Assert.Equal((epoch, 2L), (joined.Str("epoch"), joined.Number("offset")));
+        Assert.Equal(["m1", "m2"], joined.Texts());
+        var ack = bob.Next();
+        while (ack.Type == "presence")
+        {
+            // Its own join goes out ahead of its first message.
+            ack = bob.Next();
+        }
+
+        Assert.Equal(("ack", "d", 3L), (ack.Type, ack.Ref, ack.Number("offset")));
+    }
+
+    [Fact]
+    public void A_room_told_to_stop_with_posts_not_yet_written_writes_them_acks_them_and_then_stops()
+    {
+        var room = StartRoom();
+        var alice = NewMember("alice");
+        var epoch = Enter(room, alice).Entered.Position.Epoch;
+        Watch(room);
+
+        // The post is decided and waits for the flush the room told itself, behind the stop.
+        Post(room, alice, "last words", requestRef: "r");
+        room.Tell(RoomEntity.StopRoom.Instance);
+        var ack = alice.Next();
+        while (ack.Type == "presence")
+        {
+            ack = alice.Next();
+        }
+
+        Assert.Equal(("ack", "r", 1L), (ack.Type, ack.Ref, ack.Number("offset")));
+        Assert.Equal("last words", alice.Next("message").Str("text"));
+        ExpectTerminated(room);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+
+        room = StartRoom();
+        Assert.Equal(["last words"], Enter(room, NewMember("bob")).Joined.Texts());
+    }
+
+    [Fact]
+    public void A_rejected_write_stops_the_room_and_its_next_message_recovers_it_from_the_journal()
+    {
+        var region = StartRegion();
+        var alice = NewMember("alice");
+        var epoch = Enter(region, alice).Entered.Position.Epoch;
+        var room = alice.Probe.LastSender;
+        Watch(room);
+        PostAcked(region, alice, "m1");
+
+        SteerJournal(new TestJournal.RejectWrites(1));
+        Post(region, alice, "rejected", requestRef: "r");
+        ExpectTerminated(room);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+
+        var joined = Enter(region, alice).Joined;
+        Assert.Equal((epoch, 1L), (joined.Str("epoch"), joined.Number("offset")));
+        Assert.Equal(["m1"], joined.Texts());
+        Assert.Equal(2, PostAcked(region, alice, "m2"));
+    }
+}
