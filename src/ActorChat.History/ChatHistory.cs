@@ -54,6 +54,8 @@ public static class ChatHistory
           serialization-bindings {
             "{{typeof(Protocol.ChatMessage).FullName}}, {{typeof(Protocol.ChatMessage).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
             "{{typeof(Protocol.StreamPosition).FullName}}, {{typeof(Protocol.StreamPosition).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
+            "{{typeof(Actors.Rooms.RoomEvent).FullName}}, {{typeof(Actors.Rooms.RoomEvent).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
+            "{{typeof(Actors.Rooms.RoomSnapshot).FullName}}, {{typeof(Actors.Rooms.RoomSnapshot).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
           }
         }
         """);

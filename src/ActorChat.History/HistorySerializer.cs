@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
 using System.Text;
+using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
@@ -51,6 +52,25 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     /// <summary><see cref="StreamPosition"/>: epoch, offset.</summary>
     internal const string StreamPositionManifest = "pos1";
 
+    /// <summary><see cref="HistoryStarted"/>: epoch.</summary>
+    internal const string HistoryStartedManifest = "hst1";
+
+    /// <summary><see cref="MessagePosted"/>: the <see cref="ChatMessage"/> layout, then the session id.</summary>
+    internal const string MessagePostedManifest = "pst1";
+
+    /// <summary><see cref="HistoryTrimmed"/>: first kept offset.</summary>
+    internal const string HistoryTrimmedManifest = "trm1";
+
+    /// <summary>
+    /// <see cref="RoomSnapshot"/>: room, epoch, next offset, first kept offset, sequence number; the
+    /// kept messages (count, then offset, sequence number, at, session id?, cid? each); the tail
+    /// (count, then the <see cref="ChatMessage"/> layout each).
+    /// </summary>
+    internal const string RoomSnapshotManifest = "rsn1";
+
+    /// <summary>Every manifest this build reads.</summary>
+    private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest);
+
     /// <summary>UTF-8 that throws on what it cannot represent exactly, instead of writing U+FFFD.</summary>
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -68,6 +88,10 @@ public sealed class HistorySerializer : SerializerWithStringManifest
         {
             ChatMessage => ChatMessageManifest,
             StreamPosition => StreamPositionManifest,
+            HistoryStarted => HistoryStartedManifest,
+            MessagePosted => MessagePostedManifest,
+            HistoryTrimmed => HistoryTrimmedManifest,
+            RoomSnapshot => RoomSnapshotManifest,
             _ => throw Unknown(o.GetType()),
         };
     }
@@ -79,17 +103,24 @@ public sealed class HistorySerializer : SerializerWithStringManifest
         switch (obj)
         {
             case ChatMessage message:
-                Write(buffer, message.Room);
-                WriteInt64(buffer, message.Offset);
-                Write(buffer, message.From);
-                Write(buffer, message.Text);
-                WriteInt64(buffer, message.At.UtcTicks);
-                WriteInt16(buffer, checked((short)message.At.TotalOffsetMinutes));
-                WriteOptional(buffer, message.Cid);
+                Write(buffer, message);
                 break;
             case StreamPosition position:
                 Write(buffer, position.Epoch);
                 WriteInt64(buffer, position.Offset);
+                break;
+            case HistoryStarted started:
+                Write(buffer, started.Epoch);
+                break;
+            case MessagePosted posted:
+                Write(buffer, posted.Message);
+                Write(buffer, posted.SessionId);
+                break;
+            case HistoryTrimmed trimmed:
+                WriteInt64(buffer, trimmed.FirstKeptOffset);
+                break;
+            case RoomSnapshot snapshot:
+                Write(buffer, snapshot);
                 break;
             default:
                 throw Unknown(obj.GetType());
@@ -104,15 +135,13 @@ public sealed class HistorySerializer : SerializerWithStringManifest
         var reader = new Reader(bytes, manifest);
         object result = manifest switch
         {
-            ChatMessageManifest => new ChatMessage(
-                Room: reader.String(),
-                Offset: reader.Int64(),
-                From: reader.String(),
-                Text: reader.String(),
-                At: reader.Timestamp(),
-                Cid: reader.OptionalString()),
+            ChatMessageManifest => reader.Message(),
             StreamPositionManifest => new StreamPosition(reader.String(), reader.Int64()),
-            _ => throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {ChatMessageManifest}, {StreamPositionManifest})."),
+            HistoryStartedManifest => new HistoryStarted(reader.String()),
+            MessagePostedManifest => new MessagePosted(reader.Message(), reader.String()),
+            HistoryTrimmedManifest => new HistoryTrimmed(reader.Int64()),
+            RoomSnapshotManifest => reader.Snapshot(),
+            _ => throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {Known})."),
         };
         reader.End();
         return result;
@@ -120,6 +149,46 @@ public sealed class HistorySerializer : SerializerWithStringManifest
 
     private static ArgumentException Unknown(Type type) =>
         new($"ActorChat history has no stored format for {type}: add one to {nameof(HistorySerializer)} and bind the type in {nameof(ChatHistory)}.{nameof(ChatHistory.SerializationConfig)}.");
+
+    private static void Write(ArrayBufferWriter<byte> buffer, ChatMessage message)
+    {
+        Write(buffer, message.Room);
+        WriteInt64(buffer, message.Offset);
+        Write(buffer, message.From);
+        Write(buffer, message.Text);
+        Write(buffer, message.At);
+        WriteOptional(buffer, message.Cid);
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, RoomSnapshot snapshot)
+    {
+        Write(buffer, snapshot.Room);
+        Write(buffer, snapshot.Epoch);
+        WriteInt64(buffer, snapshot.NextOffset);
+        WriteInt64(buffer, snapshot.FirstKeptOffset);
+        WriteInt64(buffer, snapshot.SequenceNr);
+        WriteVarUInt(buffer, (ulong)snapshot.Kept.Count);
+        foreach (var kept in snapshot.Kept)
+        {
+            WriteInt64(buffer, kept.Offset);
+            WriteInt64(buffer, kept.SequenceNr);
+            Write(buffer, kept.At);
+            WriteOptional(buffer, kept.SessionId);
+            WriteOptional(buffer, kept.Cid);
+        }
+
+        WriteVarUInt(buffer, (ulong)snapshot.Tail.Count);
+        foreach (var message in snapshot.Tail)
+        {
+            Write(buffer, message);
+        }
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, DateTimeOffset at)
+    {
+        WriteInt64(buffer, at.UtcTicks);
+        WriteInt16(buffer, checked((short)at.TotalOffsetMinutes));
+    }
 
     private static void WriteInt64(ArrayBufferWriter<byte> buffer, long value)
     {
@@ -207,6 +276,36 @@ public sealed class HistorySerializer : SerializerWithStringManifest
             }
         }
 
+        public ChatMessage Message() => new(
+            Room: String(),
+            Offset: Int64(),
+            From: String(),
+            Text: String(),
+            At: Timestamp(),
+            Cid: OptionalString());
+
+        public RoomSnapshot Snapshot()
+        {
+            var room = String();
+            var epoch = String();
+            var nextOffset = Int64();
+            var firstKept = Int64();
+            var sequenceNr = Int64();
+            var kept = new KeptMessage[Count()];
+            for (var i = 0; i < kept.Length; i++)
+            {
+                kept[i] = new KeptMessage(Int64(), Int64(), Timestamp(), OptionalString(), OptionalString());
+            }
+
+            var tail = new ChatMessage[Count()];
+            for (var i = 0; i < tail.Length; i++)
+            {
+                tail[i] = Message();
+            }
+
+            return new RoomSnapshot(room, epoch, nextOffset, firstKept, sequenceNr, kept, tail);
+        }
+
         public string? OptionalString() => Take(1)[0] switch
         {
             0 => null,
@@ -244,6 +343,18 @@ public sealed class HistorySerializer : SerializerWithStringManifest
             {
                 throw Corrupt($"{_bytes.Length - _at} bytes left over");
             }
+        }
+
+        /// <summary>A list's length; more elements than bytes left is corrupt, whatever the layout.</summary>
+        private int Count()
+        {
+            var count = VarUInt();
+            if (count > (ulong)(_bytes.Length - _at))
+            {
+                throw Corrupt($"a list of {count} elements");
+            }
+
+            return (int)count;
         }
 
         private ulong VarUInt()

@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
@@ -44,6 +45,50 @@ public sealed class HistorySerializerTests : IDisposable
         var position = new StreamPosition("01JD8Z3K9Q", 123_456_789_012);
 
         Assert.Equal(position, RoundTrip(position));
+    }
+
+    [Fact]
+    public void A_rooms_events_and_snapshot_are_bound_to_the_history_serializer_and_read_back()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+        var message = new ChatMessage("general", 2, "alice", "hi \ud800", at, "c1");
+        object[] values =
+        [
+            new HistoryStarted("0123456789abcdef"),
+            new MessagePosted(message, "17"),
+            new MessagePosted(message with { Cid = null }, "18"),
+            new HistoryTrimmed(42),
+        ];
+        foreach (var value in values)
+        {
+            Assert.IsType<HistorySerializer>(_system.Serialization.FindSerializerFor(value));
+            Assert.Equal(value, RoundTrip(value));
+        }
+
+        var snapshot = new RoomSnapshot(
+            "general",
+            "0123456789abcdef",
+            NextOffset: 4,
+            FirstKeptOffset: 2,
+            SequenceNr: 5,
+            Kept: [new KeptMessage(2, 3, at, "17", "c1"), new KeptMessage(3, 4, at.AddSeconds(1), null, null)],
+            Tail: [message, message with { Offset = 3, Cid = null, At = at.AddSeconds(1) }]);
+        Assert.IsType<HistorySerializer>(_system.Serialization.FindSerializerFor(snapshot));
+        var read = Assert.IsType<RoomSnapshot>(RoundTrip(snapshot));
+        Assert.Equal(
+            (snapshot.Room, snapshot.Epoch, snapshot.NextOffset, snapshot.FirstKeptOffset, snapshot.SequenceNr),
+            (read.Room, read.Epoch, read.NextOffset, read.FirstKeptOffset, read.SequenceNr));
+        Assert.Equal(snapshot.Kept, read.Kept);
+        Assert.Equal(snapshot.Tail, read.Tail);
+    }
+
+    [Fact]
+    public void A_snapshot_claiming_more_elements_than_it_has_bytes_is_refused_as_corrupt()
+    {
+        var snapshot = new RoomSnapshot("r", "e", 1, 1, 0, [], []);
+        var bytes = Serializer.ToBinary(snapshot);
+        bytes[^2] = 0x7F; // the kept-messages count, now far more than the bytes left
+        Assert.Throws<SerializationException>(() => _system.Serialization.Deserialize(bytes, Serializer.Identifier, Serializer.Manifest(snapshot)));
     }
 
     /// <summary>
