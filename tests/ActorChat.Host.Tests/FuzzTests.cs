@@ -76,7 +76,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Equal(Sockets * FramesPerSocket, sent);
         Assert.Equal(Enumerable.Range(0, ControlMessages).Select(i => $"c{i}"), messages);
 
-        // Still serving: a new client joins and the pair still talks.
+        // Still serving: once the fuzz sockets are gone (so none of their last joins or renames can
+        // reach the newcomer before its own join), a new client joins and the pair still talks.
+        await server.WaitForRoomAsync(m => m.Connections == 2, "fuzz sockets gone");
         var carol = await server.JoinAsync("control-carol");
         await bob.SayAsync("control-bob", "still here");
         var last = await ReceiveFromAsync(carol, "control-bob", 1, stop.Token);
@@ -85,7 +87,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.True((await http.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode);
 
         // Bounded memory: once the fuzzers are gone the heap returns near where it was.
-        await server.WaitForRoomAsync(m => m.Connections == 3, "fuzz sockets gone");
+        await server.WaitForRoomAsync(m => m.Connections == 3, "only the control clients left");
         var after = GC.GetTotalMemory(forceFullCollection: true);
         output.WriteLine($"managed heap: {baseline / 1024} KiB before, {after / 1024} KiB after");
         Assert.True(after - baseline < 32L * 1024 * 1024, $"heap grew by {(after - baseline) / 1024} KiB");
