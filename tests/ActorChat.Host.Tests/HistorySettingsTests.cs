@@ -180,45 +180,11 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
         start.WorkingDirectory = _folder;
         var path = Path.Combine(_folder, "data", "actorchat.db");
 
-        var log = new ConcurrentQueue<string>();
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        await using (var server = await RunningServer.StartAsync(start, ProcessBound, output))
         {
-            await listening.Task.WaitAsync(ProcessBound);
-
             Assert.True(File.Exists(path), $"{path} was not created at start");
             Assert.Equal("wal", JournalMode(path));
-            Assert.Contains(log, l => l.Contains($"History: SQLite file {path}", StringComparison.Ordinal));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            process.WaitForExit();
-            output.WriteLine(string.Join('\n', log));
-        }
-
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            log.Enqueue(line);
-            if (ListeningOn().IsMatch(line))
-            {
-                listening.TrySetResult();
-            }
+            Assert.Contains(server.Log, l => l.Contains($"History: SQLite file {path}", StringComparison.Ordinal));
         }
     }
 
@@ -230,7 +196,4 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
         command.CommandText = "PRAGMA journal_mode";
         return (string)command.ExecuteScalar()!;
     }
-
-    [GeneratedRegex(@"[Ll]istening on:? http://127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningOn();
 }

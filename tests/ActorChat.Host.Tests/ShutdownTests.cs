@@ -100,61 +100,24 @@ public sealed partial class ShutdownTests(ITestOutputHelper output)
     {
         var start = ServerProcess.StartInfo("--urls", "http://127.0.0.1:0", "--ActorChat:DrainWindow=00:00:00.200");
 
-        var log = new ConcurrentQueue<string>();
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        await using var server = await RunningServer.StartAsync(start, ProcessBound, output);
+        var process = server.Process;
+        var uri = new Uri($"ws://127.0.0.1:{server.Port}/");
+        await using var alice = await ChatClient.ConnectAsync(uri);
+        await alice.JoinAsync("alice");
+        await alice.ExpectAsync("chat-join");
+        await alice.ExpectAsync("chat-users");
+        await using var lurker = await ChatClient.ConnectAsync(uri);
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
-            var bound = await port.Task.WaitAsync(ProcessBound);
-            await using var alice = await ChatClient.ConnectAsync(new Uri($"ws://127.0.0.1:{bound}/"));
-            await alice.JoinAsync("alice");
-            await alice.ExpectAsync("chat-join");
-            await alice.ExpectAsync("chat-users");
-            await using var lurker = await ChatClient.ConnectAsync(new Uri($"ws://127.0.0.1:{bound}/"));
-
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().WaitAsync(TestServer.Timeout);
-                Assert.Equal(0, kill.ExitCode);
-            }
-
-            Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(alice, 1001));
-            Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(lurker, 1001));
-            await process.WaitForExitAsync().WaitAsync(ProcessBound);
-            Assert.Equal(0, process.ExitCode);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            process.WaitForExit();
-            output.WriteLine(string.Join('\n', log));
+            await kill.WaitForExitAsync().WaitAsync(TestServer.Timeout);
+            Assert.Equal(0, kill.ExitCode);
         }
 
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            log.Enqueue(line);
-            if (ListeningOn().Match(line) is { Success: true } match)
-            {
-                port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
+        Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(alice, 1001));
+        Assert.Equal("server shutting down", await ExpectCloseAfterLeavesAsync(lurker, 1001));
+        await process.WaitForExitAsync().WaitAsync(ProcessBound);
+        Assert.Equal(0, process.ExitCode);
     }
-
-    /// <summary>The dotnet host running this test, so the child uses the same runtime.</summary>
-    [GeneratedRegex(@"[Ll]istening on:? http://127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningOn();
 }
