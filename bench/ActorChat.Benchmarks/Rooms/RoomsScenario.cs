@@ -18,14 +18,15 @@ namespace ActorChat.Benchmarks.Rooms;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/ActorChat.Benchmarks -- rooms [--rooms 100] [--members 10]
-/// [--seconds 10] [--window 200] [--stores sqlite,memory]</c>. Bounded: every phase has a fixed
+/// [--seconds 10] [--window 200] [--stores sqlite,memory] [--rate msg/s] [--akka HOCON]</c> (<c>--rate</c>: the
+/// latency phase's total rate instead of half the saturated one; <c>--akka</c>: HOCON over the server's). Bounded: every phase has a fixed
 /// duration and every wait a deadline; the temp folder is deleted at the end.
 /// </remarks>
 public static class RoomsScenario
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    public sealed record Options(int Rooms = 100, int Members = 10, double Seconds = 10, int Window = 200, string[]? Stores = null)
+    public sealed record Options(int Rooms = 100, int Members = 10, double Seconds = 10, int Window = 200, string[]? Stores = null, string Akka = "", double? Rate = null)
     {
         public static Options Parse(IReadOnlyList<string> args)
         {
@@ -40,6 +41,8 @@ public static class RoomsScenario
                     "--seconds" => options with { Seconds = double.Parse(value, CultureInfo.InvariantCulture) },
                     "--window" => options with { Window = int.Parse(value, CultureInfo.InvariantCulture) },
                     "--stores" => options with { Stores = value.Split(',') },
+                    "--akka" => options with { Akka = value },
+                    "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
                     _ => throw new ArgumentException($"unknown option {args[i]}"),
                 };
             }
@@ -68,12 +71,13 @@ public static class RoomsScenario
     {
         var options = Options.Parse(args);
         var stores = options.Stores ?? [HistoryOptions.Sqlite, HistoryOptions.Memory];
-        Console.WriteLine($"rooms: {options.Rooms} rooms x {options.Members} members, one sender per room, window {options.Window}, {options.Seconds} s per phase; loadavg {LoadAverage()}");
+        Console.WriteLine($"rooms: {(options.Akka.Length > 0 ? $"[{options.Akka}] " : "")}{options.Rooms} rooms x {options.Members} members, one sender per room, window {options.Window}, {options.Seconds} s per phase; loadavg {LoadAverage()}");
         var results = new List<Result>();
         foreach (var store in stores)
         {
-            results.Add(await RunStoreAsync(store, options));
-            Console.WriteLine($"loadavg {LoadAverage()}");
+            var result = await RunStoreAsync(store, options);
+            results.Add(result);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{store}] {result.TotalPosted:N0} messages posted in all; files {result.DatabaseBytes / 1024.0 / 1024:N1} MiB; loadavg {LoadAverage()}"));
         }
 
         Console.WriteLine();
@@ -107,7 +111,9 @@ public static class RoomsScenario
 
             // As the server: its HOCON first, the history's settings as the fallback.
             var hocon = Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon");
-            var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            // --akka: HOCON over everything else, to try a journal setting without editing the server's files.
+            var config = ConfigurationFactory.ParseString(options.Akka)
+                .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
                 .WithFallback(File.Exists(hocon) ? ConfigurationFactory.ParseString(File.ReadAllText(hocon)) : Config.Empty)
                 .WithFallback(ChatHistory.Config(store));
             using var system = ActorSystem.Create("rooms-bench", config);
@@ -171,7 +177,7 @@ public static class RoomsScenario
         await DrainAsync(members);
 
         // ---- latency: each sender posts at half its share of the saturated rate ----
-        var target = persisted / 2;
+        var target = options.Rate ?? persisted / 2;
         Tell(senders, new RoomMember.Paced(target / options.Rooms));
         await Task.Delay(warmUp);
         await Task.WhenAll(senders.Select(s => s.Ask<RoomMember.Joined>(RoomMember.ResetLatencies.Instance, s_timeout)));
