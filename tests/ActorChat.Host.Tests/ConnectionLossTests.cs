@@ -1,7 +1,7 @@
 namespace ActorChat.Host.Tests;
 
 /// <summary>Connections that end without a close handshake are noticed, and their leave announced once.</summary>
-public sealed class ConnectionLossTests
+public sealed class ConnectionLossTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task An_aborted_client_leaves_exactly_once()
@@ -71,6 +71,7 @@ public sealed class ConnectionLossTests
         // alice keeps reading, so she answers the server's pings and stays.
         Assert.Equal("silent", (await alice.ExpectAsync("chat-leave", TestTime.Scale((interval + timeout) * 3))).Username());
         var detected = lastFrame.Elapsed;
+        output.WriteLine($"silent peer dropped {detected.TotalSeconds:F2} s after its last frame (KeepAliveInterval {interval}, KeepAliveTimeout {timeout})");
 
         // The documented bound: a dead peer is dropped within KeepAliveInterval + KeepAliveTimeout
         // of the last frame received from it, and never before KeepAliveInterval of silence.
