@@ -8,22 +8,6 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// <summary>RoomEntity: history pages, journal reads past the tail, recovery, retention and snapshots, serialization.</summary>
 public sealed class RoomEntityHistoryTests : RoomEntityTestKit
 {
-    private int _refs;
-
-    private long PostAcked(IActorRef room, Member member, string text, string? cid = null)
-    {
-        var requestRef = "p" + ++_refs;
-        Post(room, member, text, cid, requestRef);
-        while (true)
-        {
-            var frame = member.Next();
-            if (frame.Type == "ack" && frame.Ref == requestRef)
-            {
-                return frame.Number("offset");
-            }
-        }
-    }
-
     private Frame History(IActorRef room, long? before, int? limit, string requestRef = "h")
     {
         room.Tell(new RoomEntity.ReadHistory("general", before, limit, requestRef), TestActor);

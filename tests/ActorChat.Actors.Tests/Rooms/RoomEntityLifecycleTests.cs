@@ -9,8 +9,6 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// <summary>RoomEntity under its region: passivation, messages during passivation, failed writes.</summary>
 public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
 {
-    private int _refs;
-
     private IActorRef StartRegion() =>
         Sys.ActorOf(RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance));
 
@@ -18,27 +16,6 @@ public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
     {
         region.Tell(RoomRegion.GetRoomCount.Instance, TestActor);
         return ExpectMsg<RoomRegion.RoomCount>().Count;
-    }
-
-    private long PostAcked(IActorRef room, Member member, string text)
-    {
-        var requestRef = "p" + ++_refs;
-        Post(room, member, text, requestRef: requestRef);
-        while (true)
-        {
-            var frame = member.Next();
-            if (frame.Type == "ack" && frame.Ref == requestRef)
-            {
-                return frame.Number("offset");
-            }
-        }
-    }
-
-    private TestProbe WatchWrites()
-    {
-        var writes = CreateTestProbe();
-        Sys.EventStream.Subscribe(writes.Ref, typeof(TestJournal.WriteStarted));
-        return writes;
     }
 
     [Fact]

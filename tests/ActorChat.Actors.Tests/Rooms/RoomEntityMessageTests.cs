@@ -8,30 +8,6 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// <summary>RoomEntity: joins, posts, acks, broadcasts, batching and cid dedup.</summary>
 public sealed class RoomEntityMessageTests : RoomEntityTestKit
 {
-    private int _refs;
-
-    /// <summary>Posts as <paramref name="member"/> and reads its frames up to the ack; returns the acked offset.</summary>
-    private long PostAcked(IActorRef room, Member member, string text, string? cid = null)
-    {
-        var requestRef = "p" + ++_refs;
-        Post(room, member, text, cid, requestRef);
-        while (true)
-        {
-            var frame = member.Next();
-            if (frame.Type == "ack" && frame.Ref == requestRef)
-            {
-                return frame.Number("offset");
-            }
-        }
-    }
-
-    private TestProbe WatchWrites()
-    {
-        var writes = CreateTestProbe();
-        Sys.EventStream.Subscribe(writes.Ref, typeof(TestJournal.WriteStarted));
-        return writes;
-    }
-
     [Fact]
     public void Joined_has_the_capped_member_list_the_exact_count_and_the_last_limit_messages()
     {

@@ -25,6 +25,8 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
 
+    private int _refs;
+
     protected RoomEntityTestKit()
         : base(Persistence)
     {
@@ -92,6 +94,29 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
     /// <summary>Posts as <paramref name="member"/> (the connection's part: the post comes from its probe).</summary>
     protected static void Post(IActorRef room, Member member, string text, string? cid = null, string? requestRef = null, string roomName = "general") =>
         room.Tell(new RoomEntity.Post(roomName, member.SessionId, text, cid, requestRef), member.Probe.Ref);
+
+    /// <summary>Posts as <paramref name="member"/> and reads its frames up to the ack; returns the acked offset.</summary>
+    protected long PostAcked(IActorRef room, Member member, string text, string? cid = null)
+    {
+        var requestRef = "p" + ++_refs;
+        Post(room, member, text, cid, requestRef);
+        while (true)
+        {
+            var frame = member.Next();
+            if (frame.Type == "ack" && frame.Ref == requestRef)
+            {
+                return frame.Number("offset");
+            }
+        }
+    }
+
+    /// <summary>A probe told of every journal write the test journal starts.</summary>
+    protected TestProbe WatchWrites()
+    {
+        var writes = CreateTestProbe();
+        Sys.EventStream.Subscribe(writes.Ref, typeof(TestJournal.WriteStarted));
+        return writes;
+    }
 
     /// <summary>
     /// Waits until the room has no presence change waiting for its next diff, then reads every presence
