@@ -9,6 +9,8 @@ namespace ActorChat.LoadGen.Clients;
 /// One client connection and its receive loop. It counts benchmark deliveries per sender, detects
 /// gaps (loss) and reordering from the sequence numbers, and records latency from the send
 /// timestamps (the same process's clock). Every counter has one writer: the receive loop.
+/// Speaks beej (<c>chat-message</c>) or, once <see cref="V1Handshake"/> has joined it to a room,
+/// <c>actorchat.v1</c> (<c>message</c>; it also counts <c>presence</c> frames and times <c>ack</c>s).
 /// </summary>
 internal sealed class BenchClient : IAsyncDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class BenchClient : IAsyncDisposable
     private readonly long[] _nextSeq = new long[MaxSenders];
     private readonly long[] _offset = new long[MaxSenders];
     private readonly Task _loop;
+    private readonly bool _v1;
     private TaskCompletionSource? _pause;
     private long _delivered;
     private long _gaps;
@@ -27,13 +30,30 @@ internal sealed class BenchClient : IAsyncDisposable
     private long _lastSync = -1;
     private long _controls;
     private long _closedAt;
+    private long _presenceFrames;
+    private long _presenceNames;
+    private long _acks;
 
-    public BenchClient(ClientConnection connection, ErrorTally errors, int receiveBuffer)
+    public BenchClient(ClientConnection connection, ErrorTally errors, int receiveBuffer, WireProtocol protocol = WireProtocol.Beej, long presenceFrames = 0)
     {
         _connection = connection;
         _errors = errors;
+        _v1 = protocol == WireProtocol.V1;
+        _presenceFrames = presenceFrames;
         _loop = Task.Run(() => ReceiveLoopAsync(receiveBuffer));
     }
+
+    /// <summary>v1: the send times of this client's own sends, to time their acks; null for a listener.</summary>
+    public AckTimer? Acks { get; set; }
+
+    /// <summary>v1: <c>presence</c> frames received (those before the join's reply included).</summary>
+    public long PresenceFrames => Volatile.Read(ref _presenceFrames);
+
+    /// <summary>v1: names in the <c>joins</c>, <c>leaves</c> and <c>renames</c> of those frames.</summary>
+    public long PresenceNames => Volatile.Read(ref _presenceNames);
+
+    /// <summary>v1: <c>ack</c>s received.</summary>
+    public long AckCount => Volatile.Read(ref _acks);
 
     /// <summary>Latency histogram for the current phase; swapped only while no benchmark message is in flight.</summary>
     public LatencyHistogram? Histogram { get; set; }
@@ -157,6 +177,12 @@ internal sealed class BenchClient : IAsyncDisposable
 
     private void OnFrame(ReadOnlySpan<byte> frame)
     {
+        if (_v1)
+        {
+            OnV1Frame(frame);
+            return;
+        }
+
         if (!WireFormat.TryGetMessageText(frame, out var text))
         {
             if (WireFormat.TryGetErrorCode(frame) is { } code)
@@ -168,6 +194,42 @@ internal sealed class BenchClient : IAsyncDisposable
             return;
         }
 
+        OnText(text);
+    }
+
+    private void OnV1Frame(ReadOnlySpan<byte> frame)
+    {
+        if (V1Format.TryGetMessageText(frame, out var text))
+        {
+            OnText(text);
+            return;
+        }
+
+        switch (V1Format.KindOf(frame))
+        {
+            case V1Format.Kind.Ack:
+                Volatile.Write(ref _acks, _acks + 1);
+                if (Acks is { } acks && V1Format.TryGetNumericRef(frame, out var seq))
+                {
+                    acks.Acked(seq, Stopwatch.GetTimestamp());
+                }
+
+                return;
+            case V1Format.Kind.Presence:
+                var (joins, leaves, renames) = V1Format.PresenceCounts(frame);
+                Volatile.Write(ref _presenceNames, _presenceNames + joins + leaves + renames);
+                Volatile.Write(ref _presenceFrames, _presenceFrames + 1);
+                break;
+            case V1Format.Kind.Error:
+                _errors.Add(V1Format.ErrorCode(frame));
+                break;
+        }
+
+        Volatile.Write(ref _controls, _controls + 1);
+    }
+
+    private void OnText(ReadOnlySpan<byte> text)
+    {
         if (WireFormat.TryParseBench(text, out var sender, out var seq, out var sentAt) && (uint)sender < MaxSenders)
         {
             var now = Stopwatch.GetTimestamp();

@@ -7,17 +7,38 @@ namespace ActorChat.LoadGen.Clients;
 /// A joined client that sends benchmark messages, either as fast as the server takes them or at a
 /// fixed rate, always within a window: no more than <c>window</c> of its messages may be
 /// undelivered at the slowest included client, so the server's queues (not ours) are measured and
-/// no bounded server queue is overrun.
+/// no bounded server queue is overrun. Over beej it sends <c>chat-message</c>; over v1 <c>send</c>
+/// with its sequence number as the <c>ref</c>, so <see cref="AckTimer"/> can time each <c>ack</c>.
 /// </summary>
-internal sealed class BenchSender(BenchClient client, int id, Room room, int textLength)
+internal sealed class BenchSender
 {
-    private readonly byte[] _prefix = WireFormat.MessagePrefix(Name(id));
-    private readonly byte[] _frame = new byte[256 + textLength];
+    private readonly BenchClient _client;
+    private readonly int _id;
+    private readonly Room _room;
+    private readonly int _textLength;
+    private readonly byte[] _prefix;
+    private readonly byte[]? _v1Middle;
+    private readonly byte[] _frame;
     private long _sent;
 
-    public int Id => id;
+    public BenchSender(BenchClient client, int id, Room room, int textLength, string? name = null)
+    {
+        _client = client;
+        _id = id;
+        _room = room;
+        _textLength = textLength;
+        _prefix = WireFormat.MessagePrefix(name ?? Name(id));
+        _frame = new byte[320 + textLength];
+        if (room.Protocol == WireProtocol.V1)
+        {
+            _v1Middle = V1Format.SendMiddle(room.RoomName);
+            client.Acks = new AckTimer();
+        }
+    }
 
-    public BenchClient Client => client;
+    public int Id => _id;
+
+    public BenchClient Client => _client;
 
     public long Sent => Volatile.Read(ref _sent);
 
@@ -26,25 +47,46 @@ internal sealed class BenchSender(BenchClient client, int id, Room room, int tex
 
     public static string Name(int id) => $"s{id}";
 
-    public Task JoinAsync(CancellationToken cancellationToken) =>
-        client.WebSocket.SendAsync(WireFormat.Join(Name(id)), WebSocketMessageType.Text, true, cancellationToken);
+    /// <summary>Beej: binds the sender's name (a v1 sender joined in its handshake).</summary>
+    public Task JoinAsync(CancellationToken cancellationToken) => _v1Middle is not null
+        ? Task.CompletedTask
+        : _client.WebSocket.SendAsync(WireFormat.Join(Name(_id)), WebSocketMessageType.Text, true, cancellationToken);
 
     public async Task SendSyncAsync(long k, CancellationToken cancellationToken)
     {
-        var length = WireFormat.WriteSyncFrame(_frame, _prefix, k);
-        await client.WebSocket.SendAsync(_frame.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
+        var length = _v1Middle is { } middle
+            ? V1Format.WriteSend(_frame, middle, _id, k, 0, 0, sync: true)
+            : WireFormat.WriteSyncFrame(_frame, _prefix, k);
+        await _client.WebSocket.SendAsync(_frame.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
     }
 
     /// <summary>Sends as fast as the window allows until <paramref name="duration"/> has passed.</summary>
     public async Task SaturateAsync(TimeSpan duration, int window, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + Ticks(duration);
-        var acked = room.MinReceived(id);
+        var acked = _room.MinReceived(_id);
         while (Stopwatch.GetTimestamp() < end)
         {
             if (Sent - acked >= window)
             {
                 acked = await WaitForWindowAsync(window / 2, end, cancellationToken);
+                continue;
+            }
+
+            await SendOneAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Sends <paramref name="count"/> messages as fast as the window allows (then returns; they may still be in flight).</summary>
+    public async Task SendCountAsync(long count, int window, CancellationToken cancellationToken)
+    {
+        var target = Sent + count;
+        var acked = _room.MinReceived(_id);
+        while (Sent < target)
+        {
+            if (Sent - acked >= window)
+            {
+                acked = await WaitForWindowAsync(window / 2, long.MaxValue, cancellationToken);
                 continue;
             }
 
@@ -58,7 +100,7 @@ internal sealed class BenchSender(BenchClient client, int id, Room room, int tex
         var start = Stopwatch.GetTimestamp();
         var end = start + Ticks(duration);
         var first = Sent;
-        var acked = room.MinReceived(id);
+        var acked = _room.MinReceived(_id);
         while (true)
         {
             var now = Stopwatch.GetTimestamp();
@@ -72,7 +114,7 @@ internal sealed class BenchSender(BenchClient client, int id, Room room, int tex
             {
                 if (Sent - acked >= window)
                 {
-                    acked = room.MinReceived(id);
+                    acked = _room.MinReceived(_id);
                     if (Sent - acked >= window)
                     {
                         WindowWaits++;
@@ -92,7 +134,7 @@ internal sealed class BenchSender(BenchClient client, int id, Room room, int tex
         WindowWaits++;
         while (true)
         {
-            var acked = room.MinReceived(id);
+            var acked = _room.MinReceived(_id);
             if (Sent - acked <= target || Stopwatch.GetTimestamp() >= end)
             {
                 return acked;
@@ -104,8 +146,19 @@ internal sealed class BenchSender(BenchClient client, int id, Room room, int tex
 
     private async ValueTask SendOneAsync(CancellationToken cancellationToken)
     {
-        var length = WireFormat.WriteBenchFrame(_frame, _prefix, id, Sent, Stopwatch.GetTimestamp(), textLength);
-        await client.WebSocket.SendAsync(_frame.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
+        var now = Stopwatch.GetTimestamp();
+        int length;
+        if (_v1Middle is { } middle)
+        {
+            _client.Acks!.Sent(_sent, now);
+            length = V1Format.WriteSend(_frame, middle, _id, _sent, now, _textLength);
+        }
+        else
+        {
+            length = WireFormat.WriteBenchFrame(_frame, _prefix, _id, _sent, now, _textLength);
+        }
+
+        await _client.WebSocket.SendAsync(_frame.AsMemory(0, length), WebSocketMessageType.Text, true, cancellationToken);
         Volatile.Write(ref _sent, _sent + 1);
     }
 

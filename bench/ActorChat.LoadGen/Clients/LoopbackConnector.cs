@@ -8,7 +8,8 @@ namespace ActorChat.LoadGen.Clients;
 /// <param name="ReadBuffer">Bytes of client-side read buffering (0: none, for idle connections).</param>
 /// <param name="ReceiveBuffer">Bytes of the client's WebSocket receive buffer (longer frames are reassembled).</param>
 /// <param name="SocketReceiveBuffer">SO_RCVBUF for the socket (null: the kernel's default), to make a stalled reader visible sooner.</param>
-internal sealed record ConnectOptions(int ReadBuffer = 16 * 1024, int ReceiveBuffer = 4096, int? SocketReceiveBuffer = null)
+/// <param name="Protocol">The subprotocol offered (the only one: the server must select it).</param>
+internal sealed record ConnectOptions(int ReadBuffer = 16 * 1024, int ReceiveBuffer = 4096, int? SocketReceiveBuffer = null, WireProtocol Protocol = WireProtocol.Beej)
 {
     /// <summary>For idle connections: no read buffering, a small receive buffer.</summary>
     public static ConnectOptions Idle { get; } = new(0, 512);
@@ -18,7 +19,8 @@ internal sealed record ConnectOptions(int ReadBuffer = 16 * 1024, int ReceiveBuf
 internal sealed record ClientConnection(ClientWebSocket WebSocket, Socket Socket);
 
 /// <summary>
-/// Opens client WebSockets to a loopback server only, offering <c>beej-chat-protocol</c>. Over IPv4
+/// Opens client WebSockets to a loopback server only, offering <c>beej-chat-protocol</c> or
+/// <c>actorchat.v1</c> (<see cref="ConnectOptions.Protocol"/>). Over IPv4
 /// each socket is bound to one of several 127.0.x.y source addresses (round-robin, port chosen at
 /// connect time) so that tens of thousands of connections fit in the ephemeral port range.
 /// </summary>
@@ -100,10 +102,11 @@ internal sealed class LoopbackConnector
         var webSocket = new ClientWebSocket();
         try
         {
-            webSocket.Options.AddSubProtocol(WireFormat.Protocol);
+            var protocol = options.Protocol == WireProtocol.V1 ? V1Format.Protocol : WireFormat.Protocol;
+            webSocket.Options.AddSubProtocol(protocol);
             webSocket.Options.KeepAliveInterval = TimeSpan.Zero;
             await webSocket.ConnectAsync(Url, invoker, cancellationToken);
-            if (webSocket.SubProtocol != WireFormat.Protocol)
+            if (webSocket.SubProtocol != protocol)
             {
                 throw new WebSocketException($"the server selected subprotocol '{webSocket.SubProtocol}'");
             }

@@ -3,18 +3,28 @@ using System.Diagnostics;
 namespace ActorChat.LoadGen.Clients;
 
 /// <summary>
-/// A set of clients in the server's one room. Listeners connect without joining (every accepted
-/// connection receives broadcasts, per the protocol, and N joins would cost N²/2 join deliveries);
-/// senders join as <c>s0</c>, <c>s1</c>, …. A sync barrier proves every client is in the room
-/// before benchmark messages start, so every later message must reach every client.
+/// A set of clients in one room. Over beej (the server's one room) listeners connect without
+/// joining (every accepted connection receives broadcasts, per the protocol, and N joins would cost
+/// N²/2 join deliveries); senders join as <c>s0</c>, <c>s1</c>, …. Over v1 every client says
+/// <c>hello</c> (listeners <c>&lt;prefix&gt;l&lt;n&gt;</c>, senders <c>&lt;prefix&gt;s&lt;id&gt;</c>) and joins
+/// <paramref name="roomName"/> (asking for one recent message) before its receive loop starts;
+/// presence diffs are coalesced by the server, so joins cost O(1) frames per member and interval.
+/// A sync barrier proves every client is in the room before benchmark messages start, so every
+/// later message must reach every client.
 /// </summary>
-internal sealed class Room(LoopbackConnector connector) : IAsyncDisposable
+internal sealed class Room(LoopbackConnector connector, WireProtocol protocol = WireProtocol.Beej, string roomName = "bench", string namePrefix = "") : IAsyncDisposable
 {
     private const int ConnectParallelism = 64;
 
     private readonly List<BenchClient> _clients = [];
     private readonly List<BenchSender> _senders = [];
     private long _nextSync;
+    private int _nextListener;
+
+    public WireProtocol Protocol => protocol;
+
+    /// <summary>The v1 room's name (beej has one room, whatever its name).</summary>
+    public string RoomName => roomName;
 
     public ErrorTally Errors { get; } = new();
 
@@ -28,16 +38,37 @@ internal sealed class Room(LoopbackConnector connector) : IAsyncDisposable
     public async Task<TimeSpan> AddListenersAsync(int count, CancellationToken cancellationToken, ConnectOptions? options = null)
     {
         var started = Stopwatch.GetTimestamp();
-        options ??= new ConnectOptions();
-        var connected = await ConnectManyAsync(connector, count, options, cancellationToken);
-        _clients.AddRange(connected.Select(c => new BenchClient(c, Errors, options.ReceiveBuffer)));
+        options = (options ?? new ConnectOptions()) with { Protocol = protocol };
+        if (protocol == WireProtocol.V1)
+        {
+            var first = _nextListener;
+            _nextListener += count;
+            var joined = await OpenManyAsync(count, i => OpenV1Async(options, $"{namePrefix}l{first + i}", cancellationToken), cancellationToken);
+            _clients.AddRange(joined);
+        }
+        else
+        {
+            var connected = await ConnectManyAsync(connector, count, options, cancellationToken);
+            _clients.AddRange(connected.Select(c => new BenchClient(c, Errors, options.ReceiveBuffer)));
+        }
+
         return Stopwatch.GetElapsedTime(started);
     }
 
     public async Task<BenchClient> AddListenerAsync(ConnectOptions options, CancellationToken cancellationToken)
     {
-        var connection = await connector.ConnectAsync(options, cancellationToken);
-        var client = new BenchClient(connection, Errors, options.ReceiveBuffer);
+        options = options with { Protocol = protocol };
+        BenchClient client;
+        if (protocol == WireProtocol.V1)
+        {
+            client = await OpenV1Async(options, $"{namePrefix}l{_nextListener++}", cancellationToken);
+        }
+        else
+        {
+            var connection = await connector.ConnectAsync(options, cancellationToken);
+            client = new BenchClient(connection, Errors, options.ReceiveBuffer);
+        }
+
         _clients.Add(client);
         return client;
     }
@@ -53,8 +84,18 @@ internal sealed class Room(LoopbackConnector connector) : IAsyncDisposable
                 throw new InvalidOperationException($"at most {BenchClient.MaxSenders} senders");
             }
 
-            var client = await AddListenerAsync(new ConnectOptions(), cancellationToken);
-            var sender = new BenchSender(client, id, this, textLength);
+            BenchClient client;
+            if (protocol == WireProtocol.V1)
+            {
+                client = await OpenV1Async(new ConnectOptions(Protocol: protocol), $"{namePrefix}{BenchSender.Name(id)}", cancellationToken);
+                _clients.Add(client);
+            }
+            else
+            {
+                client = await AddListenerAsync(new ConnectOptions(), cancellationToken);
+            }
+
+            var sender = new BenchSender(client, id, this, textLength, BenchSender.Name(id));
             await sender.JoinAsync(cancellationToken);
             _senders.Add(sender);
         }
@@ -162,6 +203,43 @@ internal sealed class Room(LoopbackConnector connector) : IAsyncDisposable
         await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
         _clients.Clear();
         _senders.Clear();
+    }
+
+    /// <summary>Connects, says hello as <paramref name="name"/> and joins the room; then its receive loop starts.</summary>
+    private async Task<BenchClient> OpenV1Async(ConnectOptions options, string name, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(options, cancellationToken);
+        try
+        {
+            var reader = new FrameReader(options.ReceiveBuffer);
+            await V1Handshake.HelloAsync(connection.WebSocket, reader, name, null, cancellationToken);
+            var join = await V1Handshake.JoinAsync(connection.WebSocket, reader, roomName, null, 1, cancellationToken);
+            return new BenchClient(connection, Errors, options.ReceiveBuffer, WireProtocol.V1, join.PresenceBefore);
+        }
+        catch
+        {
+            connection.WebSocket.Abort();
+            connection.WebSocket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="open"/> for 0..count-1 with bounded parallelism; on failure disposes what it opened and rethrows.</summary>
+    private static async Task<List<BenchClient>> OpenManyAsync(int count, Func<int, Task<BenchClient>> open, CancellationToken cancellationToken)
+    {
+        var results = new BenchClient?[count];
+        try
+        {
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = cancellationToken }, async (i, _) =>
+                results[i] = await open(i));
+        }
+        catch
+        {
+            await Task.WhenAll(results.Where(c => c is not null).Select(c => c!.DisposeAsync().AsTask()));
+            throw;
+        }
+
+        return [.. results.Select(r => r!)];
     }
 
     /// <summary>Opens connections with bounded parallelism; on failure closes what it opened and rethrows.</summary>

@@ -32,18 +32,23 @@ internal static class WireFormat
     {
         prefix.CopyTo(destination);
         var position = prefix.Length;
-        var textStart = position;
-        position += Write(destination[position..], sender);
+        position += WriteBenchText(destination[position..], sender, seq, timestamp, textLength);
+        MessageSuffix.CopyTo(destination[position..]);
+        return position + MessageSuffix.Length;
+    }
+
+    /// <summary>Writes a benchmark text (<c>sender:seq:timestamp:xxx…</c>, <paramref name="textLength"/> characters) and returns its length.</summary>
+    public static int WriteBenchText(Span<byte> destination, int sender, long seq, long timestamp, int textLength)
+    {
+        var position = Write(destination, sender);
         destination[position++] = (byte)':';
         position += Write(destination[position..], seq);
         destination[position++] = (byte)':';
         position += Write(destination[position..], timestamp);
         destination[position++] = (byte)':';
-        var padding = Math.Max(1, textLength - (position - textStart));
+        var padding = Math.Max(1, textLength - position);
         destination.Slice(position, padding).Fill((byte)'x');
-        position += padding;
-        MessageSuffix.CopyTo(destination[position..]);
-        return position + MessageSuffix.Length;
+        return position + padding;
     }
 
     public static int WriteSyncFrame(Span<byte> destination, ReadOnlySpan<byte> prefix, long k)
