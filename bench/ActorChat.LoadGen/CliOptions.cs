@@ -6,17 +6,35 @@ namespace ActorChat.LoadGen;
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
 internal sealed record CliOptions
 {
-    public static readonly IReadOnlyList<string> ScenarioNames = ["saturation", "latency", "largest-room", "idle", "slow-consumer"];
+    public static readonly IReadOnlyList<string> ScenarioNames = ["saturation", "latency", "largest-room", "idle", "slow-consumer", "resume", "presence-storm", "many-rooms"];
+
+    /// <summary>Scenarios that speak <c>actorchat.v1</c> whatever <c>--protocol</c> says (run against ActorChat only).</summary>
+    public static readonly IReadOnlyList<string> V1ScenarioNames = ["resume", "presence-storm", "many-rooms"];
 
     public const string Usage = """
-        ActorChat.LoadGen — beej-chat-protocol load generator and benchmark harness (loopback only)
+        ActorChat.LoadGen — beej-chat-protocol and actorchat.v1 load generator and benchmark harness (loopback only)
 
-          --quick                 short run: the whole suite over all servers in under two minutes
+          --quick                 short run: the whole suite in a few minutes (smoke check, not figures)
           --full                  full run (default)
           --smoke                 a few clients for a few seconds; exits 1 unless zero loss
-          --scenario NAME[,NAME]  saturation, latency, largest-room, idle, slow-consumer (default: all)
-          --servers A[,B]         actorchat, node-ws, node-websocket, raw-kestrel (default: all four);
+          --scenario NAME[,NAME]  saturation, latency, largest-room, idle, slow-consumer (any server);
+                                  resume, presence-storm, many-rooms (actorchat.v1: ActorChat only)
+                                  (default: all)
+          --servers A[,B]         actorchat (durable history, SQLite in a temp folder), actorchat-memory
+                                  (history in memory), node-ws, node-websocket, raw-kestrel (default: all);
                                   the harness builds nothing: run bench/run.sh, or build and npm ci first
+          --protocol beej|v1      subprotocol of saturation, latency, largest-room and slow-consumer
+                                  (default beej; v1: every client says hello and joins room 'bench';
+                                  servers that speak beej only are skipped). idle always speaks beej
+          --resume-trials N       resume trials (default 20 quick, 100 full; one more as warm-up)
+          --resume-behind N       messages the resuming client missed (default 1000)
+          --storm-members N       presence-storm room size (default 1000)
+          --storm-grace SECONDS   the server's PresenceGrace: the storm is watched this long + 2 s (default 15)
+          --rooms N --members N   many-rooms size (default 100 rooms of 10)
+          --rate MSG_PER_S        many-rooms latency phase rate, all rooms together (default: half the saturated rate)
+          --baseline FILE         an earlier results JSON (e.g. bench/results/2026-11-25.json): the report
+                                  compares each server's figures with that file's 'actorchat'
+          --tag NAME              results files are named <date>[-<mode>]-<tag>.*
           --url ws://127.0.0.1:PORT/
                                   use a running server instead (any server speaking the protocol on a
                                   loopback address); add --pid PID for its CPU and memory figures
@@ -58,6 +76,26 @@ internal sealed record CliOptions
 
     public bool Help { get; init; }
 
+    public Clients.WireProtocol Protocol { get; init; } = Clients.WireProtocol.Beej;
+
+    public int? ResumeTrials { get; init; }
+
+    public int ResumeBehind { get; init; } = 1000;
+
+    public int? StormMembers { get; init; }
+
+    public double StormGraceSeconds { get; init; } = 15;
+
+    public int Rooms { get; init; } = 100;
+
+    public int RoomMembers { get; init; } = 10;
+
+    public double? RoomsRate { get; init; }
+
+    public string? Baseline { get; init; }
+
+    public string? Tag { get; init; }
+
     public static CliOptions Parse(IReadOnlyList<string> args)
     {
         var options = new CliOptions();
@@ -82,6 +120,16 @@ internal sealed record CliOptions
                 "--out" => options with { OutDir = Value() },
                 "--repo" => options with { RepoRoot = Value() },
                 "--no-report" => options with { WriteReport = false },
+                "--protocol" => options with { Protocol = ParseProtocol(Value()) },
+                "--resume-trials" => options with { ResumeTrials = Int(Value()) },
+                "--resume-behind" => options with { ResumeBehind = Int(Value()) },
+                "--storm-members" => options with { StormMembers = Int(Value()) },
+                "--storm-grace" => options with { StormGraceSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--rooms" => options with { Rooms = Int(Value()) },
+                "--members" => options with { RoomMembers = Int(Value()) },
+                "--rate" => options with { RoomsRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--baseline" => options with { Baseline = Value() },
+                "--tag" => options with { Tag = Value() },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
@@ -89,6 +137,15 @@ internal sealed record CliOptions
 
         return options with { ActorChatArgs = actorChatArgs };
     }
+
+    private static Clients.WireProtocol ParseProtocol(string value) => value switch
+    {
+        "beej" => Clients.WireProtocol.Beej,
+        "v1" => Clients.WireProtocol.V1,
+        _ => throw new ArgumentException($"unknown protocol '{value}' (known: beej, v1)"),
+    };
+
+    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
     private static CliOptions Add(CliOptions options, List<string> list, string value)
     {

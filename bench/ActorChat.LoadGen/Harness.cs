@@ -15,14 +15,17 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A server ready for a scenario: where it listens, its process, who stops it, its data folder's size.</summary>
+    private sealed record Started(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner, Func<long?>? DataBytes);
+
     public async Task<List<ServerResult>> RunAsync(CancellationToken cancellationToken)
     {
         var results = new List<ServerResult>();
         if (options.Url is not null)
         {
-            var result = new ServerResult(options.Label, $"external server at {options.Url}");
+            var result = new ServerResult(options.Label, $"external server at {options.Url}") { Protocol = ProtocolName };
             var stats = options.Pid is { } pid ? new ProcessStats(pid) : null;
-            await RunServerAsync(result, _ => Task.FromResult<(Uri, ProcessStats?, IAsyncDisposable?)>((options.Url, stats, null)), cancellationToken);
+            await RunServerAsync(result, speaksV1: true, _ => Task.FromResult(new Started(options.Url, stats, null, null)), cancellationToken);
             results.Add(result);
             return results;
         }
@@ -30,11 +33,11 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         foreach (var name in options.Servers)
         {
             var spec = ServerCatalog.Get(name, repoRoot, options.ActorChatArgs);
-            var result = new ServerResult(spec.Name, spec.Description);
-            await RunServerAsync(result, async token =>
+            var result = new ServerResult(spec.Name, spec.Description) { Protocol = ProtocolName };
+            await RunServerAsync(result, spec.SpeaksV1, async token =>
             {
                 var server = await RunningServer.StartAsync(spec, s_startTimeout, token);
-                return (server.Url, server.Stats, server);
+                return new Started(server.Url, server.Stats, server, () => server.DataBytes);
             }, cancellationToken);
             results.Add(result);
         }
@@ -42,7 +45,9 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         return results;
     }
 
-    private async Task RunServerAsync(ServerResult result, Func<CancellationToken, Task<(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner)>> start, CancellationToken cancellationToken)
+    private string ProtocolName => options.Protocol == Clients.WireProtocol.V1 ? "v1" : "beej";
+
+    private async Task RunServerAsync(ServerResult result, bool speaksV1, Func<CancellationToken, Task<Started>> start, CancellationToken cancellationToken)
     {
         var profile = options.Profile;
         if (options.Smoke)
@@ -59,6 +64,21 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         // The latency room is one session: saturation measured first, its rate then drives the
         // latency phases and the slow consumer, in the same warmed-up room on the same server.
         var scenarios = options.Scenarios;
+        if (!speaksV1)
+        {
+            var v1Only = scenarios.Where(CliOptions.V1ScenarioNames.Contains).ToList();
+            if (options.Protocol == Clients.WireProtocol.V1)
+            {
+                v1Only = [.. scenarios];
+            }
+
+            if (v1Only.Count > 0)
+            {
+                Log(result.Name, $"speaks beej only: skipped {string.Join(", ", v1Only)}");
+                scenarios = [.. scenarios.Except(v1Only)];
+            }
+        }
+
         var latency = scenarios.Contains("latency");
         var slow = scenarios.Contains("slow-consumer");
         var saturation = scenarios.Contains("saturation");
@@ -103,14 +123,32 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         if (scenarios.Contains("idle"))
         {
             await RunScenarioAsync(result, "idle", start, 1, async (context, token) =>
-                result.Idle = await IdleScenario.RunAsync(context, options.IdleConnections ?? profile.IdleConnections, options.IdleJoin, token), cancellationToken);
+                result.Idle = await IdleScenario.RunAsync(context with { Protocol = Clients.WireProtocol.Beej }, options.IdleConnections ?? profile.IdleConnections, options.IdleJoin, token), cancellationToken);
+        }
+
+        if (scenarios.Contains("resume"))
+        {
+            await RunScenarioAsync(result, "resume", start, 1, async (context, token) =>
+                result.Resume = await ResumeScenario.RunAsync(context, options.ResumeTrials ?? profile.ResumeTrials, options.ResumeBehind, token), cancellationToken);
+        }
+
+        if (scenarios.Contains("presence-storm"))
+        {
+            await RunScenarioAsync(result, "presence-storm", start, 1, async (context, token) =>
+                result.PresenceStorm = await PresenceStormScenario.RunAsync(context, options.StormMembers ?? profile.StormMembers, TimeSpan.FromSeconds(options.StormGraceSeconds), token), cancellationToken);
+        }
+
+        if (scenarios.Contains("many-rooms"))
+        {
+            await RunScenarioAsync(result, "many-rooms", start, 2, async (context, token) =>
+                result.ManyRooms = await ManyRoomsScenario.RunAsync(context, options.Rooms, options.RoomMembers, options.RoomsRate, token), cancellationToken);
         }
     }
 
     private async Task RunScenarioAsync(
         ServerResult result,
         string scenario,
-        Func<CancellationToken, Task<(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner)>> start,
+        Func<CancellationToken, Task<Started>> start,
         int steps,
         Func<ScenarioContext, CancellationToken, Task> run,
         CancellationToken cancellationToken)
@@ -122,10 +160,14 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         IAsyncDisposable? owner = null;
         try
         {
-            var (url, stats, server) = await start(timeout.Token);
-            owner = server;
+            var server = await start(timeout.Token);
+            owner = server.Owner;
             timeout.CancelAfter(limit);
-            var context = new ScenarioContext(url, stats, options.Profile, line => Log(result.Name, line));
+            var context = new ScenarioContext(server.Url, server.Stats, options.Profile, line => Log(result.Name, line))
+            {
+                Protocol = options.Protocol,
+                DataBytes = server.DataBytes,
+            };
             // the token stops well-behaved loops; WaitAsync bounds anything that ignores it
             await run(context, timeout.Token).WaitAsync(limit + TimeSpan.FromSeconds(15), cancellationToken);
         }

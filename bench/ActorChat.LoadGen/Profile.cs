@@ -21,6 +21,15 @@ internal sealed record Profile(
     TimeSpan SlowStall,
     TimeSpan ScenarioTimeout)
 {
+    /// <summary>The largest-room scenario measures loss-free steps up to this size even after one failed the bound.</summary>
+    public int RoomMeasureThrough { get; init; }
+
+    /// <summary>Resume trials (the scenario adds one warm-up trial).</summary>
+    public int ResumeTrials { get; init; } = 100;
+
+    /// <summary>Members of the presence-storm room.</summary>
+    public int StormMembers { get; init; } = 1000;
+
     /// <summary>Characters of benchmark text per message (the frame is about 60 bytes more).</summary>
     public int TextLength { get; init; } = 100;
 
@@ -54,7 +63,10 @@ internal sealed record Profile(
         IdleSettle: TimeSpan.FromSeconds(0.5),
         SlowBaseline: TimeSpan.FromSeconds(2.5),
         SlowStall: TimeSpan.FromSeconds(2.5),
-        ScenarioTimeout: TimeSpan.FromSeconds(45));
+        ScenarioTimeout: TimeSpan.FromSeconds(45))
+    {
+        ResumeTrials = 20,
+    };
 
     public static Profile Full { get; } = new(
         "full",
@@ -66,7 +78,7 @@ internal sealed record Profile(
         LatencyRoom: 100,
         LatencyFractions: [0.25, 0.5, 0.8],
         LatencyPhase: TimeSpan.FromSeconds(10),
-        RoomSteps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000],
+        RoomSteps: [250, 500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 16000],
         RoomRatePerBroadcaster: 25,
         RoomStep: TimeSpan.FromSeconds(5),
         RoomBoundMs: 250,
@@ -74,5 +86,8 @@ internal sealed record Profile(
         IdleSettle: TimeSpan.FromSeconds(5),
         SlowBaseline: TimeSpan.FromSeconds(30),
         SlowStall: TimeSpan.FromSeconds(30),
-        ScenarioTimeout: TimeSpan.FromMinutes(5));
+        ScenarioTimeout: TimeSpan.FromMinutes(5))
+    {
+        RoomMeasureThrough = 10_000,
+    };
 }

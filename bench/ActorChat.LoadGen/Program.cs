@@ -22,6 +22,12 @@ catch (Exception ex) when (ex is ArgumentException or FormatException or UriForm
     return 2;
 }
 
+if (options.Baseline is { } baselineFile && !File.Exists(baselineFile))
+{
+    Console.Error.WriteLine($"--baseline: {baselineFile} does not exist");
+    return 2;
+}
+
 if (options.Help)
 {
     Console.WriteLine(CliOptions.Usage);
@@ -55,6 +61,7 @@ if (options.Url is not null)
 
 var started = Stopwatch.GetTimestamp();
 var startedAt = DateTime.Now;
+var loadBefore = Machine.LoadAverage();
 var results = await new Harness(options, repoRoot, Console.Out).RunAsync(cancel.Token);
 var report = new BenchReport(
     startedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -62,7 +69,13 @@ var report = new BenchReport(
     "bench/run.sh " + string.Join(' ', args),
     Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1),
     Machine.Describe(),
-    results);
+    results)
+{
+    Tag = options.Tag is null ? null : FileSafe(options.Tag),
+    LoadAverage = $"{loadBefore} at the start, {Machine.LoadAverage()} at the end",
+    HistoryComparison = Comparison.History(results),
+    BaselineComparison = options.Baseline is { } baseline ? Comparison.Baseline(results, baseline) : [],
+};
 
 Console.WriteLine();
 Console.WriteLine(MarkdownWriter.Render(report, null));

@@ -25,6 +25,10 @@ internal static class Machine
             ProcessStats.OpenFilesLimit(Environment.ProcessId));
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages from /proc/loadavg.</summary>
+    public static string LoadAverage() =>
+        Read("/proc/loadavg") is { } line ? string.Join(' ', line.Split(' ').Take(3)) : "n/a";
+
     private static string NodeVersion()
     {
         try

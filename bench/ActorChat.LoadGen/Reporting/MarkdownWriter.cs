@@ -14,6 +14,17 @@ internal static class MarkdownWriter
         Text(md);
         Line(md, $"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryGiB:0.#} GiB; {m.Os}, Linux {m.Kernel}; {m.DotNet}; Node {m.Node}; open-files limit {m.OpenFilesLimit}.");
         Line(md, $"Command: `{report.Command}` — {report.WallSeconds:0} s wall time. The load generator and the server share the machine; all traffic is over loopback.");
+        if (report.LoadAverage is { } load)
+        {
+            Line(md, $"Load average (1, 5, 15 min): {load}.");
+        }
+
+        var protocols = report.Servers.Select(s => s.Protocol).Distinct().ToList();
+        if (protocols.Contains("v1"))
+        {
+            Text(md, "Room scenarios (saturation, latency, largest room, slow consumer) speak `actorchat.v1` in this run: every client says `hello` and joins room `bench`; senders `send` with a ref and get an `ack`.");
+        }
+
         Text(md);
         if (plotFile is not null)
         {
@@ -26,6 +37,11 @@ internal static class MarkdownWriter
         LargestRoom(md, report);
         Idle(md, report);
         SlowConsumer(md, report);
+        Resume(md, report);
+        PresenceStorm(md, report);
+        ManyRooms(md, report);
+        Comparisons(md, "Durable history against history in memory (same run)", "Target (issue 8): with history ≥ 0.8× without it.", report.HistoryComparison);
+        Comparisons(md, "Against the earlier results file", "Target (issue 8): no figure below 0.8× of the 2026-11-25 results. Another day and another machine load: read with the noise notes of BENCHMARKS.md.", report.BaselineComparison);
         Smoke(md, report);
         var failures = report.Servers.SelectMany(s => s.Failures.Select(f => $"- {s.Name}: {f}")).ToList();
         if (failures.Count > 0)
@@ -184,6 +200,108 @@ internal static class MarkdownWriter
         {
             var r = s.SlowConsumer!;
             Line(md, $"| {s.Name} | {r.BaselineP99Ms:0.00} | {r.StalledP99Ms:0.00} | {r.P99ChangePercent:+0;-0;0} % | {Num(r.MemoryGrowthMiB, "0.0")} | {r.CutOff} | {r.Ending} | {r.LossOthers} |");
+        }
+
+        Text(md);
+    }
+
+    private static void Resume(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.Resume is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var first = rows[0].Resume!;
+        Line(md, $"## 6. Resume ({first.Behind} messages behind)");
+        Text(md);
+        Text(md, "A v1 client's socket is aborted, another member posts the messages (acked and echoed), then the client reconnects: new connection, `hello {name, session}`, `join {room, since}`. Time from the start of the TCP connect until the whole `joined` is read and checked (every missed offset once, in order, `recovered: true`). One warm-up trial is not counted. Target (issue 8): p99 ≤ 200 ms.");
+        Text(md);
+        Text(md, "| server | trials | p50 ms | p95 ms | p99 ms | max ms | connect p50 ms | hello → welcome p50 ms | join → joined p50 / p99 ms | joined frame (KiB) | not resumed | inexact |");
+        Text(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in rows)
+        {
+            var r = s.Resume!;
+            Line(md, $"| {s.Name} | {r.Trials} | {r.P50Ms:0.00} | {r.P95Ms:0.00} | **{r.P99Ms:0.00}** | {r.MaxMs:0.00} | {r.ConnectP50Ms:0.00} | {r.HelloP50Ms:0.00} | {r.JoinP50Ms:0.00} / {r.JoinP99Ms:0.00} | {r.JoinedFrameBytes / 1024.0:0} | {r.NotResumed} | {r.Inexact} |");
+        }
+
+        Text(md);
+        foreach (var problem in rows.SelectMany(s => s.Resume!.Problems.Select(p => $"- {s.Name}: {p}")))
+        {
+            Text(md, problem);
+        }
+    }
+
+    private static void PresenceStorm(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.PresenceStorm is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var first = rows[0].PresenceStorm!;
+        Line(md, $"## 7. Presence storm ({first.Members} members)");
+        Text(md);
+        Line(md, $"Every member of one v1 room is aborted at once, then each reconnects at its slot within the next second and resumes (`hello` with its session, `join` with `since`). Presence frames are counted on every new connection from the drop until {first.GraceSeconds + 2:0} s after it (the server's PresenceGrace, {first.GraceSeconds:0} s, and 2 s). Server CPU = utime + stime of its process. Target (issue 8): ≤ 5 presence frames per member.");
+        Text(md);
+        Text(md, "| server | back / members | resumed | recovered | all back after (s) | presence frames per member: mean | max | members with none | names in them | server CPU-s: storm (duration) | whole window (duration) | idle CPU-s per s | errors |");
+        Text(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|");
+        foreach (var s in rows)
+        {
+            var r = s.PresenceStorm!;
+            Line(md, $"| {s.Name} | {r.Rejoined} / {r.Members} | {r.Resumed} | {r.Recovered} | {r.AllBackSeconds:0.000} | **{r.PresenceFramesPerMemberMean:0.00}** | {r.PresenceFramesPerMemberMax} | {r.MembersWithNoPresence} | {r.PresenceNames} | {Num(r.StormCpuSeconds, "0.00")} ({r.StormSeconds:0.00} s) | {Num(r.ObservedCpuSeconds, "0.00")} ({r.ObservedSeconds:0.0} s) | {Num(r.IdleCpuSecondsPerSecond, "0.000")} | {Errors(r.Errors)} |");
+        }
+
+        Text(md);
+        foreach (var failure in rows.SelectMany(s => s.PresenceStorm!.Failures.Select(f => $"- {s.Name}: {f}")))
+        {
+            Text(md, failure);
+        }
+    }
+
+    private static void ManyRooms(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.ManyRooms is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var first = rows[0].ManyRooms!;
+        Line(md, $"## 8. Many rooms ({first.Rooms} rooms × {first.Members} v1 members, one sender per room)");
+        Text(md);
+        Line(md, $"Saturated: each sender keeps at most {first.Window} messages undelivered in its room; persisted msg/s = acks/s. Then all senders together at a fixed rate (half the saturated rate unless `--rate`): send → ack and end-to-end delivery latency. Targets (issue 8): ≥ 10 k persisted msg/s on SQLite; send → ack p99 ≤ 50 ms at half that rate.");
+        Text(md);
+        Text(md, "| server | persisted msg/s | deliveries/s | server CPU cores | ack p99 saturated ms | paced msg/s (target) | ack p50 ms | ack p99 ms | ack max ms | delivery p50 / p99 ms | loss | history file MiB | errors |");
+        Text(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in rows)
+        {
+            var r = s.ManyRooms!;
+            Line(md, $"| {s.Name} | **{r.PersistedPerSecond:N0}** | {r.DeliveriesPerSecond:N0} | {Num(r.ServerCpuCores, "0.00")} | {r.SaturatedAckP99Ms:0.0} | {r.PacedAchievedPerSecond:N0} ({r.PacedTargetPerSecond:N0}) | {r.AckP50Ms:0.00} | **{r.AckP99Ms:0.00}** | {r.AckMaxMs:0.0} | {r.DeliveryP50Ms:0.00} / {r.DeliveryP99Ms:0.00} | {r.SaturatedLoss + r.PacedLoss} | {Num(r.DataMiB, "0.0")} | {Errors(r.Errors)} |");
+        }
+
+        Text(md);
+    }
+
+    private static void Comparisons(StringBuilder md, string title, string note, IReadOnlyList<ComparisonRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Text(md, "## " + title);
+        Text(md);
+        Text(md, note + " Ratio: 1 = as good, more = better (throughput and room size: value / reference; latency and memory: reference / value).");
+        Text(md);
+        Text(md, "| figure | server | value | reference | against | ratio | ≥ 0.8× |");
+        Text(md, "|---|---|---:|---:|---|---:|---|");
+        foreach (var r in rows)
+        {
+            var format = r.Unit switch { "ms" => "0.00", "KiB" => "0.0", _ => "N0" };
+            Line(md, $"| {r.Figure} | {r.Server} | {r.Value.ToString(format, CultureInfo.InvariantCulture)} {r.Unit} | {r.ReferenceValue.ToString(format, CultureInfo.InvariantCulture)} {r.Unit} | {r.Reference} | **{r.Ratio:0.00}×** | {(r.Ratio >= 0.8 ? "yes" : "no")} |");
         }
 
         Text(md);

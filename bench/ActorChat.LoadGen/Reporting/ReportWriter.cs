@@ -8,7 +8,7 @@ internal static class ReportWriter
     public static IReadOnlyList<string> Write(BenchReport report, string directory)
     {
         Directory.CreateDirectory(directory);
-        var stem = report.Mode == "full" ? report.Date : $"{report.Date}-{report.Mode}";
+        var stem = (report.Mode == "full" ? report.Date : $"{report.Date}-{report.Mode}") + (report.Tag is { Length: > 0 } tag ? $"-{tag}" : "");
         var json = Path.Combine(directory, stem + ".json");
         var md = Path.Combine(directory, stem + ".md");
         var png = Path.Combine(directory, stem + ".png");

@@ -79,12 +79,81 @@ internal sealed record SmokeResult(int Clients, int Senders, long Messages, long
     public bool Passed => Loss == 0 && Reordered == 0 && Delivered == Expected && Messages > 0;
 }
 
+/// <summary>Resume: a v1 client <c>Behind</c> messages behind reconnects (hello with session, join with since); milliseconds over the trials.</summary>
+internal sealed record ResumeResult(
+    int Trials,
+    int Behind,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double MeanMs,
+    double ConnectP50Ms,
+    double HelloP50Ms,
+    double JoinP50Ms,
+    double JoinP99Ms,
+    int JoinedFrameBytes,
+    int NotResumed,
+    int Inexact,
+    IReadOnlyList<string> Problems);
+
+/// <summary>Presence storm: every member of one room drops and reconnects (resuming) within a second.</summary>
+internal sealed record PresenceStormResult(
+    int Members,
+    int Rejoined,
+    int Resumed,
+    int Recovered,
+    double JoinSeconds,
+    bool Settled,
+    double JoinPhasePresenceFramesPerMember,
+    double ReconnectSpreadSeconds,
+    double AllBackSeconds,
+    double StormPresenceFramesPerMember,
+    double PresenceFramesPerMemberMean,
+    long PresenceFramesPerMemberMax,
+    int MembersWithNoPresence,
+    long PresenceNames,
+    double? StormCpuSeconds,
+    double StormSeconds,
+    double? ObservedCpuSeconds,
+    double ObservedSeconds,
+    double? IdleCpuSecondsPerSecond,
+    double LoadGenCpuSeconds,
+    double GraceSeconds,
+    IReadOnlyDictionary<string, long> Errors,
+    IReadOnlyList<string> Failures);
+
+/// <summary>Many rooms over v1: saturated persisted messages/s, then send → ack latency at a fixed rate.</summary>
+internal sealed record ManyRoomsResult(
+    int Rooms,
+    int Members,
+    int Window,
+    double PersistedPerSecond,
+    double DeliveriesPerSecond,
+    long SaturatedLoss,
+    double? ServerCpuCores,
+    double SaturatedAckP99Ms,
+    double PacedTargetPerSecond,
+    double PacedAchievedPerSecond,
+    double AckP50Ms,
+    double AckP99Ms,
+    double AckMaxMs,
+    double DeliveryP50Ms,
+    double DeliveryP99Ms,
+    long PacedLoss,
+    long PacedWindowWaits,
+    double? DataMiB,
+    IReadOnlyDictionary<string, long> Errors);
+
 /// <summary>Everything measured for one server.</summary>
 internal sealed class ServerResult(string name, string description)
 {
     public string Name { get; } = name;
 
     public string Description { get; } = description;
+
+    /// <summary>The subprotocol of the room scenarios (saturation, latency, largest room, slow consumer): <c>beej</c> or <c>v1</c>.</summary>
+    public string Protocol { get; set; } = "beej";
 
     public List<SaturationResult> Saturation { get; } = [];
 
@@ -98,6 +167,12 @@ internal sealed class ServerResult(string name, string description)
 
     public SmokeResult? Smoke { get; set; }
 
+    public ResumeResult? Resume { get; set; }
+
+    public PresenceStormResult? PresenceStorm { get; set; }
+
+    public ManyRoomsResult? ManyRooms { get; set; }
+
     public List<string> Failures { get; } = [];
 }
 
@@ -105,4 +180,17 @@ internal sealed class ServerResult(string name, string description)
 internal sealed record MachineInfo(string Cpu, int Cores, double MemoryGiB, string Os, string Kernel, string DotNet, string Node, long OpenFilesLimit);
 
 /// <summary>One run of the harness: what bench/results/&lt;date&gt;.json holds.</summary>
-internal sealed record BenchReport(string Date, string Mode, string Command, double WallSeconds, MachineInfo Machine, IReadOnlyList<ServerResult> Servers);
+internal sealed record BenchReport(string Date, string Mode, string Command, double WallSeconds, MachineInfo Machine, IReadOnlyList<ServerResult> Servers)
+{
+    /// <summary>Names the results files beside date and mode (<c>--tag</c>).</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Machine load (<c>/proc/loadavg</c>) when the run started and ended: other work shares the cores.</summary>
+    public string? LoadAverage { get; init; }
+
+    /// <summary>ActorChat with durable history against the same server with history in memory, same run.</summary>
+    public IReadOnlyList<ComparisonRow> HistoryComparison { get; init; } = [];
+
+    /// <summary>ActorChat against an earlier results file (<c>--baseline</c>).</summary>
+    public IReadOnlyList<ComparisonRow> BaselineComparison { get; init; } = [];
+}

@@ -21,7 +21,7 @@ internal static class Phases
     /// <summary>Connects <paramref name="clients"/> clients (of which <paramref name="senders"/> join and send) and syncs them.</summary>
     public static async Task<Room> OpenRoomAsync(ScenarioContext context, int clients, int senders, CancellationToken cancellationToken)
     {
-        var room = new Room(context.Connector());
+        var room = context.NewRoom();
         try
         {
             await room.AddListenersAsync(clients - senders, cancellationToken);

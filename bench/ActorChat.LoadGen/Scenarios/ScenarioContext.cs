@@ -7,7 +7,16 @@ namespace ActorChat.LoadGen.Scenarios;
 /// <summary>What a scenario runs against: the server's URL, its process (when known) and the profile.</summary>
 internal sealed record ScenarioContext(Uri Url, ProcessStats? Server, Profile Profile, Action<string> Log)
 {
+    /// <summary>The subprotocol of the room scenarios.</summary>
+    public WireProtocol Protocol { get; init; } = WireProtocol.Beej;
+
+    /// <summary>Bytes in the server's data folder (its history file), when the harness made one.</summary>
+    public Func<long?>? DataBytes { get; init; }
+
     public LoopbackConnector Connector() => new(Url);
+
+    /// <summary>A room of the room scenarios, in <see cref="Protocol"/> (v1: room <c>bench</c>).</summary>
+    public Room NewRoom() => new(Connector(), Protocol);
 
     public static double MiB(long bytes) => bytes / (1024.0 * 1024.0);
 

@@ -10,10 +10,12 @@ internal sealed class RunningServer : IAsyncDisposable
     private const int KeptLines = 40;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
+    private readonly string? _data;
 
-    private RunningServer(Process process, int port)
+    private RunningServer(Process process, int port, string? data)
     {
         _process = process;
+        _data = data;
         Url = new Uri($"ws://127.0.0.1:{port}/");
         Stats = new ProcessStats(process.Id);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -25,6 +27,11 @@ internal sealed class RunningServer : IAsyncDisposable
     public Uri Url { get; }
 
     public ProcessStats Stats { get; }
+
+    /// <summary>Bytes in the server's data folder now (its history file, WAL included); null when it keeps none.</summary>
+    public long? DataBytes => _data is not null && Directory.Exists(_data)
+        ? new DirectoryInfo(_data).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+        : null;
 
     /// <summary>The server's last lines of output, for failure reports.</summary>
     public string OutputTail
@@ -51,12 +58,23 @@ internal sealed class RunningServer : IAsyncDisposable
         }
 
         var port = FreePort();
-        var info = spec.StartInfo(port);
+        var data = spec.TempData ? Directory.CreateTempSubdirectory($"actorchat-bench-{spec.Name}-").FullName : null;
+        var info = spec.StartInfo(port, data);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.Name}");
-        var server = new RunningServer(process, port);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.Name}");
+        }
+        catch
+        {
+            DeleteData(data);
+            throw;
+        }
+
+        var server = new RunningServer(process, port, data);
         try
         {
             await server.WaitUntilAcceptingAsync(port, startTimeout, cancellationToken);
@@ -111,6 +129,22 @@ internal sealed class RunningServer : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            DeleteData(_data);
+        }
+    }
+
+    private static void DeleteData(string? data)
+    {
+        try
+        {
+            if (data is not null && Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // left in the temp folder; nothing else depends on it
         }
     }
 

@@ -5,12 +5,19 @@ namespace ActorChat.LoadGen.Servers;
 
 /// <summary>A server the harness can start: how to launch it on a port, and what it needs built.</summary>
 /// <param name="Setup">Installs what is missing (the Node peers' <c>npm ci</c>); null when nothing can be installed here.</param>
-internal sealed record ServerSpec(string Name, string Description, string RequiredFile, Func<int, ProcessStartInfo> StartInfo, ProcessStartInfo? Setup = null);
+/// <param name="TempData">Makes a fresh folder for the server's data (its history file) per start, deleted when it stops; null when it keeps none.</param>
+/// <param name="SpeaksV1">Whether it serves <c>actorchat.v1</c> (the v1 scenarios run only against such servers).</param>
+internal sealed record ServerSpec(string Name, string Description, string RequiredFile, Func<int, string?, ProcessStartInfo> StartInfo, ProcessStartInfo? Setup = null, bool TempData = false, bool SpeaksV1 = false);
 
 /// <summary>ActorChat and its peers, as the harness starts them (see bench/README.md).</summary>
 internal static class ServerCatalog
 {
-    public static readonly IReadOnlyList<string> Names = ["actorchat", "node-ws", "node-websocket", "raw-kestrel"];
+    /// <summary>
+    /// <c>actorchat</c> runs with its default durable history (SQLite, WAL) in a file of a temp folder;
+    /// <c>actorchat-memory</c> is the same server with <c>ActorChat:History:Provider=memory</c>, to show
+    /// what durability costs in the same run.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Names = ["actorchat", "actorchat-memory", "node-ws", "node-websocket", "raw-kestrel"];
 
     /// <summary>
     /// Settings ActorChat gets under benchmark: its per-connection rate limits would drop the
@@ -26,38 +33,52 @@ internal static class ServerCatalog
         "--ActorChat:Limits:PacketsPerSecond=100000000",
         "--ActorChat:Limits:PacketBurst=100000000",
         "--ActorChat:Limits:FloodTolerance=100000000",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
     ];
+
+    /// <summary>The history arguments of an ActorChat variant; <paramref name="data"/> is its temp folder.</summary>
+    public static IReadOnlyList<string> HistoryArgs(string provider, string? data) => provider == "memory"
+        ? ["--ActorChat:History:Provider=memory"]
+        : ["--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={Path.Combine(data ?? "data", "actorchat.db")}"];
 
     public static ServerSpec Get(string name, string repoRoot, IReadOnlyList<string> actorChatArgs) => name switch
     {
-        "actorchat" => ActorChat(repoRoot, actorChatArgs),
+        "actorchat" => ActorChat("actorchat", "ActorChat (Akka.NET + Kestrel), durable history: SQLite", "sqlite", repoRoot, actorChatArgs),
+        "actorchat-memory" => ActorChat("actorchat-memory", "ActorChat (Akka.NET + Kestrel), history in memory", "memory", repoRoot, actorChatArgs),
         "node-ws" => Node(name, "Node.js + npm ws", repoRoot, "node-ws"),
         "node-websocket" => Node(name, "Node.js + npm websocket (the original's library)", repoRoot, "node-websocket"),
         "raw-kestrel" => RawKestrel(repoRoot),
         _ => throw new ArgumentException($"unknown server '{name}' (known: {string.Join(", ", Names)})"),
     };
 
-    private static ServerSpec ActorChat(string repoRoot, IReadOnlyList<string> extraArgs)
+    private static ServerSpec ActorChat(string name, string description, string provider, string repoRoot, IReadOnlyList<string> extraArgs)
     {
         var dll = Path.Combine(repoRoot, "src", "ActorChat.Host", "bin", "Release", "net10.0", "ActorChat.Host.dll");
-        return new ServerSpec("actorchat", "ActorChat (Akka.NET + Kestrel)", dll, port =>
-        {
-            var info = DotnetInfo(dll, repoRoot);
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-            foreach (var arg in ActorChatBenchmarkArgs.Concat(extraArgs))
+        return new ServerSpec(
+            name,
+            description,
+            dll,
+            (port, data) =>
             {
-                info.ArgumentList.Add(arg);
-            }
+                var info = DotnetInfo(dll, repoRoot);
+                info.ArgumentList.Add("--urls");
+                info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
+                foreach (var arg in ActorChatBenchmarkArgs.Concat(HistoryArgs(provider, data)).Concat(extraArgs))
+                {
+                    info.ArgumentList.Add(arg);
+                }
 
-            return info;
-        });
+                return info;
+            },
+            TempData: provider != "memory",
+            SpeaksV1: true);
     }
 
     private static ServerSpec RawKestrel(string repoRoot)
     {
         var dll = Path.Combine(repoRoot, "bench", "peers", "RawKestrel", "bin", "Release", "net10.0", "RawKestrel.dll");
-        return new ServerSpec("raw-kestrel", "ASP.NET Core WebSockets, no actors", dll, port =>
+        return new ServerSpec("raw-kestrel", "ASP.NET Core WebSockets, no actors", dll, (port, _) =>
         {
             var info = DotnetInfo(dll, Path.GetDirectoryName(dll)!);
             info.ArgumentList.Add("--port");
@@ -79,7 +100,7 @@ internal static class ServerCatalog
             name,
             description,
             Path.Combine(directory, "node_modules", ".package-lock.json"),
-            port =>
+            (port, _) =>
             {
                 var info = new ProcessStartInfo("node") { WorkingDirectory = directory };
                 info.ArgumentList.Add("server.js");

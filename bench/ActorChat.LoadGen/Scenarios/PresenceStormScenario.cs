@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorChat.LoadGen.Clients;
+using ActorChat.LoadGen.Reporting;
+
+namespace ActorChat.LoadGen.Scenarios;
+
+/// <summary>
+/// Presence storm (issue 8): <c>members</c> v1 clients are members of room <c>storm</c>; once their
+/// joins' presence has settled, every socket is aborted at once (no close frame, so every session
+/// survives and, per the contract, no leave is shown within PresenceGrace), and each member
+/// reconnects at its slot in the next second (evenly spread): a new connection, <c>hello {name,
+/// session}</c>, <c>join {room, since}</c>. Counts the presence frames each member receives on its
+/// new connection from the drop until the observation ends (PresenceGrace and 2 s after the drop,
+/// so a leave that the grace only delayed is counted too), and the server's CPU time (utime + stime
+/// from /proc) for the storm (drop → last member's <c>joined</c>) and for the whole observation, beside
+/// its idle CPU over as long before the drop.
+/// </summary>
+internal static class PresenceStormScenario
+{
+    private const string RoomName = "storm";
+    private const int OpenParallelism = 64;
+
+    private sealed class Member(int index)
+    {
+        public string Name { get; } = string.Create(CultureInfo.InvariantCulture, $"m{index}");
+
+        public string Session { get; set; } = "";
+
+        public StreamPosition Position { get; set; }
+
+        public BenchClient? Client { get; set; }
+
+        public bool Resumed { get; set; }
+
+        public bool Recovered { get; set; }
+
+        public long ReconnectStarted { get; set; }
+
+        public long Rejoined { get; set; }
+
+        public string? Failure { get; set; }
+    }
+
+    public static async Task<PresenceStormResult> RunAsync(ScenarioContext context, int count, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var connector = context.Connector();
+        var errors = new ErrorTally();
+        var members = Enumerable.Range(0, count).Select(i => new Member(i)).ToArray();
+        var options = new ConnectOptions(Protocol: WireProtocol.V1);
+        try
+        {
+            var opening = Stopwatch.GetTimestamp();
+            await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = OpenParallelism, CancellationToken = cancellationToken }, async (member, token) =>
+                await ConnectAsync(connector, options, member, null, errors, token));
+            var opened = Stopwatch.GetElapsedTime(opening);
+            context.Log(string.Create(CultureInfo.InvariantCulture, $"presence storm: {count} members joined '{RoomName}' in {opened.TotalSeconds:0.0} s; waiting for presence to settle"));
+            var settled = await SettleAsync(members, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), cancellationToken);
+            var joinPhaseFrames = members.Sum(m => m.Client!.PresenceFrames);
+
+            // the server's CPU while idle, over as long as the observation, for comparison
+            var idleWindow = TimeSpan.FromSeconds(2);
+            var idleBefore = context.Server?.Read().CpuSeconds;
+            await Task.Delay(idleWindow, cancellationToken);
+            var idleAfter = context.Server?.Read().CpuSeconds;
+            double? idleCpuPerSecond = idleBefore is null || idleAfter is null ? null : (idleAfter.Value - idleBefore.Value) / idleWindow.TotalSeconds;
+
+            // the storm
+            var cpu0 = context.Server?.Read().CpuSeconds;
+            var loadGen0 = ScenarioContext.LoadGenCpuSeconds();
+            var t0 = Stopwatch.GetTimestamp();
+            foreach (var member in members)
+            {
+                member.Client!.WebSocket.Abort();
+            }
+
+            await Task.WhenAll(members.Select(m => m.Client!.DisposeAsync().AsTask()));
+            var slot = 1.0 / count;
+            await Task.WhenAll(members.Select((member, i) => ReconnectAsync(connector, options, member, errors, t0 + (long)(i * slot * Stopwatch.Frequency), cancellationToken)));
+            var t1 = Stopwatch.GetTimestamp();
+            var cpu1 = context.Server?.Read().CpuSeconds;
+            var loadGen1 = ScenarioContext.LoadGenCpuSeconds();
+            var stormFrames = members.Sum(m => m.Client?.PresenceFrames ?? 0);
+
+            var end = t0 + (long)((grace + TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency);
+            var wait = TimeSpan.FromSeconds(Math.Max(0, (end - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+            await Task.Delay(wait, cancellationToken);
+            var t2 = Stopwatch.GetTimestamp();
+            var cpu2 = context.Server?.Read().CpuSeconds;
+
+            var back = members.Where(m => m.Client is not null && m.Failure is null).ToList();
+            var frames = back.Select(m => m.Client!.PresenceFrames).Order().ToList();
+            var names = back.Sum(m => m.Client!.PresenceNames);
+            var failures = members.Where(m => m.Failure is not null).Select(m => m.Failure!).ToList();
+            var starts = members.Where(m => m.ReconnectStarted != 0).Select(m => m.ReconnectStarted).ToList();
+            var rejoins = back.Select(m => m.Rejoined).ToList();
+            var stormSeconds = (t1 - t0) / (double)Stopwatch.Frequency;
+            var observedSeconds = (t2 - t0) / (double)Stopwatch.Frequency;
+            var result = new PresenceStormResult(
+                count,
+                back.Count,
+                back.Count(m => m.Resumed),
+                back.Count(m => m.Recovered),
+                Math.Round(opened.TotalSeconds, 2),
+                settled,
+                Math.Round(joinPhaseFrames / (double)count, 2),
+                starts.Count == 0 ? 0 : Math.Round((starts.Max() - starts.Min()) / (double)Stopwatch.Frequency, 3),
+                rejoins.Count == 0 ? 0 : Math.Round((rejoins.Max() - t0) / (double)Stopwatch.Frequency, 3),
+                Math.Round(stormFrames / (double)Math.Max(1, back.Count), 3),
+                frames.Count == 0 ? 0 : Math.Round(frames.Average(), 3),
+                frames.Count == 0 ? 0 : frames[^1],
+                frames.Count(f => f == 0),
+                names,
+                cpu1 is null || cpu0 is null ? null : Math.Round(cpu1.Value - cpu0.Value, 2),
+                Math.Round(stormSeconds, 3),
+                cpu2 is null || cpu0 is null ? null : Math.Round(cpu2.Value - cpu0.Value, 2),
+                Math.Round(observedSeconds, 2),
+                idleCpuPerSecond is null ? null : Math.Round(idleCpuPerSecond.Value, 3),
+                Math.Round(loadGen1 - loadGen0, 2),
+                grace.TotalSeconds,
+                errors.Snapshot(),
+                failures.Take(5).ToList());
+            context.Log(string.Create(
+                CultureInfo.InvariantCulture,
+                $"presence storm: {result.Rejoined}/{count} back ({result.Resumed} resumed, {result.Recovered} recovered) within {result.AllBackSeconds} s of the drop (reconnects spread over {result.ReconnectSpreadSeconds} s); " +
+                $"presence frames per member {result.PresenceFramesPerMemberMean} mean, {result.PresenceFramesPerMemberMax} max ({result.MembersWithNoPresence} members got none; {names} names in all); " +
+                $"server CPU {result.StormCpuSeconds} s for the storm ({result.StormSeconds} s), {result.ObservedCpuSeconds} s over {result.ObservedSeconds} s observed (idle {result.IdleCpuSecondsPerSecond} CPU-s/s); errors {Phases.Describe(result.Errors)}"));
+            return result;
+        }
+        finally
+        {
+            await Task.WhenAll(members.Where(m => m.Client is not null).Select(m => m.Client!.DisposeAsync().AsTask()));
+        }
+    }
+
+    private static async Task ConnectAsync(LoopbackConnector connector, ConnectOptions options, Member member, StreamPosition? since, ErrorTally errors, CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(options, cancellationToken);
+        try
+        {
+            var reader = new FrameReader(options.ReceiveBuffer);
+            var welcome = await V1Handshake.HelloAsync(connection.WebSocket, reader, member.Name, since is null ? null : member.Session, cancellationToken);
+            var join = await V1Handshake.JoinAsync(connection.WebSocket, reader, RoomName, since, since is null ? 1 : null, cancellationToken);
+            member.Session = welcome.Session;
+            member.Resumed = welcome.Resumed;
+            member.Recovered = join.Joined.Recovered == true;
+            member.Position = join.Joined.Position;
+            member.Rejoined = join.Received;
+            member.Client = new BenchClient(connection, errors, options.ReceiveBuffer, WireProtocol.V1, join.PresenceBefore);
+        }
+        catch
+        {
+            connection.WebSocket.Abort();
+            connection.WebSocket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task ReconnectAsync(LoopbackConnector connector, ConnectOptions options, Member member, ErrorTally errors, long due, CancellationToken cancellationToken)
+    {
+        member.Client = null;
+        var delay = (due - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency;
+        if (delay > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(delay), cancellationToken);
+        }
+
+        member.ReconnectStarted = Stopwatch.GetTimestamp();
+        try
+        {
+            await ConnectAsync(connector, options, member, member.Position, errors, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            member.Failure = $"{member.Name}: {ex.Message}";
+        }
+    }
+
+    /// <summary>Waits until no member has received a presence frame for <paramref name="quiet"/>; false when <paramref name="timeout"/> came first.</summary>
+    private static async Task<bool> SettleAsync(Member[] members, TimeSpan quiet, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var last = -1L;
+        var since = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var total = members.Sum(m => m.Client!.PresenceFrames);
+            if (total != last)
+            {
+                last = total;
+                since = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(since) >= quiet)
+            {
+                return true;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return false;
+    }
+}
