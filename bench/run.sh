@@ -7,6 +7,8 @@
 #   bench/run.sh                                 # full run (about 11 minutes)
 #   bench/run.sh --smoke                         # a few clients, a few seconds; exit 1 unless zero loss
 #   bench/run.sh --servers node-ws,raw-kestrel --scenario saturation,latency
+#   bench/run.sh --servers actorchat,actorchat-memory --baseline bench/results/2026-11-25.json --tag history
+#   bench/run.sh --servers actorchat,actorchat-memory --scenario resume,presence-storm,many-rooms --tag v1
 #   bench/run.sh --url ws://127.0.0.1:3490/ --pid "$(pgrep -n -f ActorChat.Host)"   # a running server
 #
 # All options: bench/run.sh --help. Load goes to loopback addresses only; every run stops by itself.
@@ -19,7 +21,7 @@ cd "$root"
 # The idle-connection scenario needs one descriptor per connection on both sides.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-servers="actorchat,node-ws,node-websocket,raw-kestrel"
+servers="actorchat,actorchat-memory,node-ws,node-websocket,raw-kestrel"
 external=false
 previous=""
 for arg in "$@"; do
@@ -35,7 +37,7 @@ build() {
 
 build bench/ActorChat.LoadGen/ActorChat.LoadGen.csproj
 if [ "$external" = false ]; then
-  case ",$servers," in *,actorchat,*) build src/ActorChat.Host/ActorChat.Host.csproj ;; esac
+  case ",$servers," in *,actorchat,*|*,actorchat-memory,*) build src/ActorChat.Host/ActorChat.Host.csproj ;; esac
   case ",$servers," in *,raw-kestrel,*) build bench/peers/RawKestrel/RawKestrel.csproj ;; esac
 fi
 
