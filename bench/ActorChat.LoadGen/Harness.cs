@@ -135,7 +135,12 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         if (scenarios.Contains("presence-storm"))
         {
             await RunScenarioAsync(result, "presence-storm", start, 1, async (context, token) =>
-                result.PresenceStorm = await PresenceStormScenario.RunAsync(context, options.StormMembers ?? profile.StormMembers, TimeSpan.FromSeconds(options.StormGraceSeconds), token), cancellationToken);
+                result.PresenceStorms.AddRange(await PresenceStormScenario.RunAsync(
+                    context,
+                    options.StormMembers ?? profile.StormMembers,
+                    TimeSpan.FromSeconds(options.StormGraceSeconds),
+                    [PresenceStormScenario.Mode.AbortAndResume, PresenceStormScenario.Mode.CloseAndRejoin],
+                    token)), cancellationToken);
         }
 
         if (scenarios.Contains("many-rooms"))

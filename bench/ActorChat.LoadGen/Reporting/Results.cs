@@ -99,6 +99,7 @@ internal sealed record ResumeResult(
 
 /// <summary>Presence storm: every member of one room drops and reconnects (resuming) within a second.</summary>
 internal sealed record PresenceStormResult(
+    string Mode,
     int Members,
     int Rejoined,
     int Resumed,
@@ -106,6 +107,7 @@ internal sealed record PresenceStormResult(
     double JoinSeconds,
     bool Settled,
     double JoinPhasePresenceFramesPerMember,
+    double DropSeconds,
     double ReconnectSpreadSeconds,
     double AllBackSeconds,
     double StormPresenceFramesPerMember,
@@ -169,7 +171,7 @@ internal sealed class ServerResult(string name, string description)
 
     public ResumeResult? Resume { get; set; }
 
-    public PresenceStormResult? PresenceStorm { get; set; }
+    public List<PresenceStormResult> PresenceStorms { get; } = [];
 
     public ManyRoomsResult? ManyRooms { get; set; }
 
