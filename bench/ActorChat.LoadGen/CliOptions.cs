@@ -33,7 +33,8 @@ internal sealed record CliOptions
           --rooms N --members N   many-rooms size (default 100 rooms of 10)
           --rate MSG_PER_S        many-rooms latency phase rate, all rooms together (default: half the saturated rate)
           --baseline FILE         an earlier results JSON (e.g. bench/results/2026-11-25.json): the report
-                                  compares each server's figures with that file's 'actorchat'
+                                  compares ActorChat's figures with that file's 'actorchat', and any
+                                  other server's with its own there (the machine's drift)
           --tag NAME              results files are named <date>[-<mode>]-<tag>.*
           --url ws://127.0.0.1:PORT/
                                   use a running server instead (any server speaking the protocol on a

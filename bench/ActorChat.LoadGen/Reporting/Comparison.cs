@@ -13,7 +13,8 @@ internal sealed record ComparisonRow(string Figure, string Server, string Refere
 /// <summary>
 /// The comparisons issue 8 asks for: ActorChat with durable history (SQLite) against the same server
 /// with history in memory, in the same run; and each ActorChat variant against an earlier results
-/// file's <c>actorchat</c> (<c>--baseline</c>).
+/// file's <c>actorchat</c> (<c>--baseline</c>). Any other server of the run is compared with itself in
+/// that file: a peer whose code did not change shows how much the machine itself has drifted.
 /// </summary>
 internal static class Comparison
 {
@@ -56,12 +57,20 @@ internal static class Comparison
         return durable is null || memory is null ? [] : Compare(durable, InMemory + " (same run)", Figures(memory));
     }
 
-    /// <summary>Each ActorChat variant against the <c>actorchat</c> server of an earlier results file.</summary>
+    /// <summary>Each ActorChat variant against the <c>actorchat</c> server of an earlier results file, every other server against itself there.</summary>
     public static List<ComparisonRow> Baseline(IReadOnlyList<ServerResult> servers, string path)
     {
-        var reference = $"actorchat, {Path.GetFileName(path)}";
-        var then = ReadFigures(path);
-        return [.. servers.Where(s => s.Name is Durable or InMemory).SelectMany(s => Compare(s, reference, then))];
+        var rows = new List<ComparisonRow>();
+        foreach (var server in servers)
+        {
+            var name = server.Name is InMemory ? Durable : server.Name;
+            if (ReadFigures(path, name) is { } then)
+            {
+                rows.AddRange(Compare(server, $"{name}, {Path.GetFileName(path)}", then));
+            }
+        }
+
+        return rows;
     }
 
     private static List<ComparisonRow> Compare(ServerResult server, string reference, IEnumerable<(string Figure, double Value, string Unit, bool HigherIsBetter)> referenceFigures)
@@ -82,18 +91,18 @@ internal static class Comparison
         return rows;
     }
 
-    /// <summary>The <c>actorchat</c> figures of a results JSON written by this harness (the same names as <see cref="Figures"/>).</summary>
-    private static List<(string Figure, double Value, string Unit, bool HigherIsBetter)> ReadFigures(string path)
+    /// <summary>The figures of server <paramref name="name"/> in a results JSON written by this harness (the same names as <see cref="Figures"/>); null when it has none.</summary>
+    private static List<(string Figure, double Value, string Unit, bool HigherIsBetter)>? ReadFigures(string path, string name)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var server = document.RootElement.GetProperty("servers").EnumerateArray()
-            .FirstOrDefault(s => s.GetProperty("name").GetString() == Durable);
+            .FirstOrDefault(s => s.GetProperty("name").GetString() == name);
         if (server.ValueKind != JsonValueKind.Object)
         {
-            throw new InvalidOperationException($"{path} has no '{Durable}' server");
+            return null;
         }
 
-        var result = new ServerResult(Durable, "baseline");
+        var result = new ServerResult(name, "baseline");
         foreach (var s in server.GetProperty("saturation").EnumerateArray())
         {
             result.Saturation.Add(new SaturationResult(
