@@ -36,6 +36,8 @@ internal sealed record CliOptions
                                   compares ActorChat's figures with that file's 'actorchat', and any
                                   other server's with its own there (the machine's drift)
           --tag NAME              results files are named <date>[-<mode>]-<tag>.*
+          --window N              a saturating sender's window: at most N of its messages undelivered
+                                  (default 64), and at most 128·N deliveries (default 8192) for big rooms
           --url ws://127.0.0.1:PORT/
                                   use a running server instead (any server speaking the protocol on a
                                   loopback address); add --pid PID for its CPU and memory figures
@@ -97,6 +99,9 @@ internal sealed record CliOptions
 
     public string? Tag { get; init; }
 
+    /// <summary>Overrides the profile's sender window (<see cref="Profile.Window"/>, and 128× it in deliveries).</summary>
+    public int? Window { get; init; }
+
     public static CliOptions Parse(IReadOnlyList<string> args)
     {
         var options = new CliOptions();
@@ -131,9 +136,15 @@ internal sealed record CliOptions
                 "--rate" => options with { RoomsRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--baseline" => options with { Baseline = Value() },
                 "--tag" => options with { Tag = Value() },
+                "--window" => options with { Window = Int(Value()) },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
+        }
+
+        if (options.Window is { } window)
+        {
+            options = options with { Profile = options.Profile with { Window = window, WindowDeliveries = 128 * window } };
         }
 
         return options with { ActorChatArgs = actorChatArgs };
