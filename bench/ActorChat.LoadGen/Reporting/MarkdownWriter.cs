@@ -254,6 +254,11 @@ internal static class MarkdownWriter
         }
 
         Text(md);
+        foreach (var (name, r) in rows.Where(x => x.r.CpuPerSecond.Count > 0))
+        {
+            Line(md, $"- {name} ({r.Mode}): server CPU-s in each second from the drop: {string.Join(", ", r.CpuPerSecond.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))}");
+        }
+
         foreach (var failure in rows.SelectMany(x => x.r.Failures.Select(f => $"- {x.Name} ({x.r.Mode}): {f}")))
         {
             Text(md, failure);

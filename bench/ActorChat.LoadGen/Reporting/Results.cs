@@ -123,7 +123,11 @@ internal sealed record PresenceStormResult(
     double LoadGenCpuSeconds,
     double GraceSeconds,
     IReadOnlyDictionary<string, long> Errors,
-    IReadOnlyList<string> Failures);
+    IReadOnlyList<string> Failures)
+{
+    /// <summary>The server's CPU-seconds in each second from the drop to the end of the observation.</summary>
+    public IReadOnlyList<double> CpuPerSecond { get; init; } = [];
+}
 
 /// <summary>Many rooms over v1: saturated persisted messages/s, then send → ack latency at a fixed rate.</summary>
 internal sealed record ManyRoomsResult(

@@ -119,6 +119,8 @@ internal static class PresenceStormScenario
 
         var errorsBefore = errors.Snapshot();
         var cpu0 = context.Server?.Read().CpuSeconds;
+        using var sampling = new CancellationTokenSource();
+        var timeline = SampleCpuAsync(context, TimeSpan.FromSeconds(1), sampling.Token);
         var loadGen0 = ScenarioContext.LoadGenCpuSeconds();
         var t0 = Stopwatch.GetTimestamp();
         var dropped = members.Select(m => m.Client!).ToArray();
@@ -153,6 +155,8 @@ internal static class PresenceStormScenario
         await Task.Delay(wait, cancellationToken);
         var t2 = Stopwatch.GetTimestamp();
         var cpu2 = context.Server?.Read().CpuSeconds;
+        await sampling.CancelAsync();
+        var cpuPerSecond = await timeline;
 
         var back = members.Where(m => m.Client is not null && m.Failure is null).ToList();
         var frames = back.Select(m => m.Client!.PresenceFrames).Order().ToList();
@@ -189,13 +193,44 @@ internal static class PresenceStormScenario
             Math.Round(loadGen1 - loadGen0, 2),
             grace.TotalSeconds,
             stormErrors,
-            failures.Take(5).ToList());
+            failures.Take(5).ToList())
+        {
+            CpuPerSecond = cpuPerSecond,
+        };
         context.Log(string.Create(
             CultureInfo.InvariantCulture,
             $"presence storm ({result.Mode}): {count} dropped in {result.DropSeconds} s; {result.Rejoined}/{count} back ({result.Resumed} resumed, {result.Recovered} recovered) within {result.AllBackSeconds} s of the drop (last reconnect started at {result.ReconnectSpreadSeconds} s); " +
             $"presence frames per member {result.PresenceFramesPerMemberMean} mean, {result.PresenceFramesPerMemberMax} max ({result.MembersWithNoPresence} members got none; {names} names in all); " +
-            $"server CPU {result.StormCpuSeconds} s for the storm ({result.StormSeconds} s), {result.ObservedCpuSeconds} s over {result.ObservedSeconds} s observed (idle {result.IdleCpuSecondsPerSecond} CPU-s/s); errors {Phases.Describe(result.Errors)}"));
+            $"server CPU {result.StormCpuSeconds} s for the storm ({result.StormSeconds} s), {result.ObservedCpuSeconds} s over {result.ObservedSeconds} s observed (idle {result.IdleCpuSecondsPerSecond} CPU-s/s; per second: {string.Join(' ', cpuPerSecond)}); errors {Phases.Describe(result.Errors)}"));
         return result;
+    }
+
+    /// <summary>The server's CPU-seconds in each <paramref name="interval"/> from now until cancelled (when the storm's cost falls, e.g. at PresenceGrace).</summary>
+    private static async Task<List<double>> SampleCpuAsync(ScenarioContext context, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var samples = new List<double>();
+        if (context.Server is not { } server)
+        {
+            return samples;
+        }
+
+        var last = server.Read().CpuSeconds;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var now = server.Read().CpuSeconds;
+                samples.Add(Math.Round(now - last, 2));
+                last = now;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the observation ended
+        }
+
+        return samples;
     }
 
     /// <summary>Sends a close frame (1000); the server's reply ends the client's receive loop.</summary>
