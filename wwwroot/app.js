@@ -112,6 +112,7 @@ function onOpened() {
 }
 
 function onClosed(code, reason, wasOpen) {
+  if (code === 1009) failOversized();
   resetConnectionState();
 
   const close = describeClose(code, reason, wasOpen);
@@ -138,6 +139,24 @@ function onClosed(code, reason, wasOpen) {
     setNotice('info', text, close);
   }
   render();
+  renderRoomPanels();
+}
+
+/**
+ * 1009: a frame was over the server's size limit. The largest send in flight is taken to be it
+ * and is not sent again: the next connection would be closed the same way.
+ */
+function failOversized() {
+  const encoder = new TextEncoder();
+  const inFlight = outbox.filter((e) => e.ref !== null).map((e) => ({ e, size: encoder.encode(e.text).length }));
+  if (inFlight.length === 0) return;
+  const largest = Math.max(...inFlight.map((x) => x.size));
+  for (const { e, size } of inFlight) {
+    if (size !== largest) continue;
+    outbox.splice(outbox.indexOf(e), 1);
+    logs.get(e.room)?.fail(e.cid, 'it is too big for the server (close 1009).', 'close-1009', e.ref);
+  }
+  scheduleSave();
 }
 
 function startCountdown(delay) {
@@ -506,7 +525,6 @@ function onJoined(p, req) {
   room.olderKnown = true;
   room.setMembers(p.members, p.memberCount);
   room.state = 'joined';
-  if (req?.user) selectRoom(name);
 
   flushOutbox(name);
   syncOlder(name, log);

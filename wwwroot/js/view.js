@@ -264,19 +264,21 @@ export class RoomLog {
     this.insert(line, [this.era, offset, 0]);
   }
 
-  /** The server refused a pending message: it stays, marked, with the reason below it. */
+  /**
+   * The server refused a pending message (or it cannot be sent): it leaves the pending ones at
+   * the bottom and stays where the room is now, struck through, with the reason below it.
+   */
   fail(cid, why, code, ref) {
     const line = this.pending.get(cid);
     if (!line) return;
     this.pending.delete(cid);
+    line.remove();
     line.classList.remove('line-pending');
     line.classList.add('line-failed');
-    const error = makeLine('error', [`Not sent: ${why}`]);
-    if (code) error.dataset.code = code;
-    if (ref) error.dataset.ref = ref;
-    line.after(error);
-    error.sortKey = line.sortKey;
-    this.follow();
+    const anchor = this.newestOffset();
+    this.seq += 1;
+    this.insert(line, [this.era, anchor, this.seq]);
+    this.addNote('error', [`Not sent: ${why}`], anchor, { 'data-code': code, 'data-ref': ref });
   }
 
   dropPending(cid) {
@@ -379,6 +381,8 @@ export function renderRooms(rooms, current, actions) {
 
 /** @param {import('./rooms.js').Room | undefined} room */
 export function renderMembers(room, myName) {
+  // Until the room's next joined (after a reconnect) the list is the last one known.
+  ui.users.dataset.stale = String(Boolean(room) && room.state !== 'joined');
   if (!room || !room.membersKnown) {
     ui.users.replaceChildren();
     ui.userCount.textContent = room ? '…' : '0';
