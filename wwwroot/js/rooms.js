@@ -3,6 +3,9 @@
 
 import { names } from './protocol.js';
 
+/** The server's default MaxPresenceList: the most names a joined lists. */
+const LIST_CAP = 1000;
+
 export class Room {
   /** @param {string} name @param {{epoch?: string|null, offset?: number}} [saved] a position kept from before a reload */
   constructor(name, saved) {
@@ -18,6 +21,7 @@ export class Room {
     this.members = new Set();
     this.memberCount = 0;
     this.membersKnown = false;
+    this.capped = false;
     this.unread = 0;
     // The oldest offset shown with nothing missing from it up to the position; null: none shown.
     this.oldest = null;
@@ -39,31 +43,29 @@ export class Room {
   setMembers(list, count) {
     this.members = new Set(names(list));
     this.memberCount = Number.isSafeInteger(count) && count >= this.members.size ? count : this.members.size;
+    // A list shorter than the count is either capped (a large room: MaxPresenceList names) or
+    // behind by the names that came within the room's last presence interval, which the next
+    // diff brings (docs/PROTOCOL.md). Nothing on the wire tells the two apart; only a list as long
+    // as the server's default cap is taken as capped.
+    this.capped = this.members.size >= LIST_CAP && this.memberCount > this.members.size;
     this.membersKnown = true;
-  }
-
-  /** The list in `joined` is capped (MaxPresenceList); `memberCount` is exact. */
-  get listComplete() {
-    return this.members.size >= this.memberCount;
   }
 
   /**
    * Applies a presence diff as set operations: leaves, then renames in order, then joins
    * (docs/PROTOCOL.md). Returns what changed, for the log. A join of a name already listed (the
-   * joiner's own name may come again in the diff after its joined) changes nothing.
+   * joiner's own name may come again in the diff after its joined) changes nothing. The count
+   * is the list's size, or, for a capped list, moves by the names that came and went.
    */
   applyPresence(p) {
     const changes = { joins: [], leaves: [], renames: [] };
     if (!this.membersKnown) return changes;
-    const complete = this.listComplete;
+    const capped = this.capped;
     for (const name of names(p.leaves)) {
-      if (this.members.delete(name)) {
+      if (this.members.delete(name) || capped) {
+        // A name not in a capped list may still have been a member.
         changes.leaves.push(name);
-        this.memberCount -= 1;
-      } else if (!complete) {
-        // Someone not in the capped list left.
-        changes.leaves.push(name);
-        this.memberCount -= 1;
+        if (capped) this.memberCount -= 1;
       }
     }
     if (Array.isArray(p.renames)) {
@@ -71,16 +73,16 @@ export class Room {
         if (!r || typeof r.from !== 'string' || typeof r.to !== 'string' || !r.from || !r.to) continue;
         const listed = this.members.delete(r.from);
         if (listed) this.members.add(r.to);
-        if (listed || !complete) changes.renames.push({ from: r.from, to: r.to });
+        if (listed || capped) changes.renames.push({ from: r.from, to: r.to });
       }
     }
     for (const name of names(p.joins)) {
       if (this.members.has(name)) continue;
       this.members.add(name);
-      this.memberCount += 1;
+      if (capped) this.memberCount += 1;
       changes.joins.push(name);
     }
-    this.memberCount = Math.max(this.memberCount, this.members.size);
+    this.memberCount = capped ? Math.max(this.memberCount, this.members.size) : this.members.size;
     return changes;
   }
 
