@@ -845,8 +845,44 @@ function onError(code, message, req, ref) {
       return;
 
     default:
+      if (code === 'rate-limited' && !ref) {
+        // The server drops a packet over its rate before reading it, so its error has no ref.
+        if (helloState === 'pending') {
+          onHelloError(code, message);
+          return;
+        }
+        if (ready()) {
+          retryUnanswered();
+          return;
+        }
+      }
       currentLog()?.addError(text, code, ref);
   }
+}
+
+/**
+ * After a rate-limited error without a ref, which request was dropped is unknown: every one
+ * still unanswered once the pause is over is sent again. Sends keep their cid and joins are
+ * idempotent, so nothing is posted or joined twice; a late answer to the first copy is ignored.
+ */
+function retryUnanswered() {
+  const asked = [...requests];
+  setTimeout(() => {
+    if (!ready()) return;
+    for (const [ref, req] of asked) {
+      if (!requests.has(ref)) continue; // answered meanwhile
+      requests.delete(ref);
+      const room = req.room ? rooms.get(req.room) : undefined;
+      if (req.kind === 'send' && outbox.includes(req.entry) && req.entry.ref === ref) {
+        transmit(req.entry);
+      } else if (req.kind === 'join' && room && room.joinRef === ref) {
+        joinRoom(room, req.user);
+      } else if (req.kind === 'history' && room && room.historyRef === ref) {
+        room.historyRef = null;
+        loadOlder(room.name, true);
+      }
+    }
+  }, RATE_RETRY_MS);
 }
 
 // ---------------------------------------------------------------------------
