@@ -130,19 +130,20 @@ public sealed partial class OurClientTests(BrowserFixture browser) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_rate_limited_join_keeps_the_name_step_with_the_server_error()
+    public async Task A_rate_limited_hello_keeps_the_name_step_with_the_server_error()
     {
-        // One join attempt per connection, then a long wait for the next.
+        // One packet per connection, then a long wait for the next.
         await using var server = await ChatServerInstance.StartAsync(null,
-            "--ActorChat:Limits:NameChangeBurst=1", "--ActorChat:Limits:NameChangesPerSecond=0.05");
+            "--ActorChat:Limits:PacketBurst=1", "--ActorChat:Limits:PacketsPerSecond=0.05");
         var bob = await ChatPage.OpenAsync(browser.Context, server.Url);
         var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
-        await alice.JoinAsync("alice");
+        await alice.SubmitNameAsync("alice");
+        await Expect(alice.Status).ToHaveTextAsync("connected as alice");
         await bob.SubmitNameAsync("alice");
         await Expect(bob.NameError).ToContainTextAsync("taken");
 
         await bob.SubmitNameAsync("bob");
-        await Expect(bob.NameError).ToContainTextAsync("Too many name changes");
+        await Expect(bob.NameError).ToContainTextAsync("Too many packets");
         await Expect(bob.NameStep).ToBeVisibleAsync();
         await Expect(bob.ChatStep).ToBeHiddenAsync();
         await Expect(bob.JoinButton).ToBeEnabledAsync();
@@ -363,6 +364,38 @@ public sealed partial class OurClientTests(BrowserFixture browser) : IClassFixtu
         Assert.Empty(alice.Errors);
         await alice.Page.CloseAsync();
         await bob.Page.CloseAsync();
+    }
+
+    /// <summary>
+    /// A server stricter than the page's pace drops some of its sends, with errors that cannot
+    /// say which (the packet is dropped unread): the page sends each unanswered one again with
+    /// its cid, so every message arrives exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Sends_dropped_by_a_stricter_rate_limit_are_sent_again_and_arrive_once()
+    {
+        await using var server = await ChatServerInstance.StartAsync(null,
+            "--ActorChat:Limits:PacketBurst=4", "--ActorChat:Limits:PacketsPerSecond=2");
+        var alice = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await alice.JoinAsync("alice");
+
+        await alice.Page.EvaluateAsync("""
+            () => {
+              const input = document.getElementById('chat-input');
+              const send = document.getElementById('chat-send');
+              for (let i = 1; i <= 10; i++) { input.value = 'strict ' + i; send.click(); }
+            }
+            """);
+
+        for (var i = 1; i <= 10; i++)
+        {
+            await alice.WaitForAckedAsync($"alice: strict {i}");
+        }
+
+        await Expect(alice.Page.Locator("#chat-output .line-pending, #chat-output .line-failed")).ToHaveCountAsync(0);
+        await Expect(alice.Status).ToHaveTextAsync("connected as alice");
+        Assert.Empty(alice.Errors);
+        await alice.Page.CloseAsync();
     }
 
     /// <summary>

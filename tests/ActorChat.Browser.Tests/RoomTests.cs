@@ -58,8 +58,8 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
         await Expect(bob.Unread("dev")).ToHaveCountAsync(0);
         await Expect(bob.Page).ToHaveTitleAsync("ActorChat");
         await bob.WaitForLineAsync("alice: again in dev");
-        Assert.Equal(["alice: in dev", "alice: again in dev"], await bob.LinesAsync());
-        Assert.Equal(["bob: in lobby"], (await bob.LinesIn("lobby").AllTextContentsAsync()).Select(l => l.Trim()));
+        Assert.Equal(["alice: in dev", "alice: again in dev"], await MessagesAsync(bob));
+        Assert.Equal(["bob: in lobby"], (await bob.Log("lobby").Locator(":scope > .line-message").AllTextContentsAsync()).Select(l => l.Trim()));
         await Expect(bob.User("alice")).ToBeVisibleAsync();
 
         // Alt+↑ and Alt+↓ go through the rooms from the keyboard.
@@ -105,7 +105,10 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.Equal(Expected(21, 120), await alice.LinesAsync());
         Assert.True(await alice.CurrentLog.EvaluateAsync<bool>("el => el.scrollTop > 0"), "The view jumped to the top after loading older messages.");
 
-        // So does the button, until the start of the room.
+        // So does the button, until the start of the room. In a window tall enough for every
+        // line the log cannot scroll, so the button alone loads the page.
+        await alice.Page.SetViewportSizeAsync(1280, 6000);
+        Assert.False(await alice.CurrentLog.EvaluateAsync<bool>("el => el.scrollHeight > el.clientHeight"), "The log still scrolls.");
         await older.ClickAsync();
         await Expect(alice.CurrentLog.Locator(".line-message")).ToHaveCountAsync(120);
         await Expect(alice.CurrentLog.Locator(".log-start")).ToBeVisibleAsync();
@@ -135,7 +138,7 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
         var folder = Directory.CreateTempSubdirectory("actorchat-browser-");
         try
         {
-            var settings = ChatServerInstance.Sqlite(Path.Combine(folder.FullName, "chat.db"));
+            string[] settings = [.. ChatServerInstance.Sqlite(Path.Combine(folder.FullName, "chat.db")), .. V1Client.FastSettings];
             var server = await ChatServerInstance.StartAsync(null, settings);
             var port = server.Port;
             var away = new AwaySwitch();
@@ -165,6 +168,14 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
             await alice.SayAsync("said while bob was away");
             await alice.WaitForAckedAsync("alice: said while bob was away");
 
+            // More than a join without a position would show (50): only resuming from bob's
+            // offset gets all of them.
+            await using (var carol = await V1Client.ConnectAsync(restarted.Url, "carol"))
+            {
+                await carol.JoinAsync("lobby");
+                await carol.PostAsync("lobby", Enumerable.Range(1, 60).Select(i => $"missed {i}"));
+            }
+
             // Bob types while away: shown as pending until the server has it.
             await Expect(bob.Status).Not.ToHaveTextAsync("connected as bob");
             await bob.SayAsync("typed while away");
@@ -172,11 +183,16 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
 
             await away.ReleaseAsync();
             await bob.WaitUntilJoinedAsync("bob");
-            await bob.WaitForLineAsync("alice: said while bob was away");
+            await bob.WaitForLineAsync("carol: missed 60");
             await bob.WaitForAckedAsync("bob: typed while away");
             await alice.WaitForLineAsync("bob: typed while away");
 
-            string[] expected = ["alice: one", "bob: two", "alice: said while bob was away", "bob: typed while away"];
+            string[] expected =
+            [
+                "alice: one", "bob: two", "alice: said while bob was away",
+                .. Enumerable.Range(1, 60).Select(i => $"carol: missed {i}"),
+                "bob: typed while away",
+            ];
             Assert.Equal(expected, await MessagesAsync(bob));
             Assert.Equal(expected, await MessagesAsync(alice));
             await Expect(bob.Page.Locator("#chat-output .line-gap")).ToHaveCountAsync(0);
