@@ -944,7 +944,12 @@ function renderRoomPanels() {
 // Wiring
 // ---------------------------------------------------------------------------
 
-/** Rooms, positions and unsent messages kept by this tab; a session token resumes at once. */
+/**
+ * Rooms, positions and unsent messages kept by this tab. A session token resumes at once,
+ * unless another open tab holds it (this one is its duplicate): then this tab starts its own
+ * session from the name step, without the other's unsent messages (their cids are that
+ * session's; sent from another session they would be posted twice).
+ */
 function restore() {
   const saved = store.loadState();
   if (!saved) return;
@@ -959,16 +964,31 @@ function restore() {
     log.addPending(entry, saved.name || rememberedName);
   }
   selectRoom(rooms.has(saved.current) ? saved.current : (rooms.keys().next().value ?? ''));
-  if (saved.token && saved.name) {
-    token = saved.token;
-    sessionName = saved.name;
-    wantName = saved.name;
-    acceptedName = saved.name;
-    ui.name.value = saved.name;
-    wanted = true;
-    phase = 'chat';
-    conn.open();
-  }
+  if (!saved.token || !saved.name) return;
+  token = saved.token;
+  sessionName = saved.name;
+  wantName = saved.name;
+  acceptedName = saved.name;
+  ui.name.value = saved.name;
+  wanted = true;
+  phase = 'chat';
+  store.sessionInOtherTab(saved.token).then((elsewhere) => {
+    if (!wanted || conn.ws !== null || token !== saved.token) return; // the user was quicker
+    if (!elsewhere) {
+      conn.open();
+      return;
+    }
+    token = '';
+    sessionName = '';
+    wanted = false;
+    phase = 'name';
+    for (const entry of outbox) logs.get(entry.room)?.dropPending(entry.cid);
+    outbox = [];
+    saveNow();
+    showFieldError(ui.name, ui.nameError, 'This chat is open in another tab with this session: choose another name to chat here too.', false);
+    render();
+    ui.name.focus();
+  });
 }
 
 function init() {
@@ -1040,6 +1060,7 @@ function init() {
   window.addEventListener('pageshow', (ev) => { if (ev.persisted && wanted && !stopped) connectNow(); });
   window.addEventListener('pagehide', saveNow);
 
+  store.answerForSession(() => token);
   restore();
   render();
   renderRoomPanels();

@@ -64,3 +64,39 @@ export function saveState(state) {
     // A reload then starts from the name step; a reconnect still resumes from memory.
   }
 }
+
+// The tabs of the site answer each other over a BroadcastChannel, so a tab never resumes a
+// session another open tab holds: a duplicated tab starts with a copy of sessionStorage, token
+// included, and resuming it would take the session from the original (close 4001).
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('actorchat.sessions') : null;
+let heldToken = () => '';
+
+/** Answer other tabs asking for the token `getToken()` returns (this tab's session). */
+export function answerForSession(getToken) {
+  heldToken = getToken;
+}
+
+channel?.addEventListener('message', (ev) => {
+  const d = ev.data;
+  if (d && d.type === 'who-has' && typeof d.token === 'string' && d.token && d.token === heldToken()) {
+    channel.postMessage({ type: 'has', token: d.token });
+  }
+});
+
+/** Whether another open tab of this browser holds `token` (it answers within `waitMs`). */
+export function sessionInOtherTab(token, waitMs = 200) {
+  if (!channel || !token) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onMessage = (ev) => {
+      if (ev.data && ev.data.type === 'has' && ev.data.token === token) done(true);
+    };
+    const timer = setTimeout(() => done(false), waitMs);
+    function done(found) {
+      clearTimeout(timer);
+      channel.removeEventListener('message', onMessage);
+      resolve(found);
+    }
+    channel.addEventListener('message', onMessage);
+    channel.postMessage({ type: 'who-has', token });
+  });
+}
