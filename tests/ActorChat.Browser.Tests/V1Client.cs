@@ -23,8 +23,14 @@ internal sealed class V1Client : IAsyncDisposable
 
     private V1Client(ClientWebSocket socket) => _socket = socket;
 
-    /// <summary>Connects to <paramref name="page"/>'s server and says hello as <paramref name="name"/>.</summary>
-    public static async Task<V1Client> ConnectAsync(Uri page, string name)
+    /// <summary>The payload of the server's <c>welcome</c>.</summary>
+    public JsonElement Welcome { get; private set; }
+
+    /// <summary>
+    /// Connects to <paramref name="page"/>'s server and says hello as <paramref name="name"/>,
+    /// resuming <paramref name="session"/> when given.
+    /// </summary>
+    public static async Task<V1Client> ConnectAsync(Uri page, string name, string? session = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("actorchat.v1");
@@ -35,8 +41,14 @@ internal sealed class V1Client : IAsyncDisposable
         }
 
         var client = new V1Client(socket);
-        await client.SendAsync("hello", new JsonObject { ["name"] = name });
-        await client.ReceiveAsync("welcome");
+        var hello = new JsonObject { ["name"] = name };
+        if (session is not null)
+        {
+            hello["session"] = session;
+        }
+
+        await client.SendAsync("hello", hello);
+        client.Welcome = await client.ReceiveAsync("welcome");
         return client;
     }
 
@@ -69,8 +81,8 @@ internal sealed class V1Client : IAsyncDisposable
         await _socket.SendAsync(Encoding.UTF8.GetBytes(packet.ToJsonString()), WebSocketMessageType.Text, true, cts.Token);
     }
 
-    /// <summary>Reads until a packet of <paramref name="type"/>; any error packet fails the test.</summary>
-    private async Task ReceiveAsync(string type)
+    /// <summary>Reads until a packet of <paramref name="type"/> and returns its payload; an error packet fails the test.</summary>
+    private async Task<JsonElement> ReceiveAsync(string type)
     {
         using var cts = new CancellationTokenSource(BrowserFixture.Timeout);
         while (true)
@@ -98,7 +110,7 @@ internal sealed class V1Client : IAsyncDisposable
 
             if (received == type)
             {
-                return;
+                return json.RootElement.TryGetProperty("payload", out var payload) ? payload.Clone() : default;
             }
         }
     }
