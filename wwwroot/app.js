@@ -390,7 +390,13 @@ function leaveChat() {
 function addRoom(name, saved) {
   const room = new Room(name, saved);
   rooms.set(name, room);
-  logs.set(name, new RoomLog(name, (explicit) => loadOlder(name, explicit)));
+  logs.set(name, new RoomLog(name, (explicit) => loadOlder(name, explicit), (oldest) => {
+    // The log dropped its oldest lines: they can be loaded again.
+    if (oldest === null) return;
+    room.oldest = oldest;
+    room.hasOlder = true;
+    syncOlder(name, logs.get(name));
+  }));
   return room;
 }
 

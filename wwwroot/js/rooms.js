@@ -26,6 +26,7 @@ export class Room {
     // The oldest offset shown with nothing missing from it up to the position; null: none shown.
     this.oldest = null;
     this.hasOlder = false;
+    this.olderKnown = false;  // a joined said where the room's history starts for this page
     this.historyRef = null;   // the history request in flight
     this.joinRef = null;      // the join request in flight
   }

@@ -97,8 +97,13 @@ const nameAndText = (from, text) => [{ cls: 'line-name', text: from }, ': ', { c
  * the room's new history goes below them.
  */
 export class RoomLog {
-  constructor(room, onNearTop) {
+  /**
+   * @param {(explicit: boolean) => void} onNearTop the reader wants older messages (scrolled near the top, or the button)
+   * @param {(oldest: number|null) => void} onTrim the oldest lines were dropped; `oldest` is the first offset left
+   */
+  constructor(room, onNearTop, onTrim) {
     this.room = room;
+    this.onTrim = onTrim;
     this.era = 0;
     this.seq = 0;
     /** @type {Map<number, HTMLElement>} offset -> line, this era only */
@@ -194,11 +199,13 @@ export class RoomLog {
   }
 
   trim() {
+    let dropped = false;
     while (this.el.childElementCount - 1 > MAX_LINES) {
       const first = this.top.nextElementSibling;
-      if (first.dataset.offset) this.messages.delete(Number(first.dataset.offset));
+      if (first.dataset.offset) dropped = this.messages.delete(Number(first.dataset.offset)) || dropped;
       first.remove();
     }
+    if (dropped) this.onTrim(this.firstOffset());
   }
 
   /** The first message line of this era (the oldest offset shown), or null. */
