@@ -36,6 +36,10 @@ public sealed record ChatSettings
     [Range(1, 1_000_000_000)]
     public int NameChangeBurst { get; init; } = 5;
 
+    /// <summary>Rooms one <c>actorchat.v1</c> connection may be in at once (<c>too-many-rooms</c> past it).</summary>
+    [Range(1, 100_000)]
+    public int MaxRoomsPerConnection { get; init; } = 50;
+
     /// <summary>Rate-limited packets a connection may send (refilled at <see cref="PacketsPerSecond"/>/2) before it is closed with 1008.</summary>
     [Range(1, 1_000_000_000)]
     public int FloodTolerance { get; init; } = 50;

@@ -1,193 +1,154 @@
-using ActorChat.Actors.Protocol;
+using ActorChat.Actors.Connections;
 using ActorChat.Protocol;
-using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors;
 
 /// <summary>
-/// One per accepted WebSocket. Decodes and validates the client's frames, keeps the connection's
-/// bound name (as the room last confirmed it), rate-limits, and owns the outbound side of the
-/// socket: frames are queued (bounded in bytes) and written one at a time.
+/// One per accepted WebSocket, in the subprotocol the handshake chose: <see cref="BeejConnection"/>
+/// (the original protocol, a member of <c>lobby</c> only) or <see cref="V1Connection"/>
+/// (<c>actorchat.v1</c>: a session in any number of rooms). This base owns what both share: the
+/// packet rate limit, and the outbound side of the socket (frames queued, bounded in bytes, and
+/// written one at a time). Subclasses decode packets and speak to the rooms and the sessions.
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor
+public abstract class ConnectionActor : ReceiveActor
 {
-    private readonly long _id;
-    private readonly string _address;
     private readonly IChatSocket _socket;
-    private readonly IActorRef _room;
-    private readonly ChatSettings _settings;
-    private readonly ChatMetrics _metrics;
-    private readonly ILogger _logger;
     private readonly TokenBucket _packets;
     private readonly TokenBucket _nameChanges;
     private readonly TokenBucket _floodTolerance;
     private readonly Queue<ReadOnlyMemory<byte>> _outbound = new();
 
-    private string _username = "";
     private long _queuedBytes;
     private long _queuePeak;
     private bool _writing;
     private (int Code, string Reason)? _closeWhenFlushed;
     private bool _closed;
 
-    public ConnectionActor(
-        long id,
-        string address,
-        IChatSocket socket,
-        IActorRef room,
-        ChatSettings settings,
-        ChatMetrics metrics,
-        ILogger logger,
-        TimeProvider time)
+    private protected ConnectionActor(ConnectionContext context)
     {
-        _id = id;
-        _address = address;
-        _socket = socket;
-        _room = room;
-        _settings = settings;
-        _metrics = metrics;
-        _logger = logger;
-        _packets = new TokenBucket(time, settings.PacketsPerSecond, settings.PacketBurst);
-        _nameChanges = new TokenBucket(time, settings.NameChangesPerSecond, settings.NameChangeBurst);
-        _floodTolerance = new TokenBucket(time, settings.PacketsPerSecond / 2, settings.FloodTolerance);
+        Wiring = context;
+        _socket = context.Socket;
+        var settings = context.Settings;
+        _packets = new TokenBucket(context.Time, settings.PacketsPerSecond, settings.PacketBurst);
+        _nameChanges = new TokenBucket(context.Time, settings.NameChangesPerSecond, settings.NameChangeBurst);
+        _floodTolerance = new TokenBucket(context.Time, settings.PacketsPerSecond / 2, settings.FloodTolerance);
 
         Receive<FrameReceived>(f => OnFrame(f.Utf8));
         Receive<Deliver>(OnDeliver);
-        Receive<RoomActor.NameAccepted>(n => _username = n.Username);
-        Receive<RoomActor.Refused>(r => SendError(r.Code, r.Message));
         Receive<Close>(c => CloseSocket(c.Code, c.Reason, flushFirst: true));
         Receive<WriteCompleted>(_ => OnWriteCompleted());
         Receive<WriteFailed>(f => OnWriteFailed(f.Cause));
+        Receive<ClientClosed>(c => OnClientClosed(c.Code));
         Receive<SocketClosed>(_ => Context.Stop(Self));
     }
 
-    /// <summary>The current bound name, "" before a join was accepted (for tests and logs).</summary>
-    internal string Username => _username;
+    /// <summary>What the connection was created with: its socket, the rooms, the sessions, its limits.</summary>
+    private protected ConnectionContext Wiring { get; }
 
+    private protected ChatSettings Settings => Wiring.Settings;
+
+    private protected ChatMetrics Metrics => Wiring.Metrics;
+
+    private protected ILogger Logger => Wiring.Logger;
+
+    private protected long Id => Wiring.Id;
+
+    private protected string Address => Wiring.Address;
+
+    /// <summary>True once the connection is closing: nothing more is read or sent.</summary>
+    private protected bool Closing => _closed || _closeWhenFlushed is not null;
+
+    /// <summary>
+    /// The actor for a connection speaking <paramref name="subprotocol"/> (<see cref="Subprotocols"/>).
+    /// <paramref name="rooms"/> is the routing point of every room, <paramref name="sessions"/> the session registry.
+    /// </summary>
     public static Props Props(
+        string subprotocol,
         long id,
         string address,
         IChatSocket socket,
-        IActorRef room,
+        IActorRef rooms,
+        IActorRef sessions,
         ChatSettings settings,
         ChatMetrics metrics,
         ILogger logger,
-        TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(id, address, socket, room, settings, metrics, logger, time ?? TimeProvider.System));
+        TimeProvider? time = null)
+    {
+        var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System);
+        return subprotocol switch
+        {
+            Subprotocols.V1 => Akka.Actor.Props.Create(() => new V1Connection(context)),
+            Subprotocols.Beej => Akka.Actor.Props.Create(() => new BeejConnection(context)),
+            _ => throw new ArgumentException($"Unknown subprotocol \"{subprotocol}\".", nameof(subprotocol)),
+        };
+    }
 
-    protected override void PreStart() => _metrics.ConnectionOpened();
+    protected override void PreStart() => Metrics.ConnectionOpened();
 
     protected override void PostStop()
     {
-        _metrics.ConnectionClosed();
-        _metrics.QueuePeak(_queuePeak);
+        Metrics.ConnectionClosed();
+        Metrics.QueuePeak(_queuePeak);
 
         // Stopped without the socket having closed (a failure): end the socket too.
         _socket.Close(CloseCodes.InternalError, "internal error");
     }
 
+    /// <summary>A packet that passed the rate limit, to decode and act on.</summary>
+    private protected abstract void OnPacket(byte[] utf8);
+
+    /// <summary>The protocol's <c>error</c> frame.</summary>
+    private protected abstract ReadOnlyMemory<byte> EncodeError(string code, string message, string? requestRef);
+
+    /// <summary>The client sent a close frame with <paramref name="code"/>; the socket ends next.</summary>
+    private protected virtual void OnClientClosed(int? code)
+    {
+    }
+
     private void OnFrame(byte[] utf8)
     {
-        if (_closed || _closeWhenFlushed is not null)
+        if (Closing)
         {
             return;
         }
 
         if (!_packets.TryTake())
         {
-            _metrics.RateLimited();
+            Metrics.RateLimited();
             if (!_floodTolerance.TryTake())
             {
-                _logger.Flooding(_id, _address);
+                Logger.Flooding(Id, Address);
                 CloseSocket(CloseCodes.PolicyViolation, "rate limit exceeded", flushFirst: false);
                 return;
             }
 
-            SendError(ErrorCodes.RateLimited, "Too many packets; this one was dropped. Slow down.");
+            SendError(ErrorCodes.RateLimited, "Too many packets; this one was dropped. Slow down.", null);
             return;
         }
 
-        var (packet, error) = ChatProtocol.Decode(utf8);
-        switch (packet)
-        {
-            case JoinPacket join:
-                _logger.PacketReceived(_id, _address, PacketTypes.Join);
-                if (TakeNameChange())
-                {
-                    _room.Tell(new RoomActor.Join(join.Username));
-                }
-
-                break;
-            case MessagePacket message:
-                _logger.PacketReceived(_id, _address, PacketTypes.Message);
-                OnMessage(message);
-                break;
-            default:
-                if (error!.Code == ErrorCodes.UnknownType)
-                {
-                    _logger.UnknownType(_id, _address);
-                }
-
-                SendError(error.Code, error.Message);
-                break;
-        }
+        OnPacket(utf8);
     }
 
-    private void OnMessage(MessagePacket packet)
-    {
-        var text = packet.Message.Trim();
-        if (text.Length == 0)
-        {
-            return;
-        }
-
-        if (text.Length > _settings.MaxMessageLength)
-        {
-            SendError(ErrorCodes.MessageTooLong, $"A message can have at most {_settings.MaxMessageLength} characters.");
-            return;
-        }
-
-        // A name that differs from the bound one is a rename attempt, itself rate-limited; the
-        // message is posted either way (under the bound name if the rename is refused).
-        string? claimed = packet.Username.Trim();
-
-        // The bound name is NFC; a client may write it decomposed every time (the original page
-        // sends its name box with each message). Only a name that differs in NFC is a rename.
-        if (_username.Length > 0 && claimed != _username && ChatRules.Display(claimed) == _username)
-        {
-            claimed = _username;
-        }
-
-        if (_username.Length > 0 && claimed != _username && !_nameChanges.TryTake())
-        {
-            claimed = null;
-            _metrics.RateLimited();
-            SendError(ErrorCodes.RateLimited, "Too many name changes; the message was sent under your current name.");
-        }
-
-        _metrics.MessageIn();
-        _room.Tell(new RoomActor.Say(claimed, text));
-    }
-
-    private bool TakeNameChange()
+    /// <summary>Takes a token for a join or rename; answers <c>rate-limited</c> and returns false when there is none.</summary>
+    private protected bool TakeNameChange(string message, string? requestRef)
     {
         if (_nameChanges.TryTake())
         {
             return true;
         }
 
-        _metrics.RateLimited();
-        SendError(ErrorCodes.RateLimited, "Too many name changes; try again in a few seconds.");
+        Metrics.RateLimited();
+        SendError(ErrorCodes.RateLimited, message, requestRef);
         return false;
     }
 
-    private void SendError(string code, string message)
+    private protected void SendError(string code, string message, string? requestRef)
     {
-        _metrics.Rejected(code);
-        _logger.PacketRejected(_id, _address, code);
-        Enqueue(ChatProtocol.EncodeError(_username, code, message));
+        Metrics.Rejected(code);
+        Logger.PacketRejected(Id, Address, code);
+        Enqueue(EncodeError(code, message, requestRef));
     }
 
     private void OnDeliver(Deliver deliver)
@@ -198,17 +159,17 @@ public sealed class ConnectionActor : ReceiveActor
         }
     }
 
-    private void Enqueue(ReadOnlyMemory<byte> frame)
+    private protected void Enqueue(ReadOnlyMemory<byte> frame)
     {
-        if (_closed || _closeWhenFlushed is not null)
+        if (Closing)
         {
             return;
         }
 
-        if (_queuedBytes + frame.Length > _settings.MaxOutboundBytes)
+        if (_queuedBytes + frame.Length > Settings.MaxOutboundBytes)
         {
-            _metrics.SlowConsumerClosed();
-            _logger.SlowConsumer(_id, _address, _settings.MaxOutboundBytes);
+            Metrics.SlowConsumerClosed();
+            Logger.SlowConsumer(Id, Address, Settings.MaxOutboundBytes);
             CloseSocket(CloseCodes.SlowConsumer, "slow consumer", flushFirst: false);
             return;
         }
@@ -257,7 +218,7 @@ public sealed class ConnectionActor : ReceiveActor
     {
         var frame = _outbound.Dequeue();
         _queuedBytes -= frame.Length;
-        _metrics.FrameOut(frame.Length);
+        Metrics.FrameOut(frame.Length);
     }
 
     private void OnWriteCompleted()
@@ -274,11 +235,11 @@ public sealed class ConnectionActor : ReceiveActor
     private void OnWriteFailed(Exception cause)
     {
         _writing = false;
-        _logger.WriteFailed(cause, _id, _address);
+        Logger.WriteFailed(cause, Id, Address);
         CloseSocket(CloseCodes.InternalError, "write failed", flushFirst: false);
     }
 
-    private void CloseSocket(int code, string reason, bool flushFirst)
+    private protected void CloseSocket(int code, string reason, bool flushFirst)
     {
         if (_closed)
         {
@@ -304,6 +265,9 @@ public sealed class ConnectionActor : ReceiveActor
 
     /// <summary>A complete text frame from the client (bridge → connection).</summary>
     public sealed record FrameReceived(byte[] Utf8);
+
+    /// <summary>The client sent a close frame (bridge → connection), before <see cref="SocketClosed"/>: 1000 ends an <c>actorchat.v1</c> session cleanly.</summary>
+    public sealed record ClientClosed(int? Code);
 
     /// <summary>The socket has ended, for any reason (bridge → connection); the actor stops.</summary>
     public sealed record SocketClosed

@@ -44,8 +44,8 @@ internal static partial class Log
     [LoggerMessage(2151, LogLevel.Error, "Dropped {MessageType} for an invalid room id {Room}")]
     public static partial void InvalidRoomId(this ILogger logger, string room, string messageType);
 
-    [LoggerMessage(2105, LogLevel.Information, "Room {Room}: draining {Count} connections over {Window}")]
-    public static partial void Draining(this ILogger logger, string room, int count, TimeSpan window);
+    [LoggerMessage(2105, LogLevel.Information, "Draining {Count} connections over {Window}")]
+    public static partial void Draining(this ILogger logger, int count, TimeSpan window);
 
     [LoggerMessage(2106, LogLevel.Information, "Room {Room}: refused the name {Requested}: {Holder} holds it or one that looks the same")]
     public static partial void NameRefusedAsTaken(this ILogger logger, string room, string requested, string holder);

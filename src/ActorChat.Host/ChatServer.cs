@@ -1,5 +1,8 @@
 using System.Net;
 using ActorChat.Actors;
+using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
+using ActorChat.Protocol;
 using ActorChat.History;
 using Akka.Actor;
 using Akka.Hosting;
@@ -126,23 +129,39 @@ public static class ChatServer
                 // The journal and snapshot store every persistent actor gets.
                 .WithChatHistory(options, sp)
                 .WithActorSystemLivenessCheck(tags: [LiveTag])
-                .WithHealthCheck("room", async (system, registry, ct) =>
+                .WithHealthCheck("chat", async (system, registry, ct) =>
                 {
                     if (sp.GetRequiredService<ConnectionGate>().IsDraining)
                     {
                         return HealthCheckResult.Unhealthy("draining");
                     }
 
-                    var lobby = await registry.GetAsync<RoomActor>(ct).ConfigureAwait(false);
-                    var members = await lobby.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                    return HealthCheckResult.Healthy($"{members.Connections} connections, {members.Names.Count} joined");
+                    // The chat answers end to end: the gateway, and the lobby through the rooms' routing point.
+                    var gateway = await registry.GetAsync<ChatGateway>(ct).ConfigureAwait(false);
+                    var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                    var rooms = await registry.GetAsync<RoomRegion>(ct).ConfigureAwait(false);
+                    var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                    return HealthCheckResult.Healthy($"{status.Connections} connections, lobby at offset {lobby.Position.Offset} with {lobby.Members} members");
                 }, tags: [ReadyTag])
                 .WithActors((system, registry) =>
                 {
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
-                    var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.Actors.Room");
-                    var lobby = system.ActorOf(RoomActor.Props("lobby", chat.Limits, sp.GetRequiredService<ChatMetrics>(), logger), "lobby");
-                    registry.Register<RoomActor>(lobby);
+                    var loggers = sp.GetRequiredService<ILoggerFactory>();
+                    var metrics = sp.GetRequiredService<ChatMetrics>();
+                    var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
+                    var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
+                    var rooms = system.ActorOf(
+                        RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
+                        "rooms");
+                    var sessions = system.ActorOf(
+                        SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
+                        "sessions");
+                    var gateway = system.ActorOf(
+                        ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection")),
+                        "chat");
+                    registry.Register<RoomRegion>(rooms);
+                    registry.Register<SessionRegistry>(sessions);
+                    registry.Register<ChatGateway>(gateway);
                 });
         });
 

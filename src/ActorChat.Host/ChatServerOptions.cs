@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ActorChat.Actors;
+using ActorChat.Actors.Rooms;
 using ActorChat.History;
 
 namespace ActorChat.Host;
@@ -95,4 +96,79 @@ public sealed class ChatServerOptions
 
     /// <summary>Where rooms keep their history (an SQLite file by default, or memory) and for how long.</summary>
     public HistoryOptions History { get; set; } = new();
+
+    /// <summary>How rooms run: presence, passivation, the in-memory tail, recovery and batching.</summary>
+    public RoomOptions Rooms { get; set; } = new();
+
+    /// <summary>How long an <c>actorchat.v1</c> session outlives its socket.</summary>
+    public SessionOptions Sessions { get; set; } = new();
+
+    /// <summary>The bounds of every room, from <see cref="Rooms"/> and <see cref="History"/>.</summary>
+    public RoomLimits RoomLimits() => new()
+    {
+        TailMessages = Rooms.TailMessages,
+        TailBytes = Rooms.TailBytes,
+        RecoveryLimit = Rooms.RecoveryLimit,
+        MaxPresenceList = Rooms.MaxPresenceList,
+        PresenceInterval = Rooms.PresenceInterval,
+        MaxMessagesPerRoom = History.MaxMessagesPerRoom,
+        MaxAge = History.MaxAge,
+    };
+
+    /// <summary>How every room runs, from <see cref="Rooms"/>.</summary>
+    public RoomSettings RoomSettings() => new()
+    {
+        PresenceGrace = Rooms.PresenceGrace,
+        IdleTimeout = Rooms.IdleTimeout,
+        MaxBatchPosts = Rooms.MaxBatchPosts,
+        SnapshotEvery = Rooms.SnapshotEvery,
+    };
+}
+
+/// <summary>The <c>ActorChat:Rooms</c> settings (see <see cref="Actors.Rooms.RoomLimits"/> and <see cref="Actors.Rooms.RoomSettings"/>).</summary>
+public sealed class RoomOptions
+{
+    /// <summary>How long a member whose socket dropped stays shown; a session back within it causes no leave and no join.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan PresenceGrace { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Presence changes are coalesced and sent at most this often per room.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Most names in <c>joined.members</c> (<c>memberCount</c> is exact).</summary>
+    [Range(0, 1_000_000)]
+    public int MaxPresenceList { get; set; } = 1000;
+
+    /// <summary>Most messages a <c>join</c> with <c>since</c> recovers; further behind gets <c>recovered: false</c>.</summary>
+    [Range(0, 1_000_000)]
+    public int RecoveryLimit { get; set; } = 1000;
+
+    /// <summary>Recent messages a room keeps in memory for joins, resumes and history pages.</summary>
+    [Range(0, 1_000_000)]
+    public int TailMessages { get; set; } = 1000;
+
+    /// <summary>Approximate bytes a room's in-memory tail may hold.</summary>
+    [Range(typeof(long), "0", "1073741824")]
+    public long TailBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>A room with no members that received nothing for this long is stopped (it wakes on its next message).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most messages a room writes in one batch.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchPosts { get; set; } = 500;
+
+    /// <summary>Journal events between a room's snapshots (retention trims the journal at a snapshot).</summary>
+    [Range(1, 10_000_000)]
+    public int SnapshotEvery { get; set; } = 1000;
+}
+
+/// <summary>The <c>ActorChat:Sessions</c> settings.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>How long a session whose socket dropped keeps its name and rooms for a resume.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(2);
 }

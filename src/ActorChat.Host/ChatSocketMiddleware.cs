@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.WebSockets;
 using ActorChat.Actors;
 using ActorChat.Protocol;
-using ActorChat.Protocol.Beej;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,8 +17,7 @@ namespace ActorChat.Host;
 /// </summary>
 internal sealed class ChatSocketMiddleware(
     RequestDelegate next,
-    ActorSystem system,
-    IRequiredActor<RoomActor> room,
+    IRequiredActor<ChatGateway> gateway,
     ConnectionGate gate,
     ChatMetrics metrics,
     IOptions<ChatServerOptions> options,
@@ -32,7 +30,6 @@ internal sealed class ChatSocketMiddleware(
 
     private readonly ChatServerOptions _options = options.Value;
     private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Host.WebSockets");
-    private readonly ILogger _connectionLogger = loggers.CreateLogger("ActorChat.Actors.Connection");
     private int _refusing;
 
     public Task InvokeAsync(HttpContext context) =>
@@ -53,11 +50,11 @@ internal sealed class ChatSocketMiddleware(
             return;
         }
 
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(PacketTypes.SubProtocol, StringComparer.Ordinal))
+        if (Subprotocols.Choose(context.WebSockets.WebSocketRequestedProtocols) is not { } subprotocol)
         {
             _logger.UnknownProtocol(addressText, string.Join(", ", context.WebSockets.WebSocketRequestedProtocols));
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync($"Offer the subprotocol {PacketTypes.SubProtocol}.").ConfigureAwait(false);
+            await context.Response.WriteAsync($"Offer the subprotocol {Subprotocols.V1} or {Subprotocols.Beej}.").ConfigureAwait(false);
             return;
         }
 
@@ -67,14 +64,14 @@ internal sealed class ChatSocketMiddleware(
             var (code, reason) = ConnectionGate.RefusalClose(admission);
             _logger.ConnectionRefused(addressText, code, reason);
             metrics.Refused(reason);
-            await RefuseAsync(context, admission, code, reason).ConfigureAwait(false);
+            await RefuseAsync(context, subprotocol, admission, code, reason).ConfigureAwait(false);
             return;
         }
 
         using var scope = _logger.ConnectionScope(id, addressText);
         try
         {
-            await BridgeAsync(context, id, addressText).ConfigureAwait(false);
+            await BridgeAsync(context, subprotocol, id, addressText).ConfigureAwait(false);
         }
         finally
         {
@@ -83,23 +80,23 @@ internal sealed class ChatSocketMiddleware(
     }
 
     /// <summary>
-    /// Creates the connection's actor and has the room attach it before the handshake completes,
-    /// so the connection receives every broadcast from the moment it is accepted; then pumps the
-    /// socket's messages to the actor until it closes.
+    /// Has the chat's gateway create the connection's actor before the handshake completes (a
+    /// server draining meanwhile closes it at once), then pumps the socket's messages to the actor
+    /// until it closes.
     /// </summary>
-    private async Task BridgeAsync(HttpContext context, long id, string address)
+    private async Task BridgeAsync(HttpContext context, string subprotocol, long id, string address)
     {
         using var socket = new WebSocketChatSocket(_options.CloseTimeout);
-        var roomRef = await room.GetAsync(context.RequestAborted).ConfigureAwait(false);
-        var actor = system.ActorOf(
-            ConnectionActor.Props(id, address, socket, roomRef, _options.Limits, metrics, _connectionLogger),
-            $"connection-{id}");
+        IActorRef? actor = null;
         WebSocket? webSocket = null;
         try
         {
-            await roomRef.Ask<RoomActor.Attached>(new RoomActor.Attach(actor), _options.CloseTimeout, context.RequestAborted).ConfigureAwait(false);
+            var chat = await gateway.GetAsync(context.RequestAborted).ConfigureAwait(false);
+            var connected = await chat.Ask<ChatGateway.Connected>(
+                new ChatGateway.Connect(id, address, socket, subprotocol), _options.CloseTimeout, context.RequestAborted).ConfigureAwait(false);
+            actor = connected.Connection;
             webSocket = await context.WebSockets.AcceptWebSocketAsync(
-                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
+                new WebSocketAcceptContext { SubProtocol = subprotocol }).ConfigureAwait(false);
             socket.Accepted(webSocket);
             _logger.Accepted(id, address);
 
@@ -111,7 +108,7 @@ internal sealed class ChatSocketMiddleware(
             _logger.ReceiveEnded(id, ex.GetType().Name + ": " + ex.Message);
             socket.NotAccepted(ex);
 
-            // The room did not attach the connection in time: the handshake was never answered, so
+            // The gateway did not answer in time: the handshake was never answered, so
             // the client is told the server is unavailable rather than given an empty 200.
             if (webSocket is null && !context.Response.HasStarted)
             {
@@ -121,7 +118,7 @@ internal sealed class ChatSocketMiddleware(
         finally
         {
             socket.EndAccepting();
-            actor.Tell(ConnectionActor.SocketClosed.Instance);
+            actor?.Tell(ConnectionActor.SocketClosed.Instance);
             await socket.Closed.ConfigureAwait(false);
             if (webSocket is not null)
             {
@@ -144,7 +141,7 @@ internal sealed class ChatSocketMiddleware(
     /// sees nothing of a refused handshake but "1006"). Such closes in flight are bounded; past the
     /// bound the handshake is refused with a plain HTTP status, which costs nothing to hold.
     /// </summary>
-    private async Task RefuseAsync(HttpContext context, ConnectionGate.Admission admission, int code, string reason)
+    private async Task RefuseAsync(HttpContext context, string subprotocol, ConnectionGate.Admission admission, int code, string reason)
     {
         if (Interlocked.Increment(ref _refusing) > MaxRefusalsInFlight)
         {
@@ -159,7 +156,7 @@ internal sealed class ChatSocketMiddleware(
         try
         {
             webSocket = await context.WebSockets.AcceptWebSocketAsync(
-                new WebSocketAcceptContext { SubProtocol = PacketTypes.SubProtocol }).ConfigureAwait(false);
+                new WebSocketAcceptContext { SubProtocol = subprotocol }).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(_options.CloseTimeout);
 
@@ -190,7 +187,7 @@ internal sealed class ChatSocketMiddleware(
         {
             // A zero-byte read waits for the next message without holding a buffer.
             var peek = await webSocket.ReceiveAsync(Memory<byte>.Empty, cancel).ConfigureAwait(false);
-            if (!Accept(peek, webSocket, socket, id, address))
+            if (!Accept(peek, webSocket, socket, actor, id, address))
             {
                 return;
             }
@@ -216,7 +213,7 @@ internal sealed class ChatSocketMiddleware(
                     }
 
                     var result = await webSocket.ReceiveAsync(buffer.AsMemory(length), cancel).ConfigureAwait(false);
-                    if (!Accept(result, webSocket, socket, id, address))
+                    if (!Accept(result, webSocket, socket, actor, id, address))
                     {
                         return;
                     }
@@ -245,12 +242,13 @@ internal sealed class ChatSocketMiddleware(
     }
 
     /// <summary>False when the receive loop must end: the peer closed, or sent a binary frame.</summary>
-    private bool Accept(ValueWebSocketReceiveResult result, WebSocket webSocket, WebSocketChatSocket socket, long id, string address)
+    private bool Accept(ValueWebSocketReceiveResult result, WebSocket webSocket, WebSocketChatSocket socket, IActorRef actor, long id, string address)
     {
         switch (result.MessageType)
         {
             case WebSocketMessageType.Close:
-                // Answer the peer's close with its own code.
+                // Answer the peer's close with its own code; the connection learns it (1000 ends a session cleanly).
+                actor.Tell(new ConnectionActor.ClientClosed((int?)webSocket.CloseStatus));
                 socket.PeerClosed((int?)webSocket.CloseStatus);
                 return false;
             case WebSocketMessageType.Binary:

@@ -8,12 +8,12 @@ namespace ActorChat.Host;
 
 /// <summary>
 /// Graceful shutdown. Before the web server and the actor system stop, it refuses new
-/// connections, asks the room to close every connection with 1001 (spread over the drain window,
+/// connections, asks the gateway to close every connection with 1001 (spread over the drain window,
 /// each after its queued frames), and waits up to the drain timeout for the sockets to finish.
 /// </summary>
 internal sealed class DrainService(
     ConnectionGate gate,
-    IRequiredActor<RoomActor> room,
+    IRequiredActor<ChatGateway> gateway,
     IOptions<ChatServerOptions> options,
     ILogger<DrainService> logger) : IHostedLifecycleService
 {
@@ -26,8 +26,8 @@ internal sealed class DrainService(
         var start = Stopwatch.GetTimestamp();
 
         // Always, even with no connection counted: one admitted a moment ago may not be counted
-        // yet, and the room refuses (with 1001) every connection attached after the drain.
-        (await room.GetAsync(cancellationToken).ConfigureAwait(false)).Tell(new RoomActor.Drain(_options.DrainWindow), ActorRefs.NoSender);
+        // yet, and the gateway closes (with 1001) every connection made after the drain.
+        (await gateway.GetAsync(cancellationToken).ConfigureAwait(false)).Tell(new ChatGateway.Drain(_options.DrainWindow), ActorRefs.NoSender);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.DrainTimeout);

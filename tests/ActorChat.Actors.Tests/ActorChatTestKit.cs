@@ -44,8 +44,8 @@ public abstract class ActorChatTestKit : TestKit
     {
         for (var i = 0; i < 2; i++)
         {
-            room.Tell(RoomActor.GetMembers.Instance);
-            ExpectMsg<RoomActor.Members>();
+            room.Tell(new Identify(i));
+            ExpectMsg<ActorIdentity>();
         }
 
         foreach (var probe in probes)

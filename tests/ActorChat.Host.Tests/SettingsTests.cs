@@ -171,6 +171,17 @@ public sealed class SettingsTests
             ["ActorChat:Limits:NameChangesPerSecond"] = "1",
             ["ActorChat:Limits:NameChangeBurst"] = "3",
             ["ActorChat:Limits:FloodTolerance"] = "60",
+            ["ActorChat:Limits:MaxRoomsPerConnection"] = "7",
+            ["ActorChat:Rooms:PresenceGrace"] = "00:00:05",
+            ["ActorChat:Rooms:PresenceInterval"] = "00:00:00.100",
+            ["ActorChat:Rooms:MaxPresenceList"] = "200",
+            ["ActorChat:Rooms:RecoveryLimit"] = "300",
+            ["ActorChat:Rooms:TailMessages"] = "400",
+            ["ActorChat:Rooms:TailBytes"] = "1048576",
+            ["ActorChat:Rooms:IdleTimeout"] = "00:10:00",
+            ["ActorChat:Rooms:MaxBatchPosts"] = "100",
+            ["ActorChat:Rooms:SnapshotEvery"] = "2000",
+            ["ActorChat:Sessions:SessionTtl"] = "00:05:00",
             ["ActorChat:History:Provider"] = "memory",
             ["ActorChat:History:ConnectionString"] = "Data Source=/var/lib/actorchat/history.db",
             ["ActorChat:History:MaxMessagesPerRoom"] = "500",
@@ -193,6 +204,7 @@ public sealed class SettingsTests
     public void Every_number_and_duration_setting_has_a_range()
     {
         var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties()).Concat(typeof(HistoryOptions).GetProperties())
+            .Concat(typeof(RoomOptions).GetProperties()).Concat(typeof(SessionOptions).GetProperties())
             .Where(p => p.SetMethod?.IsPublic == true && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
             .Where(p => p.GetCustomAttribute<RangeAttribute>() is null)
             .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")

@@ -1,3 +1,5 @@
+using ActorChat.Actors.Rooms;
+using ActorChat.Protocol;
 using System.Diagnostics.Metrics;
 using System.Net;
 using ActorChat.Actors;
@@ -131,25 +133,28 @@ public sealed class TestServer : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Asks the room for its membership (connections attached, names bound).</summary>
-    public async Task<RoomActor.Members> MembersAsync()
+    /// <summary>The connections open on the server (the gateway's count) and the names in the lobby (as its last presence diff left them).</summary>
+    public async Task<LobbyMembers> MembersAsync()
     {
         var registry = App.Services.GetRequiredService<ActorRegistry>();
         using var cts = new CancellationTokenSource(Timeout);
-        var room = await registry.GetAsync<RoomActor>(cts.Token);
-        return await room.Ask<RoomActor.Members>(RoomActor.GetMembers.Instance, Timeout, cts.Token);
+        var gateway = await registry.GetAsync<ChatGateway>(cts.Token);
+        var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, Timeout, cts.Token);
+        var rooms = await registry.GetAsync<RoomRegion>(cts.Token);
+        var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), Timeout, cts.Token);
+        return new LobbyMembers(status.Connections, lobby.Names);
     }
 
     /// <summary>
     /// The connection actors alive now (the host names them <c>connection-{id}</c> under
-    /// <c>/user</c>), found with <see cref="Identify"/>: one answer per connection the room holds.
+    /// <c>/user/chat</c>), found with <see cref="Identify"/>: one answer per connection the room holds.
     /// </summary>
     public async Task<IReadOnlyList<IActorRef>> ConnectionActorsAsync()
     {
         var expected = (await MembersAsync()).Connections;
         var system = App.Services.GetRequiredService<ActorSystem>();
         using var inbox = Inbox.Create(system);
-        system.ActorSelection("/user/connection-*").Tell(new Identify(null), inbox.Receiver);
+        system.ActorSelection("/user/chat/connection-*").Tell(new Identify(null), inbox.Receiver);
         var found = new List<IActorRef>();
         while (found.Count < expected)
         {
@@ -164,7 +169,7 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Polls the room until <paramref name="condition"/> holds (the bound is <see cref="Timeout"/>).</summary>
-    public async Task WaitForRoomAsync(Func<RoomActor.Members, bool> condition, string what)
+    public async Task WaitForRoomAsync(Func<LobbyMembers, bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
@@ -244,3 +249,6 @@ public sealed class TestServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 }
+
+/// <summary>What <see cref="TestServer.MembersAsync"/> found: open connections, and the lobby's names.</summary>
+public sealed record LobbyMembers(int Connections, IReadOnlyList<string> Names);

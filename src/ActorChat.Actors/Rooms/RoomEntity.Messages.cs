@@ -30,6 +30,14 @@ public sealed partial class RoomEntity
         int? Limit,
         string? Ref) : IWithRoom;
 
+    /// <summary>
+    /// A <c>beej-chat-protocol</c> connection that has not joined yet receives the room's broadcasts
+    /// (connection → room), as the original protocol delivers them to every accepted socket; it is
+    /// not a member and nobody sees it. Its <see cref="Enter"/> makes it a member. The room tells the
+    /// sender <paramref name="Ack"/> once it listens (the host accepts the socket only then).
+    /// </summary>
+    public sealed record Listen(string Room, IActorRef Connection, object? Ack) : IWithRoom;
+
     /// <summary>The session leaves the room (connection → room); answered with a <c>left</c> frame (v1) in its stream.</summary>
     public sealed record Leave(string Room, string SessionId, string? Ref) : IWithRoom;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using ActorChat.Protocol.Beej;
@@ -66,6 +67,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly RoomSettings _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ChatMetrics? _metrics;
     private RoomState _state;
 
     // Members by session id and by connection; the names present now with how many members hold
@@ -77,6 +79,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly RoomMembers _published;
     private readonly PresenceBuffer _presence;
     private readonly List<Member> _marked = [];
+
+    // beej-chat-protocol connections that have not joined: the original protocol delivers every
+    // broadcast to a socket from the moment it is accepted.
+    private readonly HashSet<IActorRef> _listeners = [];
 
     // The open batch: decided, not yet written.
     private readonly List<RoomEvent> _batch = [];
@@ -99,9 +105,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     private bool _passivating;
     private bool _stopping;
+    private int _reportedMembers;
+    private bool _presenceAfterBatch;
 
-    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time)
+    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentException.ThrowIfNullOrEmpty(room);
         _room = room;
         _limits = limits;
@@ -126,11 +135,16 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Enter>(OnEnter);
+        Command<Listen>(OnListen);
         Command<Leave>(OnLeave);
         Command<Post>(OnPost);
         Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
         Command<RenameMember>(OnRenameMember);
-        Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, Remove));
+        Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, member =>
+        {
+            Remove(member);
+            FlushIfOriginal(member);
+        }));
         Command<GetStatus>(_ => Sender.Tell(new Status(
             _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
         Command<Flush>(_ =>
@@ -148,7 +162,13 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                 FlushBatch();
             }
         });
-        Command<Terminated>(t => OnConnectionDied(t.ActorRef));
+        Command<Terminated>(t =>
+        {
+            if (!_listeners.Remove(t.ActorRef))
+            {
+                OnConnectionDied(t.ActorRef);
+            }
+        });
         Command<RoomJournalReader.JournalRead>(OnJournalRead);
         Command<RoomJournalReader.JournalReadFailed>(OnJournalReadFailed);
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
@@ -173,8 +193,8 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System));
+    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System, metrics));
 
     // ---- recovery ----
 
@@ -232,6 +252,19 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        var beej = enter.Subprotocol == Subprotocols.Beej;
+        if (beej)
+        {
+            // The original protocol shows each change at once, in order with the messages: what
+            // others changed goes out first, then this join, so its chat-users is exact.
+            FlushPresence();
+        }
+
+        if (_listeners.Remove(connection))
+        {
+            Context.Unwatch(connection);
+        }
+
         if (_members.TryGetValue(enter.SessionId, out var member))
         {
             member.Subprotocol = enter.Subprotocol;
@@ -246,14 +279,38 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         {
             member = new Member(enter.SessionId, enter.Name, enter.Subprotocol);
             _members.Add(member.SessionId, member);
+            _logger.UserJoined(_room, member.Name);
             Attach(member, connection);
             if (Show(member.Name))
             {
                 Mark(member).JoinUnannounced = true;
             }
+            else
+            {
+                SchedulePresence();
+            }
+        }
+
+        if (beej)
+        {
+            // Its own chat-join reaches it with everyone's, before its chat-users.
+            FlushPresence();
         }
 
         AnswerEnter(member, enter.Since, enter.Limit, enter.Ref);
+    }
+
+    private void OnListen(Listen listen)
+    {
+        if (listen.Connection is { } connection && !connection.IsNobody() && !_byConnection.ContainsKey(connection) && _listeners.Add(connection))
+        {
+            Context.Watch(connection);
+        }
+
+        if (listen.Ack is { } ack)
+        {
+            Sender.Tell(ack);
+        }
     }
 
     private void Attach(Member member, IActorRef connection)
@@ -326,7 +383,32 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        WithMember(rename.SessionId, member => Rename(member, rename.NewName));
+        WithMember(rename.SessionId, member =>
+        {
+            Rename(member, rename.NewName);
+            FlushIfOriginal(member);
+        });
+    }
+
+    /// <summary>
+    /// A change by a <c>beej-chat-protocol</c> member is shown at once, in order with the messages, as
+    /// the original protocol did: right away, or right after the messages posted before it are durable.
+    /// </summary>
+    private void FlushIfOriginal(Member member)
+    {
+        if (member.IsV1)
+        {
+            return;
+        }
+
+        if (_batch.Count > 0 || _writing)
+        {
+            _presenceAfterBatch = true;
+        }
+        else
+        {
+            FlushPresence();
+        }
     }
 
     private void OnConnectionDied(IActorRef connection)
@@ -343,9 +425,11 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     private void StartGrace(Member member)
     {
-        if (_settings.PresenceGrace <= TimeSpan.Zero)
+        // A beej-chat-protocol session cannot resume: its leave is shown at once, as the original protocol's.
+        if (_settings.PresenceGrace <= TimeSpan.Zero || !member.IsV1)
         {
             Remove(member);
+            FlushIfOriginal(member);
             return;
         }
 
@@ -364,9 +448,13 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private void Remove(Member member)
     {
         _members.Remove(member.SessionId);
+        _logger.UserLeft(_room, member.Name);
         Detach(member);
         Timers.Cancel(GraceKey(member));
         Hide(member.Name);
+
+        // The member count is reported with the next presence flush, even when no name changes.
+        SchedulePresence();
     }
 
     private void WithMember(string sessionId, Action<Member> action)
@@ -423,6 +511,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
 
         member.Name = to;
+        _logger.UserRenamed(_room, from, to);
         if (_nameHolders.GetValueOrDefault(from) == 1 && !_nameHolders.ContainsKey(to))
         {
             _nameHolders.Remove(from);
@@ -460,6 +549,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private void FlushPresence()
     {
         Timers.Cancel(PresenceTimer);
+        if (_members.Count != _reportedMembers)
+        {
+            _reportedMembers = _members.Count;
+            Context.Parent.Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
+        }
+
         if (_presence.Flush() is { } diff)
         {
             Publish(diff);
@@ -476,19 +571,15 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                 {
                     Send(member, v1 ??= new ConnectionActor.Deliver(RoomEventEncoders.V1.Presence(diff)));
                 }
-                else if (member.OwnJoinSent is { } own && diff.Joins.Contains(own))
-                {
-                    // Its reply already carried its own chat-join.
-                    var others = diff with { Joins = [.. diff.Joins.Where(j => !string.Equals(j, own, StringComparison.Ordinal))] };
-                    if (!others.IsEmpty)
-                    {
-                        Send(member, new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(others)));
-                    }
-                }
                 else
                 {
                     Send(member, beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
                 }
+            }
+
+            foreach (var listener in _listeners)
+            {
+                listener.Tell(beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
             }
         }
 
@@ -496,7 +587,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         {
             member.Marked = false;
             member.JoinUnannounced = false;
-            member.OwnJoinSent = null;
         }
 
         _marked.Clear();
@@ -622,9 +712,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
         else
         {
-            // As the original protocol's join: the joiner's own chat-join, then chat-users (no history).
-            frames = [ChatProtocol.EncodeJoin(member.Name), ChatProtocol.EncodeUsers(member.Name, list.Names)];
-            Mark(member).OwnJoinSent = member.Name;
+            // As the original protocol's join: chat-users (no history); its own chat-join went out
+            // with the presence flush its join made.
+            frames = [ChatProtocol.EncodeUsers(member.Name, list.Names)];
         }
 
         member.Connection!.Tell(new Entered(_room, position, list.Count, recovered, frames));
@@ -848,6 +938,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         if (_applied.Count > 0 || acks is not null)
         {
+            var start = Stopwatch.GetTimestamp();
             ConnectionActor.Deliver? v1 = null;
             ConnectionActor.Deliver? beej = null;
             foreach (var member in _members.Values)
@@ -869,10 +960,26 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                     Send(member, messages);
                 }
             }
+
+            if (_applied.Count > 0)
+            {
+                foreach (var listener in _listeners)
+                {
+                    listener.Tell(beej ??= Encode(RoomEventEncoders.Beej));
+                }
+            }
+
+            _metrics?.FanOut(Stopwatch.GetElapsedTime(start));
         }
 
         _applied.Clear();
         _writtenAcks = [];
+        if (_presenceAfterBatch)
+        {
+            _presenceAfterBatch = false;
+            FlushPresence();
+        }
+
         MaybeSnapshot();
         TryStop();
     }
@@ -938,7 +1045,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     private void OnIdle()
     {
-        if (_passivating || _members.Count > 0 || _batch.Count > 0 || _reads.Count > 0)
+        if (_passivating || _members.Count > 0 || _listeners.Count > 0 || _batch.Count > 0 || _reads.Count > 0)
         {
             return;
         }
@@ -975,6 +1082,11 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             member.Connection?.Tell(new RoomStopped(_room, member.Pending is null && _state.IsStarted ? _state.Position : null));
         }
 
+        foreach (var listener in _listeners)
+        {
+            listener.Tell(new RoomStopped(_room, null));
+        }
+
         base.PostStop();
     }
 
@@ -1009,8 +1121,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         /// <summary>Its join is in the presence diff not yet sent.</summary>
         public bool JoinUnannounced { get; set; }
 
-        /// <summary>beej: its reply in this interval carried the <c>chat-join</c> of this name.</summary>
-        public string? OwnJoinSent { get; set; }
     }
 
     private sealed class PendingEnter(long readId, JoinHistory join, MemberList list, string? requestRef)

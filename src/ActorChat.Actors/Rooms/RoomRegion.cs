@@ -1,4 +1,5 @@
 using ActorChat.Protocol;
+using ActorChat.Protocol.V1;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
@@ -24,11 +25,15 @@ public sealed class RoomRegion : ReceiveActor
     /// <summary>Messages held for one passivating room; more are dropped (a room that takes this long to stop is failing).</summary>
     public const int MaxBufferedPerRoom = 10_000;
 
+    /// <summary>Most rooms one <c>rooms</c> reply lists (the busiest), so the frame stays small whatever the server holds.</summary>
+    public const int MaxListedRooms = 1000;
+
     private readonly Func<string, Props> _roomProps;
     private readonly ILogger _logger;
     private readonly Dictionary<string, IActorRef> _rooms = [];
     private readonly Dictionary<IActorRef, string> _ids = [];
     private readonly Dictionary<string, List<(IWithRoom Message, IActorRef Sender)>> _buffers = [];
+    private readonly Dictionary<string, int> _occupancy = new(StringComparer.Ordinal);
 
     public RoomRegion(Func<string, Props> roomProps, ILogger logger)
     {
@@ -38,6 +43,14 @@ public sealed class RoomRegion : ReceiveActor
         Receive<Passivate>(p => OnPassivate(Sender, p.StopMessage));
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
         Receive<GetRoomCount>(_ => Sender.Tell(new RoomCount(_rooms.Count)));
+        Receive<Occupancy>(o =>
+        {
+            if (_ids.ContainsKey(Sender))
+            {
+                _occupancy[o.Room] = o.Members;
+            }
+        });
+        Receive<ListRooms>(l => Sender.Tell(new RoomList(l.Ref, List())));
     }
 
     public static Props Props(Func<string, Props> roomProps, ILogger logger) =>
@@ -99,6 +112,7 @@ public sealed class RoomRegion : ReceiveActor
         }
 
         _rooms.Remove(id);
+        _occupancy.Remove(id);
         if (_buffers.Remove(id, out var buffer))
         {
             // Whatever came while it stopped goes to a fresh incarnation, in order.
@@ -107,6 +121,31 @@ public sealed class RoomRegion : ReceiveActor
                 Deliver(message, sender);
             }
         }
+    }
+
+    /// <summary>
+    /// The rooms with members on this node, most members first, at most <see cref="MaxListedRooms"/>;
+    /// the lobby is always listed (it always exists), with 0 members while asleep.
+    /// </summary>
+    private List<RoomSummary> List()
+    {
+        var listed = _occupancy.Where(o => o.Value > 0)
+            .OrderByDescending(o => o.Value)
+            .ThenBy(o => o.Key, StringComparer.Ordinal)
+            .Take(MaxListedRooms)
+            .Select(o => new RoomSummary(o.Key, o.Value))
+            .ToList();
+        if (!listed.Exists(r => r.Room == RoomNames.Lobby))
+        {
+            if (listed.Count == MaxListedRooms)
+            {
+                listed.RemoveAt(listed.Count - 1);
+            }
+
+            listed.Add(new RoomSummary(RoomNames.Lobby, _occupancy.GetValueOrDefault(RoomNames.Lobby)));
+        }
+
+        return listed;
     }
 
     /// <summary>A room asks to be stopped with <paramref name="StopMessage"/> (room → region), as under sharding.</summary>
@@ -120,4 +159,13 @@ public sealed class RoomRegion : ReceiveActor
 
     /// <summary>How many room actors are alive (passivating ones included).</summary>
     public sealed record RoomCount(int Count);
+
+    /// <summary>A room's member count changed (room → region), for <see cref="ListRooms"/>; sent at most once per presence interval.</summary>
+    public sealed record Occupancy(string Room, int Members);
+
+    /// <summary>Asks for the <see cref="RoomList"/> (connection → region); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
+    public sealed record ListRooms(string? Ref);
+
+    /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
+    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms);
 }

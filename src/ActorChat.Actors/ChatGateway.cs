@@ -1,0 +1,107 @@
+using ActorChat.Actors.Rooms;
+using ActorChat.Protocol;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Actors;
+
+/// <summary>
+/// The one entry point of the chat on this node, the only actor the host knows. It creates each
+/// accepted socket's <see cref="ConnectionActor"/> (its child: a connection that fails is stopped,
+/// and its socket closed with 1011), hands it the rooms' routing point and the session registry,
+/// and closes every connection when the server drains.
+/// </summary>
+public sealed class ChatGateway : ReceiveActor
+{
+    private readonly IActorRef _rooms;
+    private readonly IActorRef _sessions;
+    private readonly ChatSettings _settings;
+    private readonly ChatMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly HashSet<IActorRef> _connections = [];
+    private bool _draining;
+
+    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time)
+    {
+        _rooms = rooms;
+        _sessions = sessions;
+        _settings = settings;
+        _metrics = metrics;
+        _logger = connectionLogger;
+        _time = time;
+
+        Receive<Connect>(OnConnect);
+        Receive<Terminated>(t => _connections.Remove(t.ActorRef));
+        Receive<Drain>(OnDrain);
+        Receive<GetStatus>(_ => Sender.Tell(new Status(_connections.Count, _draining)));
+    }
+
+    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System));
+
+    /// <summary>A connection that throws is stopped (its socket closed with 1011); the others go on.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void OnConnect(Connect connect)
+    {
+        var connection = Context.ActorOf(
+            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time),
+            $"connection-{connect.Id}");
+        Context.Watch(connection);
+        _connections.Add(connection);
+        if (_draining)
+        {
+            connection.Tell(new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down"));
+        }
+
+        if (connect.Subprotocol == Subprotocols.Beej)
+        {
+            // The original protocol delivers the lobby's broadcasts from the moment a socket is
+            // accepted: the lobby answers the bridge once it listens for this one.
+            _rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, connection, new Connected(connection)), Sender);
+        }
+        else
+        {
+            Sender.Tell(new Connected(connection));
+        }
+    }
+
+    private void OnDrain(Drain drain)
+    {
+        _draining = true;
+        _logger.Draining(_connections.Count, drain.Window);
+        var close = new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down");
+        foreach (var connection in _connections)
+        {
+            var delay = drain.Window > TimeSpan.Zero
+                ? TimeSpan.FromTicks(Random.Shared.NextInt64(drain.Window.Ticks))
+                : TimeSpan.Zero;
+            Context.System.Scheduler.ScheduleTellOnce(delay, connection, close, Self);
+        }
+    }
+
+    /// <summary>
+    /// A socket is being accepted (bridge → gateway) in <paramref name="Subprotocol"/>; answered with
+    /// <see cref="Connected"/>. Node-local: it carries the socket.
+    /// </summary>
+    public sealed record Connect(long Id, string Address, IChatSocket Socket, string Subprotocol);
+
+    /// <summary>The connection's actor, to hand the socket's frames to.</summary>
+    public sealed record Connected(IActorRef Connection);
+
+    /// <summary>
+    /// Close every connection with 1001, each at a random moment within <paramref name="Window"/>
+    /// (so their clients do not all reconnect at once), after its queued frames; connections made
+    /// from now on are closed at once.
+    /// </summary>
+    public sealed record Drain(TimeSpan Window);
+
+    public sealed record GetStatus
+    {
+        public static readonly GetStatus Instance = new();
+    }
+
+    /// <summary>Open connections, and whether the gateway is draining.</summary>
+    public sealed record Status(int Connections, bool Draining);
+}

@@ -1,0 +1,286 @@
+using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
+using ActorChat.Protocol;
+using ActorChat.Protocol.V1;
+using Akka.Actor;
+
+namespace ActorChat.Actors.Connections;
+
+/// <summary>
+/// An <c>actorchat.v1</c> connection: one session (started or resumed with <c>hello</c> through the
+/// session registry) in any number of rooms, each reached through the rooms' routing point by its
+/// name. The connection holds the session's name and rooms; the rooms hold membership, history and
+/// presence, and answer <c>joined</c>, <c>ack</c>, <c>history</c> and <c>left</c> themselves, already
+/// encoded. Limits are per connection across all its rooms: the packet rate, name changes, and
+/// <see cref="ChatSettings.MaxRoomsPerConnection"/>.
+/// </summary>
+internal sealed class V1Connection : ConnectionActor
+{
+    private readonly Dictionary<string, Membership> _rooms = new(StringComparer.Ordinal);
+    private readonly Queue<string?> _renameRefs = new();
+    private string? _sessionId;
+    private string _name = "";
+    private string? _helloRef;
+    private bool _helloPending;
+    private bool _ended;
+
+    public V1Connection(ConnectionContext context)
+        : base(context)
+    {
+        Receive<SessionRegistry.Welcomed>(OnWelcomed);
+        Receive<SessionRegistry.HelloRefused>(r =>
+        {
+            _helloPending = false;
+            SendError(r.Code, r.Message, _helloRef);
+        });
+        Receive<SessionRegistry.Renamed>(OnRenamed);
+        Receive<SessionRegistry.RenameRefused>(r => SendError(r.Code, r.Message, _renameRefs.TryDequeue(out var requestRef) ? requestRef : null));
+        Receive<SessionRegistry.TakenOver>(_ => OnTakenOver());
+        Receive<RoomEntity.Entered>(OnEntered);
+        Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, r.Ref));
+        Receive<RoomEntity.RoomStopped>(OnRoomStopped);
+        Receive<RoomRegion.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
+    }
+
+    private protected override ReadOnlyMemory<byte> EncodeError(string code, string message, string? requestRef) =>
+        V1Protocol.EncodeError(requestRef, code, message);
+
+    private protected override void OnClientClosed(int? code)
+    {
+        // A clean close ends the session at once (its rooms are left); any other keeps it for resuming.
+        if (code == CloseCodes.Normal)
+        {
+            EndSession();
+        }
+    }
+
+    private protected override void OnPacket(byte[] utf8)
+    {
+        var (request, error) = V1Protocol.Decode(utf8);
+        if (request is null)
+        {
+            if (error!.Code == ErrorCodes.UnknownType)
+            {
+                Logger.UnknownType(Id, Address);
+            }
+
+            SendError(error.Code, error.Message, error.Ref);
+            return;
+        }
+
+        Logger.PacketReceived(Id, Address, request.Type);
+        if (request is HelloRequest hello)
+        {
+            OnHello(hello);
+            return;
+        }
+
+        if (_sessionId is null)
+        {
+            SendError(ErrorCodes.NoSession, _helloPending ? "Wait for welcome before sending anything else." : "Say hello first.", request.Ref);
+            return;
+        }
+
+        switch (request)
+        {
+            case JoinRequest join:
+                OnJoin(join);
+                break;
+            case LeaveRequest leave:
+                OnLeave(leave);
+                break;
+            case SendRequest send:
+                OnSend(send);
+                break;
+            case HistoryRequest history:
+                if (Entered(history.Room, history.Ref))
+                {
+                    Wiring.Rooms.Tell(new RoomEntity.ReadHistory(history.Room, history.Before, history.Limit, history.Ref));
+                }
+
+                break;
+            case RoomsRequest rooms:
+                Wiring.Rooms.Tell(new RoomRegion.ListRooms(rooms.Ref));
+                break;
+            case RenameRequest rename:
+                if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
+                {
+                    _renameRefs.Enqueue(rename.Ref);
+                    Wiring.Sessions.Tell(new SessionRegistry.Rename(rename.Name));
+                }
+
+                break;
+            case ByeRequest:
+                EndSession();
+                CloseSocket(CloseCodes.Normal, "bye", flushFirst: true);
+                break;
+        }
+    }
+
+    private void OnHello(HelloRequest hello)
+    {
+        if (_sessionId is not null || _helloPending)
+        {
+            SendError(ErrorCodes.InvalidPacket, "This connection already has a session.", hello.Ref);
+            return;
+        }
+
+        _helloPending = true;
+        _helloRef = hello.Ref;
+        Wiring.Sessions.Tell(new SessionRegistry.Hello(hello.Session, hello.Name, Resumable: true));
+    }
+
+    private void OnWelcomed(SessionRegistry.Welcomed welcomed)
+    {
+        _helloPending = false;
+        _sessionId = welcomed.SessionId;
+        _name = welcomed.Name;
+        Metrics.Joined();
+
+        // The rooms the session is still a member of count toward the limit; the client joins
+        // each again (with since) to get what it missed and its live messages.
+        foreach (var room in welcomed.Rooms)
+        {
+            _rooms[room] = Membership.Resumable;
+        }
+
+        Enqueue(V1Protocol.EncodeWelcome(_helloRef, welcomed.Token ?? "", welcomed.Name, welcomed.Resumed, welcomed.Rooms));
+    }
+
+    private void OnJoin(JoinRequest join)
+    {
+        if (!_rooms.ContainsKey(join.Room) && _rooms.Count >= Settings.MaxRoomsPerConnection)
+        {
+            SendError(ErrorCodes.TooManyRooms, $"A connection can be in at most {Settings.MaxRoomsPerConnection} rooms; leave one first.", join.Ref);
+            return;
+        }
+
+        if (_rooms.TryAdd(join.Room, Membership.Entering))
+        {
+            Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(join.Room));
+        }
+        else
+        {
+            _rooms[join.Room] = Membership.Entering;
+        }
+
+        Wiring.Rooms.Tell(new RoomEntity.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
+    }
+
+    private void OnEntered(RoomEntity.Entered entered)
+    {
+        if (_rooms.ContainsKey(entered.Room))
+        {
+            _rooms[entered.Room] = Membership.In;
+        }
+
+        foreach (var frame in entered.Frames)
+        {
+            Enqueue(frame);
+        }
+    }
+
+    private void OnLeave(LeaveRequest leave)
+    {
+        if (!_rooms.Remove(leave.Room))
+        {
+            // Leaving is idempotent.
+            Enqueue(V1Protocol.EncodeLeft(leave.Ref, leave.Room));
+            return;
+        }
+
+        Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(leave.Room));
+
+        // The room answers with left, after everything it sent before.
+        Wiring.Rooms.Tell(new RoomEntity.Leave(leave.Room, _sessionId!, leave.Ref));
+    }
+
+    private void OnSend(SendRequest send)
+    {
+        if (!Entered(send.Room, send.Ref))
+        {
+            return;
+        }
+
+        var text = send.Text.Trim();
+        if (text.Length == 0)
+        {
+            SendError(ErrorCodes.InvalidPacket, "A message needs some text.", send.Ref);
+            return;
+        }
+
+        if (text.Length > Settings.MaxMessageLength)
+        {
+            SendError(ErrorCodes.MessageTooLong, $"A message can have at most {Settings.MaxMessageLength} characters.", send.Ref);
+            return;
+        }
+
+        Metrics.MessageIn();
+        Wiring.Rooms.Tell(new RoomEntity.Post(send.Room, _sessionId!, text, send.Cid, send.Ref));
+    }
+
+    /// <summary>True when the connection has joined <paramref name="room"/>; otherwise answers <c>not-in-room</c>.</summary>
+    private bool Entered(string room, string? requestRef)
+    {
+        // A join still on its way counts: the room answers it before anything sent after it.
+        if (_rooms.TryGetValue(room, out var state) && state != Membership.Resumable)
+        {
+            return true;
+        }
+
+        SendError(ErrorCodes.NotInRoom, $"Join the room \"{room}\" first.", requestRef);
+        return false;
+    }
+
+    private void OnRenamed(SessionRegistry.Renamed renamed)
+    {
+        _name = renamed.Name;
+        foreach (var room in _rooms.Keys)
+        {
+            Wiring.Rooms.Tell(new RoomEntity.RenameMember(room, _sessionId!, renamed.Name));
+        }
+
+        Enqueue(V1Protocol.EncodeRenamed(_renameRefs.TryDequeue(out var requestRef) ? requestRef : null, renamed.Name));
+    }
+
+    private void OnRoomStopped(RoomEntity.RoomStopped stopped)
+    {
+        // The room stopped (it failed, or passivated as this join raced it): enter again from where
+        // it left us; its joined (no ref) carries what came since.
+        if (_rooms.TryGetValue(stopped.Room, out var state) && state != Membership.Resumable && !_ended)
+        {
+            _rooms[stopped.Room] = Membership.Entering;
+            Wiring.Rooms.Tell(new RoomEntity.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
+        }
+    }
+
+    private void OnTakenOver()
+    {
+        // The session now lives on another connection: this one speaks for it no more.
+        _ended = true;
+        _sessionId = null;
+        _rooms.Clear();
+        CloseSocket(CloseCodes.SessionTakenOver, "session taken over", flushFirst: true);
+    }
+
+    private void EndSession()
+    {
+        if (_sessionId is not null && !_ended)
+        {
+            _ended = true;
+            Wiring.Sessions.Tell(SessionRegistry.Goodbye.Instance);
+        }
+    }
+
+    private enum Membership
+    {
+        /// <summary>Listed in a resumed session's welcome; not joined on this connection yet.</summary>
+        Resumable,
+
+        /// <summary>Its join is on the way.</summary>
+        Entering,
+
+        /// <summary>Joined: the room sends its live events here.</summary>
+        In,
+    }
+}
