@@ -75,6 +75,7 @@ public sealed class V1DurabilityTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.True(acked.Count >= AckedBeforeKill);
+        output.WriteLine($"{acked.Count} sends acked before the kill, the last at offset {acked.Keys.Max()}.");
         await using var second = await RunningServer.StartAsync(ServerProcess.StartInfo(args), ProcessBound, output);
         await using var kim2 = await V1Client.HelloAsync(Ws(second.Port), "kim");
         var joined = await kim2.JoinAsync(Room);
@@ -97,6 +98,7 @@ public sealed class V1DurabilityTests(ITestOutputHelper output) : IDisposable
         }
         while (more);
 
+        output.WriteLine($"After the restart the room holds offsets 1-{last}.");
         V1Frames.AssertContiguous(history.Offsets(), 1, "the history after the restart");
         Assert.Equal(last, history.Count);
         for (var i = 0; i < history.Count; i++)

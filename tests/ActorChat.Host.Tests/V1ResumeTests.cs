@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace ActorChat.Host.Tests;
 
@@ -8,7 +9,7 @@ namespace ActorChat.Host.Tests;
 /// exactly what it missed, retries are not posted twice, presence hides a quick reconnect, and a
 /// position older than the kept history is refused openly.
 /// </summary>
-public sealed class V1ResumeTests
+public sealed class V1ResumeTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_client_reset_in_the_middle_of_a_1000_message_stream_resumes_with_no_gap_and_no_duplicate_and_its_retried_sends_are_posted_once()
@@ -58,6 +59,9 @@ public sealed class V1ResumeTests
         V1Frames.AssertContiguous(before.Offsets(), 1, "the reader before its reset");
         var last = before[^1].Offset();
 
+        // The stream goes on without the reader: it has something to recover.
+        await watcher.WaitForMessagesAsync(Room, (int)last + 50);
+
         // Resume: hello with the session, then join with since.
         await using var again = await V1Client.ConnectAsync(server.WebSocket, "reader (resumed)");
         var welcome = (await again.HelloAsync("reader", reader.Session)).Payload();
@@ -69,6 +73,7 @@ public sealed class V1ResumeTests
         Assert.Equal(start.Epoch, joined.Position().Epoch);
         var recovered = joined.MessageList();
         V1Frames.AssertContiguous(recovered.Offsets(), last + 1, "the recovered messages");
+        Assert.True(recovered.Count >= 50, $"Only {recovered.Count} messages recovered.");
         Assert.Equal(joined.Position().Offset, last + recovered.Count);
 
         // Retries with the same cids: the un-acked ones, and one the reader knows was acked.
@@ -104,6 +109,7 @@ public sealed class V1ResumeTests
         var joinedAt = frames.ToList().FindIndex(f => f.Ref() is not null && f.Type() == "joined");
         var firstLiveAt = frames.ToList().FindIndex(f => f.Type() == "message");
         Assert.True(firstLiveAt > joinedAt, $"A live message (frame {firstLiveAt}) came before the room's joined (frame {joinedAt}).");
+        output.WriteLine($"The reader had 1-{last} before its reset, recovered {last + 1}-{joined.Position().Offset}, then got {again.Messages(Room).Count} live.");
         var view = before.Concat(recovered).Concat(again.Messages(Room)).ToList();
         V1Frames.AssertContiguous(view.Offsets(), 1, "the reader's view across the reset");
         Assert.Equal(reference.Select(V1FlowTests.Line), view.Select(V1FlowTests.Line));
