@@ -110,6 +110,9 @@ public sealed class V1BadInputTests
             new("""{"type":"send","ref":"{ref}","payload":{"room":"main room","text":"hi"}}""", "invalid-room"),
             new("""{"type":"send","ref":"{ref}","payload":{"room":"main","text":"T"}}""".Replace("\"T\"", $"\"{Text4001}\"", StringComparison.Ordinal), "message-too-long"),
             new("""{"type":"send","ref":"{ref}","payload":{"room":"elsewhere","text":"hi"}}""", "not-in-room"),
+
+            // Nothing left after trimming: refused openly, not dropped (the request would go unanswered).
+            new("""{"type":"send","ref":"{ref}","payload":{"room":"main","text":" \t\n "}}""", "invalid-packet"),
         ],
         ["history"] =
         [
@@ -215,6 +218,38 @@ public sealed class V1BadInputTests
         await bob.WaitForMembersAsync(Room, "bob", "carol", "olga");
         Assert.DoesNotContain(bob.Received, f => f.Type() == "error");
         Assert.DoesNotContain(carol.Received, f => f.Type() == "error");
+    }
+
+    [Fact]
+    public async Task A_bad_ref_is_refused_as_invalid_packet_with_no_ref_and_harms_no_one()
+    {
+        await using var server = await TestServer.StartAsync(V1Settings.Unthrottled);
+        await using var bob = await V1Client.HelloAsync(server.WebSocket, "bob");
+        await bob.JoinAsync(Room);
+        await using var olga = await V1Client.HelloAsync(server.WebSocket, "olga");
+        await olga.JoinAsync(Room);
+        string[] frames =
+        [
+            """{"type":"rooms","ref":"","payload":{}}""",
+            """{"type":"rooms","ref":"R","payload":{}}""".Replace("R", new string('r', 65), StringComparison.Ordinal),
+            """{"type":"rooms","ref":5,"payload":{}}""",
+            """{"type":"rooms","ref":"a","ref":"b","payload":{}}""",
+            """{"type":"send","ref":{},"payload":{"room":"main","text":"not posted"}}""",
+        ];
+
+        var offset = 0L;
+        foreach (var frame in frames)
+        {
+            await olga.SendTextAsync(frame);
+            var reply = await olga.NextAsync(f => f.Type() == "error" || f.Ref() is not null, $"the answer to {frame}");
+            Assert.True(reply.Ref() is null, $"{frame}: a bad ref cannot be echoed: {reply.GetRawText()}");
+            olga.AssertError(reply, "invalid-packet", Shorten(frame));
+            Assert.Equal(++offset, await bob.SendAsync(Room, $"ping {offset}"));
+            await olga.WaitForMessageAsync(Room, m => m.Str("text") == $"ping {offset}", $"ping {offset}");
+        }
+
+        Assert.Equal(offset + 1, await olga.SendAsync(Room, "still here"));
+        Assert.DoesNotContain(bob.Received, f => f.Type() == "error");
     }
 
     private static string Shorten(string text) => text.Length <= 160 ? text : $"{text[..150]}… ({text.Length} chars)";

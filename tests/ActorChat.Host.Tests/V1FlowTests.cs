@@ -11,7 +11,8 @@ public sealed class V1FlowTests
     [Fact]
     public async Task The_full_v1_flow_hello_join_send_history_rooms_rename_leave_bye()
     {
-        await using var server = await TestServer.StartAsync(V1Settings.Unthrottled);
+        // A grace no wait here reaches: bye's leave must come at once, not when a grace ran out.
+        await using var server = await TestServer.StartAsync(V1Settings.With($"--ActorChat:Rooms:PresenceGrace={TestServer.LongTimer:c}"));
 
         // hello → welcome: a new session, the trimmed name, no rooms.
         await using var alice = await V1Client.ConnectAsync(server.WebSocket, "alice");

@@ -164,6 +164,28 @@ public sealed class V1ResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_clean_close_ends_the_session_at_once_the_others_see_the_leave_and_its_token_no_longer_resumes()
+    {
+        const string Room = "clean";
+
+        // A grace no wait here reaches: the leave must come because the close was clean.
+        await using var server = await TestServer.StartAsync(V1Settings.With($"--ActorChat:Rooms:PresenceGrace={TestServer.LongTimer:c}"));
+        await using var wes = await V1Client.HelloAsync(server.WebSocket, "wes");
+        await wes.JoinAsync(Room);
+        await using var ann = await V1Client.HelloAsync(server.WebSocket, "ann");
+        await ann.JoinAsync(Room);
+        await wes.WaitForMembersAsync(Room, "ann", "wes");
+
+        await ann.CloseAsync();
+
+        await wes.WaitForMembersAsync(Room, "wes");
+        await using var again = await V1Client.ConnectAsync(server.WebSocket, "ann again");
+        var welcome = (await again.HelloAsync("ann", ann.Session)).Payload();
+        Assert.False(welcome.GetProperty("resumed").GetBoolean(), $"A session closed cleanly cannot be resumed: {welcome.GetRawText()}");
+        Assert.Empty(welcome.GetProperty("rooms").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_since_older_than_the_kept_history_is_answered_recovered_false_with_the_last_limit_messages()
     {
         const string Room = "short";
