@@ -257,10 +257,19 @@ public sealed class V1FlowTests
         Assert.Equal(messages.Select(Line), late.GetProperty("messages").EnumerateArray().Select(Line));
         Assert.Equal("walt", (await sam.ExpectAsync("chat-join")).Username());
 
+        // Renames cross over too: a v1 rename is a chat-rename, a seed rename a presence rename.
+        await vera.RenameAsync("veronica");
+        var rename = await sam.ExpectAsync("chat-rename");
+        Assert.Equal(("veronica", "vera"), (rename.Username(), rename.Field("previous")));
+        await sam.JoinAsync("samuel");
+        Assert.Equal("samuel", (await sam.ExpectAsync("chat-rename")).Username());
+        await walt.WaitForMembersAsync("lobby", "samuel", "veronica", "walt");
+        Assert.Contains(walt.Presence("lobby"), p => p.TryGetProperty("renames", out var r) && r.EnumerateArray().Any(x => x.Str("from") == "sam" && x.Str("to") == "samuel"));
+
         // The seed's leave reaches the v1 members as presence.
         await sam.CloseAsync();
-        await vera.WaitForMembersAsync("lobby", "vera", "walt");
-        await walt.WaitForMembersAsync("lobby", "vera", "walt");
+        await vera.WaitForMembersAsync("lobby", "veronica", "walt");
+        await walt.WaitForMembersAsync("lobby", "veronica", "walt");
     }
 
     [Fact]
