@@ -32,8 +32,6 @@ internal static partial class Log
     [LoggerMessage(2103, LogLevel.Information, "Room {Room}: {Username} left")]
     public static partial void UserLeft(this ILogger logger, string room, string username);
 
-    [LoggerMessage(2104, LogLevel.Error, "Room {Room}: failed to handle {MessageType}; membership kept, message dropped")]
-    public static partial void RoomFailure(this ILogger logger, Exception exception, string room, string messageType);
 
     [LoggerMessage(2160, LogLevel.Information, "Session {SessionId} ({Name}) ended; leaving {RoomCount} rooms")]
     public static partial void SessionEnded(this ILogger logger, string sessionId, string name, int roomCount);
@@ -47,8 +45,8 @@ internal static partial class Log
     [LoggerMessage(2105, LogLevel.Information, "Draining {Count} connections over {Window}")]
     public static partial void Draining(this ILogger logger, int count, TimeSpan window);
 
-    [LoggerMessage(2106, LogLevel.Information, "Room {Room}: refused the name {Requested}: {Holder} holds it or one that looks the same")]
-    public static partial void NameRefusedAsTaken(this ILogger logger, string room, string requested, string holder);
+    [LoggerMessage(2106, LogLevel.Information, "Refused the name {Requested}: {Holder} holds it or one that looks the same")]
+    public static partial void NameRefusedAsTaken(this ILogger logger, string requested, string holder);
 
     [LoggerMessage(2240, LogLevel.Information, "Room {Room}: started a new history, epoch {Epoch}")]
     public static partial void RoomHistoryStarted(this ILogger logger, string room, string epoch);

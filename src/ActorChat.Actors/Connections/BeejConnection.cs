@@ -190,6 +190,7 @@ internal sealed class BeejConnection : ConnectionActor
     private void OnRenamed(SessionRegistry.Renamed renamed)
     {
         _username = renamed.Name;
+        Metrics.Joined();
         Wiring.Rooms.Tell(new RoomEntity.RenameMember(RoomNames.Lobby, _sessionId!, renamed.Name));
         Answered(null);
     }

@@ -235,6 +235,7 @@ internal sealed class V1Connection : ConnectionActor
     private void OnRenamed(SessionRegistry.Renamed renamed)
     {
         _name = renamed.Name;
+        Metrics.Joined();
         foreach (var room in _rooms.Keys)
         {
             Wiring.Rooms.Tell(new RoomEntity.RenameMember(room, _sessionId!, renamed.Name));

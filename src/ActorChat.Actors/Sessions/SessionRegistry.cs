@@ -70,6 +70,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         }
         else if (!_sessions.TryStart(name, key, connection, hello.Resumable, out welcome, out var heldBy))
         {
+            _logger.NameRefusedAsTaken(name, heldBy);
             connection.Tell(new HelloRefused(ErrorCodes.NameTaken, NameTaken(name, heldBy)));
             return;
         }
@@ -90,6 +91,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         }
         else if (!_sessions.TryRename(connection, name, key, out var heldBy))
         {
+            _logger.NameRefusedAsTaken(name, heldBy);
             connection.Tell(new RenameRefused(ErrorCodes.NameTaken, NameTaken(name, heldBy)));
         }
         else
