@@ -55,7 +55,12 @@ public sealed class V1BadInputTests
     /// <summary>Sent after hello by a member of <see cref="Room"/>.</summary>
     private static readonly Dictionary<string, Case[]> AfterHello = new()
     {
-        ["hello"] = [],
+        ["hello"] =
+        [
+            // One session per connection: a second hello, even a valid one, is refused.
+            new("""{"type":"hello","ref":"{ref}","payload":{"name":"olga2"}}""", "invalid-packet"),
+            new("""{"type":"hello","ref":"{ref}","payload":{"name":"olga"}}""", "invalid-packet"),
+        ],
         ["join"] =
         [
             new("""{"type":"join","ref":"{ref}"}""", "invalid-packet"),

@@ -171,6 +171,7 @@ public sealed class V1FlowTests
         await bystander.SendAsync("c", "only me here");
         Assert.Equal(1, (await bystander.RoomsAsync())["c"]);
         await olga.LeaveAsync("b");
+        await olga.LeaveAsync("b"); // idempotent: left again
         await olga.JoinAsync("c");
         await olga.WaitForMembersAsync("c", "bystander", "olga");
         await bystander.WaitForMembersAsync("c", "bystander", "olga");
