@@ -102,6 +102,9 @@ public abstract class ConnectionActor : ReceiveActor
     /// <summary>The protocol's <c>error</c> frame.</summary>
     private protected abstract ReadOnlyMemory<byte> EncodeError(string code, string message, string? requestRef);
 
+    /// <summary>The request id of a packet dropped unread (rate-limited), so the client knows which one; null when the protocol has none.</summary>
+    private protected virtual string? RefOf(byte[] utf8) => null;
+
     /// <summary>The client sent a close frame with <paramref name="code"/>; the socket ends next.</summary>
     private protected virtual void OnClientClosed(int? code)
     {
@@ -124,7 +127,7 @@ public abstract class ConnectionActor : ReceiveActor
                 return;
             }
 
-            SendError(ErrorCodes.RateLimited, "Too many packets; this one was dropped. Slow down.", null);
+            SendError(ErrorCodes.RateLimited, "Too many packets; this one was dropped. Slow down.", RefOf(utf8));
             return;
         }
 

@@ -45,7 +45,14 @@ internal sealed class V1Connection : ConnectionActor
     private protected override ReadOnlyMemory<byte> EncodeError(string code, string message, string? requestRef) =>
         V1Protocol.EncodeError(requestRef, code, message);
 
-    private protected override void OnClientClosed(int? code)
+    private protected override string? RefOf(byte[] utf8)
+    {
+        // Decoding costs about as much as the frame's read did; the flood tolerance bounds how often.
+        var (request, error) = V1Protocol.Decode(utf8);
+        return request?.Ref ?? error?.Ref;
+    }
+
+        private protected override void OnClientClosed(int? code)
     {
         // A clean close ends the session at once (its rooms are left); any other keeps it for resuming.
         if (code == CloseCodes.Normal)
