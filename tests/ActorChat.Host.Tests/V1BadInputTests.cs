@@ -257,5 +257,51 @@ public sealed class V1BadInputTests
         Assert.DoesNotContain(bob.Received, f => f.Type() == "error");
     }
 
+    [Fact]
+    public async Task Requests_over_the_rate_limit_are_answered_rate_limited_with_their_ref_and_are_not_posted()
+    {
+        const int Sends = 12;
+
+        // A burst of 10 that never refills: some of the sends below are over it.
+        await using var server = await TestServer.StartAsync("--ActorChat:Limits:PacketsPerSecond=0", "--ActorChat:Limits:PacketBurst=10");
+        await using var bob = await V1Client.HelloAsync(server.WebSocket, "bob");
+        await bob.JoinAsync(Room);
+        await using var olga = await V1Client.HelloAsync(server.WebSocket, "olga");
+        await olga.JoinAsync(Room);
+
+        var refs = new List<string>();
+        for (var i = 0; i < Sends; i++)
+        {
+            refs.Add(await olga.PostAsync("send", V1Client.Payload(("room", Room), ("text", $"m{i}"), ("cid", $"c{i}"))));
+        }
+
+        // One answer per request, with its ref: acks for a first run of them, rate-limited for the rest.
+        var answers = new List<string>();
+        foreach (var requestRef in refs)
+        {
+            var reply = await olga.ReplyAsync(requestRef);
+            if (reply.Type() == "error")
+            {
+                olga.AssertError(reply, "rate-limited", $"send {requestRef}");
+            }
+            else
+            {
+                Assert.True(reply.Type() == "ack", $"send {requestRef}: expected ack or rate-limited, got {reply.GetRawText()}");
+            }
+
+            answers.Add(reply.Type());
+        }
+
+        var acked = answers.TakeWhile(a => a == "ack").Count();
+        Assert.True(acked > 0 && acked < Sends, $"Answers in order: {string.Join(", ", answers)}");
+        Assert.All(answers.Skip(acked), a => Assert.Equal("error", a));
+
+        // Only the acked ones were posted: bob's next message follows them with no gap.
+        Assert.Equal(acked + 1, await bob.SendAsync(Room, "after"));
+        var seen = await bob.WaitForMessagesAsync(Room, acked + 1);
+        Assert.Equal([.. Enumerable.Range(0, acked).Select(i => $"m{i}"), "after"], seen.Select(m => m.Str("text")));
+        Assert.False(olga.Ended, "A few requests over the limit do not close the connection.");
+    }
+
     private static string Shorten(string text) => text.Length <= 160 ? text : $"{text[..150]}… ({text.Length} chars)";
 }
