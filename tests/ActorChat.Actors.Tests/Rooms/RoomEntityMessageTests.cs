@@ -264,6 +264,7 @@ public sealed class RoomEntityMessageTests : RoomEntityTestKit
         AssertDiff(alice.Next("presence"), joins: ["alice"], leaves: []);
         AssertDiff(alice.Next("presence"), joins: ["carl"], leaves: []);
         AssertView(alice, "alice", "carl");
+        Assert.Single(carl.Unread); // what came before Entered
         var join = carl.Next();
         Assert.Equal("""{"type":"chat-join","payload":{"username":"carl"}}""", join.Json);
         Assert.Single(entered.Frames);
