@@ -1076,6 +1076,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        // The region learns that a failed room stopped only after this (Terminated): until then it
+        // would hand the dying room what its members send, the Enter they send on RoomStopped
+        // included, and it would be lost. Asking to passivate first makes the region hold it for
+        // the next incarnation, as a shard region does (a passivating room's repeat is ignored).
+        Context.Parent.Tell(new RoomRegion.Passivate(StopRoom.Instance));
+
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
         foreach (var member in _members.Values)
         {
