@@ -319,8 +319,12 @@ public sealed class RoomEntityMessageTests : RoomEntityTestKit
         Assert.Equal("alice", carl.Next("chat-join").Str("username"));
         AssertNothingMore(room, alice, carl);
 
-        // Its connection ends: a beej session cannot resume, so there is no grace.
+        // Its connection ends: the room's death notice only starts the grace (the connection's
+        // last posts may still be on their way); the Leave its connection tells on stopping, which
+        // comes after them, shows the leave at once.
         Sys.Stop(carl.Probe.Ref);
+        AssertNothingMore(room, alice);
+        room.Tell(new RoomEntity.Leave("general", carl.SessionId, null));
         AssertDiff(alice.Next("presence"), joins: [], leaves: ["carlos"]);
         AssertView(alice, "alice");
         Assert.Equal(1, StatusOf(room).Members);
