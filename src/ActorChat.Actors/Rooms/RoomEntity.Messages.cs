@@ -45,8 +45,8 @@ public sealed partial class RoomEntity
     /// A message from a member (connection → room); <paramref name="Text"/> already trimmed and checked
     /// against the protocol's rules. The member's <c>ack</c> (v1) comes once the message is durable, ahead
     /// of the message itself; a repeated <paramref name="Cid"/> is acked with the original offset and not
-    /// posted again. A session that is not a member (or whose connection has not entered again since it
-    /// died) gets <see cref="Refused"/> <c>not-in-room</c>.
+    /// posted again. A session that is not a member (or, for <c>actorchat.v1</c>, whose connection has
+    /// not entered again since it died) gets <see cref="Refused"/> <c>not-in-room</c>.
     /// </summary>
     public sealed record Post(string Room, string SessionId, string Text, string? Cid, string? Ref) : IWithRoom;
 

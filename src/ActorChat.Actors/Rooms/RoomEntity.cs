@@ -425,14 +425,17 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     private void StartGrace(Member member)
     {
-        // A beej-chat-protocol session cannot resume: its leave is shown at once, as the original protocol's.
-        if (_settings.PresenceGrace <= TimeSpan.Zero || !member.IsV1)
+        if (_settings.PresenceGrace <= TimeSpan.Zero)
         {
             Remove(member);
             FlushIfOriginal(member);
             return;
         }
 
+        // A beej-chat-protocol session cannot resume: it ends with its connection, and the registry
+        // tells the room so (SessionEnded) through the region, after what the connection sent there
+        // before it died; its leave is shown then, at once, after its last messages (this Terminated
+        // comes straight from the connection and may overtake them). The grace is the fallback.
         member.GraceGeneration++;
         Timers.StartSingleTimer(GraceKey(member), new GraceOver(member.SessionId, member.GraceGeneration), _settings.PresenceGrace);
     }
@@ -442,6 +445,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_members.TryGetValue(over.SessionId, out var member) && member.Connection is null && member.GraceGeneration == over.Generation)
         {
             Remove(member);
+            FlushIfOriginal(member);
         }
     }
 
@@ -827,13 +831,15 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (!_members.TryGetValue(post.SessionId, out var member) || member.Connection is null)
+        // A beej member whose connection died is still a member until its session ends: these are
+        // the posts its connection sent before it died. A v1 member must enter again first.
+        if (!_members.TryGetValue(post.SessionId, out var member) || (member.Connection is null && member.IsV1))
         {
             Sender.Tell(new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
             return;
         }
 
-        var ack = new PendingAck(0, member.SessionId, member.Connection, member.IsV1, post.Ref);
+        var ack = new PendingAck(0, member.SessionId, member.Connection ?? Sender, member.IsV1, post.Ref);
         switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
         {
             case PostAccepted accepted:
