@@ -445,6 +445,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_members.TryGetValue(over.SessionId, out var member) && member.Connection is null && member.GraceGeneration == over.Generation)
         {
             Remove(member);
+            FlushIfOriginal(member);
         }
     }
 

@@ -243,6 +243,28 @@ public sealed class BeejConnectionTests : GatewayTestKit
     }
 
     [Fact]
+    public void A_message_sent_right_before_the_socket_ends_is_delivered_before_the_leave()
+    {
+        // The message goes to the lobby through the region; the lobby sees the connection die
+        // directly, usually first. Several connections, so a lucky ordering cannot hide a loss.
+        var watcher = Joined("watcher");
+        for (var i = 0; i < 5; i++)
+        {
+            var bob = Joined($"bob{i}", watcher);
+            bob.Send(Packets.Message($"bob{i}", $"bye all {i}"));
+            bob.Actor.Tell(new ConnectionActor.ClientClosed(CloseCodes.Normal));
+            bob.Actor.Tell(ConnectionActor.SocketClosed.Instance);
+
+            var message = watcher.Next(PacketTypes.Message);
+            Assert.Equal(($"bob{i}", $"bye all {i}"), (message.Str("username"), message.Str("message")));
+            Assert.Equal($"bob{i}", watcher.Next(PacketTypes.Leave).Str("username"));
+        }
+
+        AssertNothingMore(Lobby, watcher);
+        Assert.Equal(5, RoomStatus(RoomNames.Lobby).Position.Offset);
+    }
+
+    [Fact]
     public void A_connection_that_never_joined_leaves_silently()
     {
         var watcher = Joined("watcher");

@@ -1,4 +1,5 @@
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.TestKit;
@@ -319,14 +320,35 @@ public sealed class RoomEntityMessageTests : RoomEntityTestKit
         Assert.Equal("alice", carl.Next("chat-join").Str("username"));
         AssertNothingMore(room, alice, carl);
 
-        // Its connection ends: the room's death notice only starts the grace (the connection's
-        // last posts may still be on their way); the Leave its connection tells on stopping, which
-        // comes after them, shows the leave at once.
+        // Its connection ends. What it posted just before comes through the region, and may come
+        // after the room saw it die: it is posted, and the leave shown when the registry says its
+        // session ended (that too comes through the region, after those posts).
         Sys.Stop(carl.Probe.Ref);
+        AwaitAssert(() => Assert.Equal(1, StatusOf(room).Attached));
         AssertNothingMore(room, alice);
-        room.Tell(new RoomEntity.Leave("general", carl.SessionId, null));
+        Post(room, carl, "last words");
+        room.Tell(new SessionRegistry.SessionEnded("general", carl.SessionId));
+        var last = alice.Next("message");
+        Assert.Equal(("carlos", "last words"), (last.Str("from"), last.Str("text")));
         AssertDiff(alice.Next("presence"), joins: [], leaves: ["carlos"]);
         AssertView(alice, "alice");
+        Assert.Equal(1, StatusOf(room).Members);
+    }
+
+    [Fact]
+    public void A_beej_member_whose_connection_died_and_whose_session_end_never_comes_is_shown_leaving_after_the_grace()
+    {
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        Settings = Settings with { PresenceGrace = TimeSpan.FromMilliseconds(100) };
+        var room = StartRoom();
+        var alice = NewMember("alice", Subprotocols.Beej);
+        var carl = NewMember("carl", Subprotocols.Beej);
+        Enter(room, alice);
+        Enter(room, carl);
+        SettlePresence(room, alice);
+
+        Sys.Stop(carl.Probe.Ref);
+        Assert.Equal("carl", alice.Next("chat-leave").Str("username"));
         Assert.Equal(1, StatusOf(room).Members);
     }
 
