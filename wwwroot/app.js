@@ -1,201 +1,120 @@
-// ActorChat browser client (ES module, no build step).
-// Wire protocol: docs/PROTOCOL.md ("beej-chat-protocol").
-// All user-supplied text is written with text nodes / textContent, never as HTML.
+// ActorChat browser client (ES modules, no build step).
+// Wire protocol: docs/PROTOCOL.md ("actorchat.v1").
 //
-// The page has two steps. The name step asks for a name and joins once with it: nobody sees a
-// placeholder name that is renamed a moment later, and a refused name keeps the user here with
-// the server's reason. The chat step starts when the server accepts the name (chat-users); from
-// then on a lost connection is re-opened and re-joined with that name automatically, until the
-// user leaves.
+// The page has two steps. The name step asks for a name and starts a session with it (`hello`):
+// nobody sees a placeholder name, and a refused name keeps the user here with the server's
+// reason. The chat step starts with the server's `welcome`: the page joins its rooms (`lobby` the
+// first time) and from then on a lost connection is re-opened and the session resumed
+// automatically until the user leaves: `hello {name, session}`, then `join {room, since}` for
+// each room, so exactly what was said meanwhile arrives, each line once (lines are keyed by
+// offset). Messages not yet acknowledged are sent again with the same `cid`, which the server
+// never posts twice.
+//
+// Modules: js/protocol.js (packets), js/connection.js (socket, pacing, backoff), js/rooms.js
+// (room state), js/store.js (what survives a reload), js/view.js (drawing).
 
-const PROTOCOL = 'beej-chat-protocol';
-const MAX_LINES = 1000;
-const NAME_KEY = 'actorchat.name';          // localStorage: the last name the server accepted
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 15_000;
-const BUSY_MIN_MS = 10_000;                  // 1013: the server asked us to come back later
-const BUSY_CAP_MS = 300_000;
-const STABLE_AFTER_MS = 10_000;              // an open connection this old resets the backoff
-const JOIN_RETRY_DELAYS_MS = [1_000, 2_000, 4_000]; // rejoin refused right after a reconnect
-const NO_RECONNECT_CODES = new Set([1003, 1008]);
-// chat-error codes that answer a join: while a join is pending they refuse it.
-const JOIN_ERRORS = new Set(['name-taken', 'invalid-name', 'rate-limited']);
-// Right after a reconnect our old connection may still hold the name, or the new connection's
-// first join may meet a limit: these are retried a few times before asking the user.
-const REJOIN_RETRY_ERRORS = new Set(['name-taken', 'rate-limited']);
+import * as P from './js/protocol.js';
+import { Connection, NO_RECONNECT_CODES, describeClose } from './js/connection.js';
+import { Room } from './js/rooms.js';
+import * as store from './js/store.js';
+import {
+  ui, RoomLog, renderRooms, renderMembers, renderRoomTitle, renderDirectory,
+  setStatus, setNotice, setCountdown, showFieldError, renderTitle,
+} from './js/view.js';
 
-// What each close code means, in words. The server's own close reason is shown beside it.
-const CLOSE_TEXT = new Map([
-  [1000, 'The connection was closed'],
-  [1001, 'The server is shutting down'],
-  [1003, 'The server refused a binary frame'],
-  [1005, 'The connection was closed without a status'],
-  [1007, 'The server received text that is not valid UTF-8'],
-  [1008, 'The server closed the connection because this page sent too much too fast'],
-  [1009, 'A message was too big for the server'],
-  [1011, 'The server had an internal error'],
-  [1012, 'The server is restarting'],
-  [1013, 'The server is busy and asked to try again later'],
-  [3008, 'Messages could not reach this page fast enough'],
-]);
+const DEFAULT_ROOM = 'lobby';
+const HELLO_RETRY_DELAYS_MS = [1_000, 2_000, 4_000]; // a name refused right after a reconnect
+// error codes that answer a hello: while one is pending they refuse it.
+const HELLO_ERRORS = new Set(['name-taken', 'invalid-name', 'rate-limited']);
+// After a reconnect the session may have expired and its name be held a moment longer, or the
+// new connection's first hello may meet a limit: these are retried before asking the user.
+const REHELLO_RETRY_ERRORS = new Set(['name-taken', 'rate-limited']);
+const RATE_RETRY_MS = 1_000;       // a request refused as rate-limited is sent again after this
+const MAX_RATE_RETRIES = 5;
+const MAX_OUTBOX = 200;            // messages waiting for their ack, across rooms
+const FILL_BELOW = 20;             // a log with fewer messages loads an older page by itself
+const SAVE_DELAY_MS = 250;
 
-// The 1013 reasons the server sends (docs/PROTOCOL.md), in words.
-const BUSY_TEXT = new Map([
-  ['server is full', 'The server is full'],
-  ['too many connections from your address', 'Too many connections from your address'],
-  ['too many new connections from your address', 'Too many new connections from your address'],
-]);
-
-const byId = (id) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`ActorChat: missing element #${id}`);
-  return el;
-};
-
-const ui = {
-  app: document.querySelector('.app'),
-  nameStep: byId('name-step'),
-  nameForm: byId('name-form'),
-  name: byId('chat-username'),
-  join: byId('chat-join'),
-  nameError: byId('name-error'),
-  chatStep: byId('chat-step'),
-  output: byId('chat-output'),
-  jump: byId('chat-jump'),
-  users: byId('chat-users'),
-  userCount: byId('chat-user-count'),
-  input: byId('chat-input'),
-  send: byId('chat-send'),
-  status: byId('chat-status'),
-  statusText: byId('chat-status-text'),
-  leave: byId('chat-leave'),
-  notice: byId('chat-notice'),
-  noticeText: byId('chat-notice-text'),
-  countdown: byId('chat-countdown'),
-  reconnect: byId('chat-reconnect'),
-};
-
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 // The server shows names in NFC; compare what we sent with what it bound in the same form.
 const sameName = (a, b) => typeof a === 'string' && typeof b === 'string'
   && a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
-const str = (v) => (typeof v === 'string' ? v : '');
 
 // ---------------------------------------------------------------------------
 // State
 // ---------------------------------------------------------------------------
 
 let phase = 'name';         // 'name' | 'chat': which step the page shows
-let wanted = false;         // the user asked to be in the chat: keep (re)connecting and joining
-let wantName = '';          // the name to join with: the one submitted, then the accepted one
+let wanted = false;         // the user asked to be in the chat: keep (re)connecting
+let wantName = '';          // the name to say hello with: the one submitted, then the session's
 let acceptedName = null;    // the name the server last accepted on this page
 let rememberedName = '';    // the name the last visit used (localStorage, read at load)
-
-/** @type {WebSocket | null} */
-let ws = null;
-let attempt = 0;            // consecutive failed attempts since a stable connection (backoff exponent)
-let busyRepeats = 0;        // consecutive 1013 closes (their backoff grows with it)
-let stopped = false;        // closed with a code we do not retry automatically (1003, 1008)
-let reconnectTimer = 0;
-let countdownTimer = 0;
-let reconnectAt = 0;
-let stableTimer = 0;
+let token = '';             // the session token of the last welcome ('' when there is none)
+let sessionName = '';       // the name that session has
+let stopped = false;        // closed with a code we do not retry automatically (1003, 1008, 4001)
 let lastClose = null;       // why the connection ended: { code, reason, opened, text }
+let countdownTimer = 0;
 
-// Per-connection join state.
-let joinState = 'none';     // 'none' | 'pending' | 'joined' | 'failed'
-let pendingName = null;     // name in the chat-join in flight
-let myName = null;          // name the server bound to this connection
-let joinRetries = 0;
-let joinRetryTimer = 0;
+// Per connection.
+let helloState = 'none';    // 'none' | 'pending' | 'done' | 'failed'
+let pendingName = null;     // the name in the hello in flight
+let myName = null;          // the name the server bound to this connection
+let helloRetries = 0;
+let helloRetryTimer = 0;
+/** @type {Map<string, {kind: string, room?: string, entry?: object, since?: object|null, user?: boolean, tries?: number}>} */
+const requests = new Map(); // ref -> what it asked, for its reply
 
-// User list, valid only after the chat-users snapshot of this connection.
-let usersKnown = false;
-/** @type {Map<string, HTMLLIElement>} */
-const users = new Map();
+/** @type {Map<string, Room>} in the order of the room list */
+const rooms = new Map();
+/** @type {Map<string, RoomLog>} */
+const logs = new Map();
+let current = '';           // the room on screen
+const leftOffline = new Set(); // rooms left while disconnected: left on the server once back
+/** Messages sent and not acked yet, oldest first: {cid, room, text, ref, tries}. */
+let outbox = [];
+let saveTimer = 0;
+
+const conn = new Connection({
+  onOpen: onOpened,
+  onPacket,
+  onClose: onClosed,
+  onChange: render,
+});
 
 // ---------------------------------------------------------------------------
-// Remembered name (localStorage can be unavailable or full: the page works without it)
+// Saving (sessionStorage: a reload of the tab resumes; see js/store.js)
 // ---------------------------------------------------------------------------
 
-function loadName() {
-  try {
-    return localStorage.getItem(NAME_KEY) || '';
-  } catch {
-    return '';
-  }
+function scheduleSave() {
+  if (saveTimer) return;
+  saveTimer = setTimeout(saveNow, SAVE_DELAY_MS);
 }
 
-function saveName(name) {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // Private mode or storage disabled: the name is simply not prefilled next time.
-  }
+function saveNow() {
+  clearTimeout(saveTimer);
+  saveTimer = 0;
+  store.saveState({
+    token,
+    name: sessionName,
+    current,
+    rooms: [...rooms.values()].filter((r) => r.state !== 'leaving').map((r) => r.toSaved()),
+    outbox: outbox.map(({ cid, room, text }) => ({ cid, room, text })),
+  });
 }
 
 // ---------------------------------------------------------------------------
 // Connection
 // ---------------------------------------------------------------------------
 
-function socketUrl() {
-  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/';
-}
-
-function isOpen() {
-  return ws !== null && ws.readyState === WebSocket.OPEN;
-}
-
-function connect() {
-  cancelReconnect();
-  stopped = false;
-  setStatus('connecting', 'connecting…');
-
-  let socket;
-  try {
-    socket = new WebSocket(socketUrl(), PROTOCOL);
-  } catch (err) {
-    // Only for malformed URLs or blocked ports; treat like a failed attempt.
-    ws = null;
-    onClosed({ code: 1006, reason: err instanceof Error ? err.message : String(err) }, false);
-    return;
-  }
-  ws = socket;
-  let opened = false;
-
-  socket.addEventListener('open', () => {
-    if (ws !== socket) return;
-    opened = true;
-    onOpened();
-  });
-  socket.addEventListener('message', (ev) => {
-    if (ws !== socket) return;
-    if (typeof ev.data === 'string') onPacket(ev.data);
-  });
-  socket.addEventListener('close', (ev) => {
-    if (ws !== socket) return;
-    ws = null;
-    onClosed(ev, opened);
-  });
-  // 'error' is always followed by 'close'; nothing to do there.
-  render();
-}
-
 function onOpened() {
-  clearTimeout(stableTimer);
-  stableTimer = setTimeout(() => { attempt = 0; }, STABLE_AFTER_MS);
   resetConnectionState();
-  if (wanted && wantName) join(wantName);
+  if (wanted && wantName) hello(wantName);
   render();
 }
 
-function onClosed(ev, wasOpen) {
-  clearTimeout(stableTimer);
+function onClosed(code, reason, wasOpen) {
+  if (code === 1009) failOversized();
   resetConnectionState();
-  clearUsers();
 
-  const code = typeof ev.code === 'number' ? ev.code : 1006;
-  const reason = str(ev.reason);
   const close = describeClose(code, reason, wasOpen);
   let text = close.text;
   if (!wasOpen && code === 1006 && lastClose && lastClose.opened) {
@@ -204,477 +123,791 @@ function onClosed(ev, wasOpen) {
   } else {
     lastClose = close;
   }
-  if (wasOpen && phase === 'chat') writeLine('status', ['Disconnected: ' + close.text]);
-  busyRepeats = code === 1013 ? busyRepeats + 1 : busyRepeats;
+  if (wasOpen && phase === 'chat') {
+    for (const log of logs.values()) log.addNote('status', ['Disconnected: ' + close.text]);
+  }
 
   if (NO_RECONNECT_CODES.has(code)) {
     stopped = true;
-    setNotice('error', `${text} Not reconnecting automatically.`);
-    if (phase === 'chat') writeError(`${close.text} Not reconnecting automatically.`, `close-${code}`);
+    setNotice('error', `${text} Not reconnecting automatically.`, close);
+    stopCountdown();
+    if (phase === 'chat') currentLog()?.addError(`${close.text} Not reconnecting automatically.`, `close-${code}`);
   } else if (wanted) {
-    setNotice(code === 1000 ? 'info' : 'error', text);
-    scheduleReconnect(code);
+    setNotice(code === 1000 ? 'info' : 'error', text, close);
+    startCountdown(conn.retryLater(code));
   } else {
-    setNotice('info', text);
+    setNotice('info', text, close);
   }
   render();
+  renderRoomPanels();
 }
 
-/** The close in words: what the code means, plus the server's reason and the code itself. */
-function describeClose(code, reason, wasOpen) {
-  let words;
-  if (code === 1006) {
-    words = wasOpen ? 'The connection was lost' : 'Could not connect to the server';
-  } else if (code === 1013) {
-    words = BUSY_TEXT.get(reason) || CLOSE_TEXT.get(1013);
-  } else {
-    words = CLOSE_TEXT.get(code) || 'The connection was closed';
+/**
+ * 1009: a frame was over the server's size limit. The largest send in flight is taken to be it
+ * and is not sent again: the next connection would be closed the same way.
+ */
+function failOversized() {
+  const encoder = new TextEncoder();
+  const inFlight = outbox.filter((e) => e.ref !== null).map((e) => ({ e, size: encoder.encode(e.text).length }));
+  if (inFlight.length === 0) return;
+  const largest = Math.max(...inFlight.map((x) => x.size));
+  for (const { e, size } of inFlight) {
+    if (size !== largest) continue;
+    outbox.splice(outbox.indexOf(e), 1);
+    logs.get(e.room)?.fail(e.cid, 'it is too big for the server (close 1009).', 'close-1009', e.ref);
   }
-  return { code, reason, opened: wasOpen, text: `${words} (close ${code}${reason ? `: “${reason}”` : ''}).` };
+  scheduleSave();
 }
 
-function scheduleReconnect(code) {
-  let delay;
-  if (code === 1013) {
-    // The server asked to try later: wait 10–30 s, more on every repeat, so a full server is
-    // not hammered by every page it turned away.
-    const ceiling = Math.min(BUSY_CAP_MS, 3 * BUSY_MIN_MS * 2 ** Math.min(busyRepeats - 1, 10));
-    delay = Math.round(ceiling / 3 + Math.random() * (ceiling * 2) / 3);
-  } else {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-    delay = Math.round(Math.random() * ceiling); // full jitter
-  }
-  attempt = Math.min(attempt + 1, 30);
-  reconnectAt = Date.now() + delay;
-  ui.countdown.dataset.delayMs = String(delay);
-  reconnectTimer = setTimeout(connect, delay);
-  updateCountdown();
-  countdownTimer = setInterval(updateCountdown, 250);
-}
-
-function cancelReconnect() {
-  clearTimeout(reconnectTimer);
+function startCountdown(delay) {
   clearInterval(countdownTimer);
-  reconnectTimer = 0;
-  countdownTimer = 0;
-  ui.countdown.textContent = '';
-  delete ui.countdown.dataset.delayMs;
+  setCountdown(conn.retryAt, delay);
+  countdownTimer = setInterval(() => {
+    if (conn.retrying) {
+      setCountdown(conn.retryAt);
+    } else {
+      stopCountdown();
+    }
+  }, 250);
 }
 
-function updateCountdown() {
-  const secs = Math.max(0, Math.ceil((reconnectAt - Date.now()) / 1000));
-  ui.countdown.textContent = `Reconnecting in ${secs} s`;
+function stopCountdown() {
+  clearInterval(countdownTimer);
+  countdownTimer = 0;
+  setCountdown(0);
 }
 
 /** Reconnect at once (button, back online, page restored from the back/forward cache). */
 function connectNow() {
-  if (ws !== null) return;
+  if (conn.ws !== null) return;
   wanted = true;
-  attempt = 0;
-  connect();
+  stopped = false;
+  stopCountdown();
+  conn.openNow();
+  render();
 }
 
+/** What only the closed connection knew: its hello, its requests, the rooms' membership. */
 function resetConnectionState() {
-  clearTimeout(joinRetryTimer);
-  joinRetryTimer = 0;
-  joinRetries = 0;
-  joinState = 'none';
+  clearTimeout(helloRetryTimer);
+  helloRetryTimer = 0;
+  helloRetries = 0;
+  helloState = 'none';
   pendingName = null;
   myName = null;
+  requests.clear();
+  for (const room of rooms.values()) room.disconnected();
+  for (const entry of outbox) entry.ref = null;
+  for (const [name, log] of logs) syncOlder(name, log);
 }
 
-function sendPacket(type, payload) {
-  if (!isOpen()) return false;
-  ws.send(JSON.stringify({ type, payload }));
-  return true;
+/** Sends a request with a fresh ref, remembered with `what` until its reply. */
+function request(packet, what) {
+  const ref = P.newRef(packet.type);
+  requests.set(ref, what);
+  conn.send(packet, ref);
+  return ref;
 }
+
+const ready = () => conn.isOpen && helloState === 'done';
 
 // ---------------------------------------------------------------------------
-// Name step, joining and leaving
+// Name step, session, leaving
 // ---------------------------------------------------------------------------
 
 function submitName() {
   const name = ui.name.value.trim();
   if (!name) {
-    showNameError('Enter a name.');
+    showFieldError(ui.name, ui.nameError, 'Enter a name.');
     return;
   }
-  if (joinInFlight()) return; // wait for the server's answer
-  showNameError('');
-  joinRetries = 0;
+  if (helloInFlight()) return; // wait for the server's answer
+  showFieldError(ui.name, ui.nameError, '');
+  helloRetries = 0;
   wantName = name;
   wanted = true;
-  if (isOpen()) {
-    join(name);            // a connection kept open after a refused name
-  } else if (ws === null) {
-    attempt = 0;           // the user asked: try now, whatever the backoff was
-    connect();
-  }                        // else still connecting: onOpened joins with wantName
+  stopped = false;
+  if (conn.isOpen) {
+    hello(name);            // a connection kept open after a refused name
+  } else if (conn.ws === null) {
+    stopCountdown();
+    conn.openNow();         // the user asked: try now, whatever the backoff was
+  }                         // else still connecting: onOpened says hello with wantName
   render();
 }
 
-/** A chat-join was sent (or the connection is still opening) and the answer has not come yet. */
-function joinInFlight() {
-  return ws !== null && (!isOpen() || (joinState === 'pending' && joinRetryTimer === 0));
+/** A hello was sent (or the connection is still opening) and the answer has not come yet. */
+function helloInFlight() {
+  return conn.ws !== null && (!conn.isOpen || (helloState === 'pending' && helloRetryTimer === 0));
 }
 
-function join(name) {
-  clearTimeout(joinRetryTimer);
-  joinRetryTimer = 0;
-  joinState = 'pending';
+function hello(name) {
+  clearTimeout(helloRetryTimer);
+  helloRetryTimer = 0;
+  helloState = 'pending';
   pendingName = name;
-  sendPacket('chat-join', { username: name });
+  // The token resumes the session only for its own name: a hello with another name and the old
+  // token would get the old name back.
+  const session = token && sameName(name, sessionName) ? token : '';
+  request(P.hello(name, session), { kind: 'hello' });
 }
 
-/** The server bound a name to this connection. */
-function onJoined(name) {
+function onWelcome(p) {
   const fromNameStep = phase === 'name';
-  myName = name;
-  acceptedName = name;
-  wantName = name;
-  joinState = 'joined';
+  myName = P.str(p.name) || pendingName;
+  token = P.str(p.session);
+  sessionName = myName;
+  acceptedName = myName;
+  wantName = myName;
+  helloState = 'done';
   pendingName = null;
-  joinRetries = 0;
-  clearTimeout(joinRetryTimer);
-  joinRetryTimer = 0;
-  busyRepeats = 0;
+  helloRetries = 0;
+  clearTimeout(helloRetryTimer);
+  helloRetryTimer = 0;
   lastClose = null;
-  saveName(name);
-  showNameError('');
+  store.saveName(myName);
+  showFieldError(ui.name, ui.nameError, '');
   phase = 'chat';
   setNotice('none', '');
+  stopCountdown();
+
+  // The rooms the session is still in on the server, and those this page has: the page joins
+  // each (with `since` where it has a position), and leaves the ones left while offline.
+  for (const name of P.names(p.rooms)) {
+    if (!P.isRoomName(name)) continue;
+    if (leftOffline.has(name) || rooms.get(name)?.state === 'leaving') {
+      request(P.leave(name), { kind: 'leave', room: name });
+    } else if (!rooms.has(name)) {
+      addRoom(name);
+    }
+  }
+  leftOffline.clear();
+  for (const room of [...rooms.values()]) {
+    if (room.state === 'leaving') removeRoom(room.name);
+  }
+  if (rooms.size === 0 && fromNameStep) addRoom(DEFAULT_ROOM);
+  if (!rooms.has(current)) selectRoom(rooms.keys().next().value ?? '');
+  // The room on screen first: it is the one the reader waits for.
+  const order = [...rooms.values()].sort((a, b) => (b.name === current) - (a.name === current));
+  for (const room of order) joinRoom(room);
+
   render();
-  if (fromNameStep) {
-    scrollToBottom();
-    ui.input.focus();
+  renderRoomPanels();
+  saveNow();
+  if (fromNameStep) ui.input.focus();
+}
+
+function onHelloError(code, message) {
+  if (canRetryHello(code)) {
+    scheduleHelloRetry();
+  } else {
+    onHelloRefused(code, message);
   }
 }
 
-/** A join was refused for good: back to the name step with the server's words. */
-function onJoinRefused(code, message) {
-  joinState = 'failed';
+/** A hello was refused for good: back to the name step with the server's words. */
+function onHelloRefused(code, message) {
+  helloState = 'failed';
   const refused = pendingName;
   pendingName = null;
-  wanted = false; // nothing to rejoin until the user chooses a name
+  wanted = false; // nothing to resume until the user chooses a name
   const text = message || code || 'The name was refused.';
   if (phase === 'chat') {
-    writeError(`Could not rejoin as ${refused ?? 'before'}: ${text}`, code);
+    currentLog()?.addError(`Could not rejoin as ${refused ?? 'before'}: ${text}`, code);
     phase = 'name';
   }
   if (refused) ui.name.value = refused;
-  showNameError(text);
+  showFieldError(ui.name, ui.nameError, text);
   render();
   ui.name.focus();
   ui.name.select();
 }
 
 /**
- * Our own earlier connection may still hold the name: right after a reconnect (the old one has
- * not gone yet), or when the page was just reloaded or left and the name is the one it used.
- * Such a refusal is retried a few times, and at once when that name leaves, before asking the
- * user. Another tab using the same name is told apart only by the retries running out.
+ * Our own earlier connection may still hold the name: right after a reconnect whose session
+ * expired, or when the name is the one the last visit used and it left a moment ago. Such a
+ * refusal is retried a few times before asking the user. Another tab using the same name is
+ * told apart only by the retries running out.
  */
-function canRetryJoin(code) {
-  if (joinRetries >= JOIN_RETRY_DELAYS_MS.length) return false;
-  if (phase === 'chat') return REJOIN_RETRY_ERRORS.has(code) && sameName(pendingName, acceptedName);
+function canRetryHello(code) {
+  if (helloRetries >= HELLO_RETRY_DELAYS_MS.length) return false;
+  if (phase === 'chat') return REHELLO_RETRY_ERRORS.has(code) && sameName(pendingName, acceptedName);
   return code === 'name-taken' && sameName(pendingName, acceptedName || rememberedName);
 }
 
-function scheduleJoinRetry() {
-  const delay = JOIN_RETRY_DELAYS_MS[joinRetries++];
+function scheduleHelloRetry() {
+  const delay = HELLO_RETRY_DELAYS_MS[helloRetries++];
   const name = pendingName;
   const secs = Math.round(delay / 1000);
   if (phase === 'chat') {
     setNotice('info', `The name ${name} is still held by the previous connection; trying again in ${secs} s.`);
   } else {
-    showNameError(`The name ${name} is in use, perhaps still by your previous visit; trying again in ${secs} s.`, false);
+    showFieldError(ui.name, ui.nameError, `The name ${name} is in use, perhaps still by your previous visit; trying again in ${secs} s.`, false);
   }
-  joinRetryTimer = setTimeout(() => {
-    joinRetryTimer = 0;
-    if (isOpen() && joinState === 'pending') join(name);
+  helloRetryTimer = setTimeout(() => {
+    helloRetryTimer = 0;
+    if (conn.isOpen && helloState === 'pending') hello(name);
     render();
   }, delay);
   render();
 }
 
-/** Leave: close with 1000, never reconnect, back to the name step with the name prefilled. */
-function leave() {
+/**
+ * Leave: close with 1000, which ends the session at once (the server leaves its rooms), and
+ * never reconnect; back to the name step with the name prefilled. The rooms and the position in
+ * each stay, so joining again shows what was said meanwhile.
+ */
+function leaveChat() {
   const wasChatting = phase === 'chat';
   wanted = false;
   stopped = false;
-  cancelReconnect();
-  clearTimeout(stableTimer);
-  const socket = ws;
-  ws = null; // its close event is ignored from now on
-  if (socket && socket.readyState !== WebSocket.CLOSED) socket.close(1000);
+  conn.close(1000);
   resetConnectionState();
-  clearUsers();
+  stopCountdown();
+  token = '';
+  sessionName = '';
+  for (const entry of outbox) {
+    logs.get(entry.room)?.fail(entry.cid, 'you left the chat before the server received it.', 'not-sent', null);
+  }
+  outbox = [];
   lastClose = null;
-  if (wasChatting) writeLine('status', ['You left the chat.']);
+  if (wasChatting) for (const log of logs.values()) log.addNote('status', ['You left the chat.']);
   phase = 'name';
   if (acceptedName) ui.name.value = acceptedName;
-  showNameError('');
+  showFieldError(ui.name, ui.nameError, '');
   setNotice('none', '');
+  closeRename();
+  saveNow();
   render();
+  renderRoomPanels();
   ui.name.focus();
 }
 
-function showNameError(text, invalid = true) {
-  ui.nameError.textContent = text;
-  if (text && invalid) {
-    ui.name.setAttribute('aria-invalid', 'true');
-  } else {
-    ui.name.removeAttribute('aria-invalid');
+// ---------------------------------------------------------------------------
+// Rooms
+// ---------------------------------------------------------------------------
+
+function addRoom(name, saved) {
+  const room = new Room(name, saved);
+  rooms.set(name, room);
+  logs.set(name, new RoomLog(name, (explicit) => loadOlder(name, explicit), (oldest) => {
+    // The log dropped its oldest lines: they can be loaded again.
+    if (oldest === null) return;
+    room.oldest = oldest;
+    room.hasOlder = true;
+    syncOlder(name, logs.get(name));
+  }));
+  return room;
+}
+
+function removeRoom(name) {
+  const room = rooms.get(name);
+  if (!room) return;
+  rooms.delete(name);
+  logs.get(name)?.remove();
+  logs.delete(name);
+  outbox = outbox.filter((e) => e.room !== name);
+  if (current === name) selectRoom(rooms.keys().next().value ?? '');
+  renderRoomPanels();
+  scheduleSave();
+}
+
+const currentLog = () => logs.get(current);
+
+function selectRoom(name) {
+  if (current !== name) logs.get(current)?.hide();
+  current = name;
+  const room = rooms.get(name);
+  if (room) {
+    room.unread = 0;
+    logs.get(name).show();
   }
+  renderRoomPanels();
+  scheduleSave();
+}
+
+function selectRelative(step) {
+  const names = [...rooms.keys()];
+  if (names.length === 0) return;
+  const i = names.indexOf(current);
+  selectRoom(names[(i + step + names.length) % names.length]);
+  ui.roomList.querySelector(`li[data-room="${CSS.escape(current)}"] .room-button`)?.focus();
+}
+
+function joinRoom(room, user = false) {
+  room.state = 'joining';
+  room.joinRef = request(P.join(room.name, room.since), { kind: 'join', room: room.name, since: room.since, user });
+}
+
+/** The join-or-create box: the name is checked here first, with the server's rule. */
+function submitRoom() {
+  const name = P.roomFromInput(ui.roomInput.value);
+  const problem = P.roomProblem(name);
+  if (problem) {
+    showFieldError(ui.roomInput, ui.roomError, problem);
+    return;
+  }
+  showFieldError(ui.roomInput, ui.roomError, '');
+  ui.roomInput.value = '';
+  openRoom(name);
+}
+
+function openRoom(name) {
+  const existing = rooms.get(name);
+  if (existing && existing.state !== 'leaving') {
+    selectRoom(name);
+    return;
+  }
+  leftOffline.delete(name);
+  const room = existing ?? addRoom(name);
+  if (ready()) joinRoom(room, true);
+  else room.state = 'joining'; // joined with the others once the session is back
+  selectRoom(name);
+}
+
+function leaveRoom(name) {
+  const room = rooms.get(name);
+  if (!room || room.state === 'leaving') return;
+  if (ready()) {
+    room.state = 'leaving';
+    request(P.leave(name), { kind: 'leave', room: name });
+    renderRoomPanels();
+  } else {
+    leftOffline.add(name);
+    removeRoom(name);
+  }
+}
+
+function onJoined(p, req) {
+  const name = p.room;
+  if (!P.isRoomName(name)) return;
+  // A joined without a request comes when a room restarted: it is applied like any other.
+  let room = rooms.get(name);
+  if (!room) {
+    if (leftOffline.has(name)) return;
+    room = addRoom(name);
+  }
+  if (room.state === 'leaving') return;
+  if (req && room.joinRef !== null && room.joinRef !== req.ref) return; // an older join's answer
+  room.joinRef = null;
+  const log = logs.get(name);
+  const epoch = P.str(p.epoch);
+  const offset = P.isOffset(p.offset) ? p.offset : 0;
+  const messages = P.parseMessages(p.messages, name);
+  const resuming = Boolean(req?.since) || typeof p.recovered === 'boolean';
+
+  if (room.epoch !== null && epoch !== room.epoch) {
+    // The room's history was lost or reset: offsets start again, the lines shown stay above.
+    const hadLines = log.messageCount > 0;
+    log.newEra();
+    room.oldest = null;
+    if (hadLines || resuming) {
+      log.addNote('gap', ['The history of this room was reset on the server: messages may be missing here.'], -1, { 'data-reason': 'epoch' });
+    }
+  } else if (p.recovered === false) {
+    // The server could not send everything after our position (too much, or no longer kept).
+    // Say so, unless what it sent provably joins up with what is shown.
+    const joinsUp = messages.length > 0 ? messages[0].offset <= room.offset + 1 : offset <= room.offset;
+    if (!joinsUp) {
+      log.addNote('gap', ['Some messages may be missing here: the server could not send everything said while you were away.'],
+        messages.length > 0 ? messages[0].offset - 1 : room.offset, { 'data-reason': 'not-recovered' });
+    }
+  }
+  room.epoch = epoch;
+  const eraWasEmpty = log.messageCount === 0;
+
+  let missed = 0;
+  for (const m of messages) {
+    const self = m.from === myName;
+    if (m.cid) settleByCid(m.cid);
+    if (log.addMessage(m, self) && resuming && !self) missed += 1;
+  }
+  room.offset = offset;
+  if (name !== current) room.unread += missed;
+  if (eraWasEmpty) {
+    room.oldest = messages.length > 0 ? messages[0].offset : offset + 1;
+    room.hasOlder = room.oldest > 1;
+  }
+  room.olderKnown = true;
+  room.setMembers(p.members, p.memberCount);
+  room.state = 'joined';
+
+  flushOutbox(name);
+  syncOlder(name, log);
+  if (room.hasOlder && log.messageCount < FILL_BELOW) loadOlder(name, false);
+  renderRoomPanels();
+  scheduleSave();
+}
+
+function onPresence(p) {
+  const room = rooms.get(p.room);
+  if (!room || room.state !== 'joined') return;
+  const changes = room.applyPresence(p);
+  const log = logs.get(room.name);
+  for (const name of changes.leaves) log.addNote('leave', [{ cls: 'line-name', text: name }, ' has left.']);
+  for (const { from, to } of changes.renames) {
+    log.addNote('rename', [{ cls: 'line-name', text: from }, ' is now known as ', { cls: 'line-name', text: to }, '.']);
+  }
+  for (const name of changes.joins) log.addNote('join', [{ cls: 'line-name', text: name }, ' has joined.']);
+  if (room.name === current) renderMembers(room, myName);
+}
+
+function onMessage(p) {
+  const m = P.parseMessage(p);
+  if (!m) return;
+  const room = rooms.get(m.room);
+  if (!room || room.state !== 'joined') return;
+  const self = m.from === myName;
+  if (m.cid) settleByCid(m.cid);
+  if (!logs.get(m.room).addMessage(m, self)) return;
+  // Live messages come in offset order, with no gaps, after the room's joined.
+  if (m.offset > room.offset) room.offset = m.offset;
+  if (room.oldest === null) room.oldest = m.offset;
+  if (!self && m.room !== current) {
+    room.unread += 1;
+    renderRoomPanels();
+  }
+  scheduleSave();
+}
+
+function onLeft(p) {
+  const name = P.str(p.room);
+  if (rooms.has(name)) removeRoom(name);
+}
+
+// ---------------------------------------------------------------------------
+// History ("load older")
+// ---------------------------------------------------------------------------
+
+/** Asks for the page of messages before the oldest shown; `explicit` when the button asked. */
+function loadOlder(name, explicit) {
+  const room = rooms.get(name);
+  if (!room || room.state !== 'joined' || !ready() || room.historyRef !== null) return;
+  if (!room.hasOlder && !explicit) return;
+  room.historyRef = request(P.history(name, room.before, P.PAGE_SIZE), { kind: 'history', room: name });
+  syncOlder(name, logs.get(name));
+}
+
+function onHistory(p, req, ref) {
+  const room = rooms.get(req.room);
+  if (!room || room.historyRef !== ref) return;
+  room.historyRef = null;
+  const log = logs.get(room.name);
+  const messages = P.parseMessages(p.messages, room.name);
+  for (let i = messages.length - 1; i >= 0; i--) {
+    log.addMessage(messages[i], messages[i].from === myName, true);
+  }
+  if (messages.length > 0 && (room.oldest === null || messages[0].offset < room.oldest)) room.oldest = messages[0].offset;
+  room.hasOlder = p.more === true;
+  syncOlder(room.name, log);
+}
+
+function syncOlder(name, log) {
+  const room = rooms.get(name);
+  if (room) log.setOlder(room.hasOlder, room.historyRef !== null, room.olderKnown === true);
+}
+
+// ---------------------------------------------------------------------------
+// Sending (every send has a cid; kept until acked, sent again with it after a reconnect)
+// ---------------------------------------------------------------------------
+
+function sendMessage() {
+  const text = ui.input.value.trim();
+  if (!text) return;
+  const room = rooms.get(current);
+  const log = currentLog();
+  if (!room || !log) return;
+  if (outbox.length >= MAX_OUTBOX) {
+    // The text stays in the box.
+    log.addError(`${outbox.length} messages are still waiting to be sent; try again once they are.`, 'outbox-full');
+    return;
+  }
+  const entry = { cid: P.newCid(), room: current, text, ref: null, tries: 0 };
+  outbox.push(entry);
+  log.addPending(entry, myName ?? wantName);
+  ui.input.value = '';
+  if (ready() && room.state === 'joined') transmit(entry);
+  scheduleSave();
+}
+
+function transmit(entry) {
+  entry.ref = request(P.send(entry.room, entry.text, entry.cid), { kind: 'send', entry });
+}
+
+/** Sends what waits for `room` (after its joined: a send needs the membership). */
+function flushOutbox(room) {
+  for (const entry of outbox) {
+    if (entry.room === room && entry.ref === null) transmit(entry);
+  }
+}
+
+/** The message with this cid is in the room: nothing more to send. */
+function settleByCid(cid) {
+  const i = outbox.findIndex((e) => e.cid === cid);
+  if (i < 0) return;
+  const [entry] = outbox.splice(i, 1);
+  if (entry.ref) requests.delete(entry.ref);
+  scheduleSave();
+}
+
+function onAck(p, req) {
+  const { entry } = req;
+  const i = outbox.indexOf(entry);
+  if (i >= 0) outbox.splice(i, 1);
+  if (P.isOffset(p.offset)) logs.get(entry.room)?.settle(entry.cid, p.offset);
+  scheduleSave();
+}
+
+// ---------------------------------------------------------------------------
+// Rename and the room directory
+// ---------------------------------------------------------------------------
+
+function openRename() {
+  ui.renameForm.hidden = false;
+  ui.renameOpen.hidden = true;
+  ui.renameInput.value = myName ?? wantName;
+  showFieldError(ui.renameInput, ui.renameError, '');
+  ui.renameInput.focus();
+  ui.renameInput.select();
+}
+
+function closeRename() {
+  const hadFocus = ui.renameForm.contains(document.activeElement);
+  ui.renameForm.hidden = true;
+  ui.renameOpen.hidden = false;
+  if (hadFocus) ui.renameOpen.focus();
+}
+
+function submitRename() {
+  const name = ui.renameInput.value.trim();
+  if (!name) {
+    showFieldError(ui.renameInput, ui.renameError, 'Enter a name.');
+    return;
+  }
+  if (name === myName) {
+    closeRename();
+    return;
+  }
+  if (!ready()) {
+    showFieldError(ui.renameInput, ui.renameError, 'Not connected: try again once the page is back.');
+    return;
+  }
+  showFieldError(ui.renameInput, ui.renameError, '');
+  request(P.rename(name), { kind: 'rename' });
+}
+
+function onRenamed(p) {
+  const name = P.str(p.name);
+  if (!name) return;
+  myName = name;
+  sessionName = name;
+  acceptedName = name;
+  wantName = name;
+  store.saveName(name);
+  closeRename();
+  saveNow();
+  render();
+  renderMembers(rooms.get(current), myName);
+}
+
+function requestDirectory() {
+  if (!ui.roomBrowse.open) return;
+  if (!ready()) {
+    renderDirectory([], new Set(), openRoom);
+    return;
+  }
+  request(P.rooms(), { kind: 'rooms' });
+}
+
+function onRooms(p) {
+  const list = Array.isArray(p.rooms)
+    ? p.rooms.filter((r) => r && P.isRoomName(r.room)).map((r) => ({ room: r.room, members: Number.isSafeInteger(r.members) ? r.members : 0 }))
+    : [];
+  list.sort((a, b) => b.members - a.members || a.room.localeCompare(b.room));
+  renderDirectory(list, new Set(rooms.keys()), openRoom);
 }
 
 // ---------------------------------------------------------------------------
 // Incoming packets
 // ---------------------------------------------------------------------------
 
-function onPacket(data) {
-  let packet;
-  try {
-    packet = JSON.parse(data);
-  } catch {
-    console.warn('ActorChat: ignoring a frame that is not JSON');
-    return;
+function onPacket({ type, ref, payload: p }) {
+  const req = ref ? requests.get(ref) : undefined;
+  if (req) {
+    requests.delete(ref);
+    req.ref = ref;
   }
-  if (!packet || typeof packet !== 'object' || typeof packet.type !== 'string'
-      || !packet.payload || typeof packet.payload !== 'object') {
-    console.warn('ActorChat: ignoring a malformed packet');
-    return;
-  }
-  const p = packet.payload;
-  const name = str(p.username);
-
-  switch (packet.type) {
-    case 'chat-message':
-      writeLine(name === myName && myName ? 'message line-self' : 'message',
-        [{ cls: 'line-name', text: name }, ': ', { cls: 'line-text', text: str(p.message) }]);
+  switch (type) {
+    case 'welcome':
+      if (req?.kind === 'hello' && helloState === 'pending') onWelcome(p);
       break;
-
-    case 'chat-join':
-      writeLine('join', [{ cls: 'line-name', text: name }, ' has joined the chat.']);
-      addUser(name);
+    case 'joined':
+      onJoined(p, req?.kind === 'join' ? req : null);
       break;
-
-    case 'chat-leave':
-      writeLine('leave', [{ cls: 'line-name', text: name }, ' has left the chat.']);
-      removeUser(name);
-      // Our previous connection has finally gone: take the name back now.
-      if (joinRetryTimer && sameName(name, pendingName)) {
-        join(pendingName);
-        render();
-      }
+    case 'left':
+      onLeft(p);
       break;
-
-    case 'chat-rename': {
-      const previous = str(p.previous);
-      writeLine('rename', [{ cls: 'line-name', text: previous }, ' is now known as ',
-        { cls: 'line-name', text: name }, '.']);
-      if (myName !== null && previous === myName) {
-        // Only another client on this connection could rename us; follow the server.
-        myName = name;
-        acceptedName = name;
-        wantName = name;
-        saveName(name);
-        render();
-      }
-      renameUser(previous, name);
+    case 'message':
+      onMessage(p);
       break;
-    }
-
-    case 'chat-users':
-      if (name && joinState !== 'joined') onJoined(name);
-      if (Array.isArray(p.users)) setUsers(p.users.filter((u) => typeof u === 'string'));
+    case 'ack':
+      if (req?.kind === 'send') onAck(p, req);
       break;
-
-    case 'chat-error':
-      onServerError(str(p.code), str(p.message));
+    case 'presence':
+      onPresence(p);
       break;
-
+    case 'history':
+      if (req?.kind === 'history') onHistory(p, req, ref);
+      break;
+    case 'renamed':
+      onRenamed(p);
+      break;
+    case 'rooms':
+      onRooms(p);
+      break;
+    case 'error':
+      onError(P.str(p.code), P.str(p.message), req, ref);
+      break;
     default:
       // Unknown packet types are ignored (forward compatibility).
       break;
   }
 }
 
-function onServerError(code, message) {
-  if (joinState === 'pending' && JOIN_ERRORS.has(code)) {
-    if (canRetryJoin(code)) {
-      scheduleJoinRetry();
-    } else {
-      onJoinRefused(code, message);
+/** Every error is shown where its request was made; its code and ref stay on the line. */
+function onError(code, message, req, ref) {
+  const text = message || code || 'unknown error';
+  if (code === 'rate-limited') conn.pause(RATE_RETRY_MS);
+  switch (req?.kind) {
+    case 'hello':
+      if (helloState === 'pending') {
+        if (HELLO_ERRORS.has(code)) {
+          onHelloError(code, message);
+        } else {
+          onHelloRefused(code, message);
+        }
+      }
+      return;
+
+    case 'join': {
+      const room = rooms.get(req.room);
+      if (!room || room.joinRef !== req.ref) return;
+      room.joinRef = null;
+      if (code === 'rate-limited' && (req.tries ?? 0) < MAX_RATE_RETRIES) {
+        setTimeout(() => {
+          if (ready() && rooms.get(req.room) === room && room.state === 'joining' && room.joinRef === null) {
+            room.joinRef = request(P.join(room.name, room.since), { ...req, tries: (req.tries ?? 0) + 1 });
+          }
+        }, RATE_RETRY_MS);
+        return;
+      }
+      if (req.user || current === req.room) {
+        ui.roomInput.value = req.room;
+        showFieldError(ui.roomInput, ui.roomError, `Could not join ${req.room}: ${text}`);
+      }
+      removeRoom(req.room);
+      currentLog()?.addError(`Could not join ${req.room}: ${text}`, code, ref);
+      return;
     }
-    return;
+
+    case 'send': {
+      const { entry } = req;
+      if (!outbox.includes(entry)) return;
+      entry.ref = null;
+      if (code === 'rate-limited' && entry.tries < MAX_RATE_RETRIES) {
+        entry.tries += 1;
+        setTimeout(() => {
+          if (ready() && outbox.includes(entry) && entry.ref === null && rooms.get(entry.room)?.state === 'joined') transmit(entry);
+        }, RATE_RETRY_MS);
+        return;
+      }
+      outbox.splice(outbox.indexOf(entry), 1);
+      logs.get(entry.room)?.fail(entry.cid, text, code, ref);
+      scheduleSave();
+      return;
+    }
+
+    case 'history': {
+      const room = rooms.get(req.room);
+      if (room && room.historyRef === ref) room.historyRef = null;
+      logs.get(req.room)?.addError(`Older messages could not be loaded: ${text}`, code, ref);
+      if (room) syncOlder(room.name, logs.get(room.name));
+      return;
+    }
+
+    case 'leave':
+      // Not in the room (any more): it is gone either way.
+      removeRoom(req.room);
+      return;
+
+    case 'rename':
+      showFieldError(ui.renameInput, ui.renameError, text);
+      if (ui.renameForm.hidden) currentLog()?.addError(`Could not change the name: ${text}`, code, ref);
+      return;
+
+    case 'rooms':
+      ui.roomDirectory.replaceChildren();
+      currentLog()?.addError(`Could not list the rooms: ${text}`, code, ref);
+      return;
+
+    default:
+      if (code === 'rate-limited' && !ref) {
+        // The server drops a packet over its rate before reading it, so its error has no ref.
+        if (helloState === 'pending') {
+          onHelloError(code, message);
+          return;
+        }
+        if (ready()) {
+          retryUnanswered();
+          return;
+        }
+      }
+      currentLog()?.addError(text, code, ref);
   }
-  writeError(message || code || 'unknown error', code);
-}
-
-// ---------------------------------------------------------------------------
-// Sending
-// ---------------------------------------------------------------------------
-
-function sendMessage() {
-  const text = ui.input.value.trim();
-  if (!text) return;
-  if (!isOpen() || joinState !== 'joined') {
-    // The text stays in the box, to be sent again once the page is back in the room.
-    writeError('Not connected: the message was not sent.', 'not-connected');
-    return;
-  }
-  sendPacket('chat-message', { username: myName, message: text });
-  ui.input.value = '';
-}
-
-// ---------------------------------------------------------------------------
-// Log output
-// ---------------------------------------------------------------------------
-
-function isAtBottom(el) {
-  return el.scrollHeight - el.scrollTop - el.clientHeight <= 8;
 }
 
 /**
- * Append one line. parts: strings (text nodes) or {cls, text} (a span with textContent).
- * kind: e.g. 'message', 'join' -> class "line line-message".
+ * After a rate-limited error without a ref, which request was dropped is unknown: every one
+ * still unanswered once the pause is over is sent again. Sends keep their cid and joins are
+ * idempotent, so nothing is posted or joined twice; a late answer to the first copy is ignored.
  */
-function writeLine(kind, parts, attrs) {
-  const out = ui.output;
-  const stick = isAtBottom(out);
-  const line = document.createElement('div');
-  line.className = 'line ' + kind.split(' ').map((k) => (k.startsWith('line-') ? k : 'line-' + k)).join(' ');
-  if (attrs) for (const [k, v] of Object.entries(attrs)) line.setAttribute(k, v);
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      line.append(document.createTextNode(part));
-    } else {
-      const span = document.createElement('span');
-      span.className = part.cls;
-      span.textContent = part.text;
-      line.append(span);
+function retryUnanswered() {
+  const asked = [...requests];
+  setTimeout(() => {
+    if (!ready()) return;
+    for (const [ref, req] of asked) {
+      if (!requests.has(ref)) continue; // answered meanwhile
+      requests.delete(ref);
+      const room = req.room ? rooms.get(req.room) : undefined;
+      if (req.kind === 'send' && outbox.includes(req.entry) && req.entry.ref === ref) {
+        transmit(req.entry);
+      } else if (req.kind === 'join' && room && room.joinRef === ref) {
+        joinRoom(room, req.user);
+      } else if (req.kind === 'history' && room && room.historyRef === ref) {
+        room.historyRef = null;
+        loadOlder(room.name, true);
+      }
     }
-  }
-  out.append(line);
-  while (out.childElementCount > MAX_LINES) out.firstElementChild.remove();
-  if (stick) {
-    out.scrollTop = out.scrollHeight;
-  } else {
-    ui.jump.hidden = false;
-  }
-}
-
-function writeError(message, code) {
-  writeLine('error', ['Error: ' + message], code ? { 'data-code': code } : null);
-}
-
-function scrollToBottom() {
-  ui.output.scrollTop = ui.output.scrollHeight;
-  ui.jump.hidden = true;
-}
-
-// ---------------------------------------------------------------------------
-// User list
-// ---------------------------------------------------------------------------
-
-function makeUserItem(name) {
-  const li = document.createElement('li');
-  li.className = 'user';
-  li.dataset.name = name;
-  li.textContent = name;
-  if (name === myName) li.classList.add('user-self');
-  return li;
-}
-
-function setUsers(names) {
-  users.clear();
-  usersKnown = true;
-  const sorted = [...new Set(names)].filter(Boolean).sort(collator.compare);
-  const items = sorted.map((n) => {
-    const li = makeUserItem(n);
-    users.set(n, li);
-    return li;
-  });
-  ui.users.replaceChildren(...items);
-  updateUserCount();
-}
-
-function addUser(name) {
-  if (!usersKnown || !name || users.has(name)) return;
-  const li = makeUserItem(name);
-  users.set(name, li);
-  let before = null;
-  for (const child of ui.users.children) {
-    if (collator.compare(child.dataset.name, name) > 0) { before = child; break; }
-  }
-  ui.users.insertBefore(li, before);
-  updateUserCount();
-}
-
-function removeUser(name) {
-  const li = users.get(name);
-  if (!li) return;
-  li.remove();
-  users.delete(name);
-  updateUserCount();
-}
-
-function renameUser(previous, name) {
-  if (!usersKnown) return;
-  removeUser(previous);
-  addUser(name);
-  for (const [n, li] of users) li.classList.toggle('user-self', n === myName);
-}
-
-function clearUsers() {
-  usersKnown = false;
-  users.clear();
-  ui.users.replaceChildren();
-  updateUserCount();
-}
-
-function updateUserCount() {
-  ui.userCount.textContent = String(users.size);
+  }, RATE_RETRY_MS);
 }
 
 // ---------------------------------------------------------------------------
 // Rendering the state
 // ---------------------------------------------------------------------------
 
-/** state: 'idle' | 'connecting' | 'open' | 'closed'. */
-function setStatus(state, text) {
-  ui.status.dataset.state = state;
-  if (ui.statusText.textContent !== text) ui.statusText.textContent = text;
-}
-
-/** kind: 'none' | 'info' | 'error'. The notice says why the connection ended. */
-function setNotice(kind, text) {
-  ui.notice.dataset.kind = kind;
-  if (lastClose && kind !== 'none') {
-    ui.notice.dataset.closeCode = String(lastClose.code);
-    ui.notice.dataset.closeReason = lastClose.reason;
-  } else {
-    delete ui.notice.dataset.closeCode;
-    delete ui.notice.dataset.closeReason;
-  }
-  ui.noticeText.textContent = text;
-  if (kind === 'none') cancelReconnect();
-}
-
 /** Brings the status line, the buttons and the visible step in line with the state. */
 function render() {
-  const retrying = reconnectTimer !== 0;
+  const retrying = conn.retrying;
 
-  if (isOpen()) {
-    if (joinState === 'joined') {
+  if (conn.isOpen) {
+    if (helloState === 'done') {
       setStatus('open', `connected as ${myName}`);
-    } else if (joinState === 'pending') {
+    } else if (helloState === 'pending') {
       setStatus('connecting', 'joining…');
     } else {
       setStatus('idle', 'not in the chat');
     }
-  } else if (ws !== null) {
+  } else if (conn.ws !== null) {
     setStatus('connecting', 'connecting…');
   } else if (retrying) {
     setStatus('closed', 'reconnecting');
@@ -688,23 +921,84 @@ function render() {
   ui.nameStep.hidden = phase !== 'name';
   ui.chatStep.hidden = phase !== 'chat';
 
-  const waiting = joinInFlight();
+  const waiting = helloInFlight();
   ui.join.disabled = waiting;
   ui.join.textContent = waiting ? 'Joining…' : 'Join';
 
   ui.leave.hidden = !(phase === 'chat' || wanted);
   ui.leave.textContent = phase === 'chat' ? 'Leave' : 'Cancel';
 
-  ui.reconnect.hidden = ws !== null || !(retrying || stopped) || !(wanted || phase === 'chat');
+  ui.reconnect.hidden = conn.ws !== null || !(retrying || stopped) || !(wanted || phase === 'chat');
   ui.reconnect.textContent = stopped ? 'Reconnect' : 'Reconnect now';
+
+  ui.myName.textContent = myName ?? wantName;
+  ui.renameOpen.disabled = !ready();
+}
+
+/** The room list, the current room's title and members, and the unread count in the title. */
+function renderRoomPanels() {
+  renderRooms(rooms, current, { select: selectRoom, leave: leaveRoom });
+  const room = rooms.get(current);
+  renderRoomTitle(room);
+  renderMembers(room, myName);
+  let unread = 0;
+  for (const r of rooms.values()) unread += r.unread;
+  renderTitle(unread);
 }
 
 // ---------------------------------------------------------------------------
 // Wiring
 // ---------------------------------------------------------------------------
 
+/**
+ * Rooms, positions and unsent messages kept by this tab. A session token resumes at once,
+ * unless another open tab holds it (this one is its duplicate): then this tab starts its own
+ * session from the name step, without the other's unsent messages (their cids are that
+ * session's; sent from another session they would be posted twice).
+ */
+function restore() {
+  const saved = store.loadState();
+  if (!saved) return;
+  for (const r of saved.rooms) {
+    if (P.isRoomName(r.room) && !rooms.has(r.room)) addRoom(r.room, r);
+  }
+  for (const m of saved.outbox) {
+    const log = logs.get(m.room);
+    if (!log) continue;
+    const entry = { cid: m.cid, room: m.room, text: m.text, ref: null, tries: 0 };
+    outbox.push(entry);
+    log.addPending(entry, saved.name || rememberedName);
+  }
+  selectRoom(rooms.has(saved.current) ? saved.current : (rooms.keys().next().value ?? ''));
+  if (!saved.token || !saved.name) return;
+  token = saved.token;
+  sessionName = saved.name;
+  wantName = saved.name;
+  acceptedName = saved.name;
+  ui.name.value = saved.name;
+  wanted = true;
+  phase = 'chat';
+  store.sessionInOtherTab(saved.token).then((elsewhere) => {
+    if (!wanted || conn.ws !== null || token !== saved.token) return; // the user was quicker
+    if (!elsewhere) {
+      conn.open();
+      return;
+    }
+    token = '';
+    sessionName = '';
+    wanted = false;
+    phase = 'name';
+    for (const entry of outbox) logs.get(entry.room)?.dropPending(entry.cid);
+    outbox = [];
+    saveNow();
+    showFieldError(ui.name, ui.nameError, 'This chat is open in another tab with this session: choose another name to chat here too.', false);
+    render();
+    ui.name.focus();
+  });
+}
+
 function init() {
-  rememberedName = loadName();
+  rememberedName = store.loadName();
   if (rememberedName && !ui.name.value) ui.name.value = rememberedName;
 
   ui.nameForm.addEventListener('submit', (ev) => {
@@ -712,7 +1006,7 @@ function init() {
     submitName();
   });
   ui.name.addEventListener('input', () => {
-    if (ui.nameError.textContent) showNameError('');
+    if (ui.nameError.textContent) showFieldError(ui.name, ui.nameError, '');
   });
 
   ui.input.addEventListener('keydown', (ev) => {
@@ -725,19 +1019,63 @@ function init() {
     ui.input.focus();
   });
 
-  ui.output.addEventListener('scroll', () => {
-    if (!ui.jump.hidden && isAtBottom(ui.output)) ui.jump.hidden = true;
-  }, { passive: true });
-  ui.jump.addEventListener('click', scrollToBottom);
+  ui.roomForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitRoom();
+  });
+  ui.roomInput.addEventListener('input', () => {
+    if (ui.roomError.textContent) showFieldError(ui.roomInput, ui.roomError, '');
+  });
+  ui.roomBrowse.addEventListener('toggle', requestDirectory);
+  ui.roomsToggle.addEventListener('click', () => {
+    const open = ui.roomsToggle.getAttribute('aria-expanded') !== 'true';
+    ui.roomsToggle.setAttribute('aria-expanded', String(open));
+    ui.roomsPanel.dataset.open = String(open);
+  });
+
+  ui.renameOpen.addEventListener('click', openRename);
+  ui.renameCancel.addEventListener('click', closeRename);
+  ui.renameForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitRename();
+  });
+  ui.renameForm.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') closeRename();
+  });
+
+  // Alt+↑ / Alt+↓ switch rooms from anywhere in the chat.
+  document.addEventListener('keydown', (ev) => {
+    if (phase !== 'chat' || !ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    if (ev.key === 'ArrowUp' || ev.key === 'ArrowDown') {
+      ev.preventDefault();
+      selectRelative(ev.key === 'ArrowUp' ? -1 : 1);
+    }
+  });
+
+  ui.jump.addEventListener('click', () => {
+    const log = currentLog();
+    if (!log) return;
+    log.stuck = true;
+    log.follow();
+    ui.jump.hidden = true;
+  });
   ui.reconnect.addEventListener('click', connectNow);
-  ui.leave.addEventListener('click', leave);
+  ui.leave.addEventListener('click', leaveChat);
 
   window.addEventListener('online', () => { if (wanted && !stopped) connectNow(); });
   window.addEventListener('pageshow', (ev) => { if (ev.persisted && wanted && !stopped) connectNow(); });
+  window.addEventListener('pagehide', saveNow);
 
+  store.answerForSession(() => token);
+  restore();
   render();
-  ui.name.focus();
-  ui.name.select();
+  renderRoomPanels();
+  if (phase === 'name') {
+    ui.name.focus();
+    ui.name.select();
+  } else {
+    ui.input.focus();
+  }
   document.body.dataset.ready = 'true';
 }
 

@@ -21,6 +21,16 @@ internal sealed class ChatServerInstance : IAsyncDisposable
         Url = url;
     }
 
+    /// <summary>
+    /// A member whose socket dropped (a closed tab) is shown as left after this, not after the
+    /// default 15 s grace that spares a reconnecting member a leave and a join.
+    /// </summary>
+    public const string ShortPresenceGrace = "--ActorChat:Rooms:PresenceGrace=00:00:00.200";
+
+    /// <summary>Settings for durable history in the SQLite file <paramref name="path"/> (the tests' default is memory).</summary>
+    public static string[] Sqlite(string path) =>
+        ["--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={path}"];
+
     /// <summary>The page's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; }
 

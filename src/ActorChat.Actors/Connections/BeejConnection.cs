@@ -51,6 +51,18 @@ internal sealed class BeejConnection : ConnectionActor
         });
     }
 
+    protected override void PostStop()
+    {
+        // The original protocol's leave is shown at once. Told to the lobby, it arrives after this
+        // connection's last messages (the same way they went); the lobby's death notice would not.
+        if (_sessionId is not null)
+        {
+            Wiring.Rooms.Tell(new RoomEntity.Leave(RoomNames.Lobby, _sessionId, null));
+        }
+
+        base.PostStop();
+    }
+
     private protected override void OnPacket(byte[] utf8)
     {
         var (packet, error) = ChatProtocol.Decode(utf8);

@@ -52,7 +52,7 @@ internal sealed class V1Connection : ConnectionActor
         return request?.Ref ?? error?.Ref;
     }
 
-        private protected override void OnClientClosed(int? code)
+    private protected override void OnClientClosed(int? code)
     {
         // A clean close ends the session at once (its rooms are left); any other keeps it for resuming.
         if (code == CloseCodes.Normal)

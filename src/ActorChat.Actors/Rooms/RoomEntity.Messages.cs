@@ -45,8 +45,9 @@ public sealed partial class RoomEntity
     /// A message from a member (connection → room); <paramref name="Text"/> already trimmed and checked
     /// against the protocol's rules. The member's <c>ack</c> (v1) comes once the message is durable, ahead
     /// of the message itself; a repeated <paramref name="Cid"/> is acked with the original offset and not
-    /// posted again. A session that is not a member (or whose connection has not entered again since it
-    /// died) gets <see cref="Refused"/> <c>not-in-room</c>.
+    /// posted again. A session that is not a member, or whose connection died and has not entered
+    /// again, gets <see cref="Refused"/> <c>not-in-room</c>; a post from the connection that died (sent
+    /// before it died, arriving after the room learnt of it) is still accepted.
     /// </summary>
     public sealed record Post(string Room, string SessionId, string Text, string? Cid, string? Ref) : IWithRoom;
 

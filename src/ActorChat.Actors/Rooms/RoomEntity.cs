@@ -285,10 +285,8 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             {
                 Mark(member).JoinUnannounced = true;
             }
-            else
-            {
-                SchedulePresence();
-            }
+
+            ReportOccupancy();
         }
 
         if (beej)
@@ -369,6 +367,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         var connection = member.Connection ?? Sender;
         var v1 = member.IsV1;
         Remove(member);
+        FlushIfOriginal(member);
         if (v1)
         {
             connection.Tell(left);
@@ -420,13 +419,17 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         member.Connection = null;
         member.Pending = null;
+        member.LastConnection = connection;
         StartGrace(member);
     }
 
     private void StartGrace(Member member)
     {
-        // A beej-chat-protocol session cannot resume: its leave is shown at once, as the original protocol's.
-        if (_settings.PresenceGrace <= TimeSpan.Zero || !member.IsV1)
+        // A beej-chat-protocol member is not removed here even though it cannot resume: what it sent
+        // last may still be on its way through the region, which its death notice overtakes. Its
+        // connection's Leave (and its session's end) come that way, after those messages; the grace
+        // is only the fallback.
+        if (_settings.PresenceGrace <= TimeSpan.Zero)
         {
             Remove(member);
             FlushIfOriginal(member);
@@ -442,6 +445,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_members.TryGetValue(over.SessionId, out var member) && member.Connection is null && member.GraceGeneration == over.Generation)
         {
             Remove(member);
+            FlushIfOriginal(member);
         }
     }
 
@@ -452,9 +456,17 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Detach(member);
         Timers.Cancel(GraceKey(member));
         Hide(member.Name);
+        ReportOccupancy();
+    }
 
-        // The member count is reported with the next presence flush, even when no name changes.
-        SchedulePresence();
+    /// <summary>Tells the region how many members the room has, for <c>rooms</c> (one small message per change).</summary>
+    private void ReportOccupancy()
+    {
+        if (_members.Count != _reportedMembers)
+        {
+            _reportedMembers = _members.Count;
+            Context.Parent.Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
+        }
     }
 
     private void WithMember(string sessionId, Action<Member> action)
@@ -549,11 +561,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private void FlushPresence()
     {
         Timers.Cancel(PresenceTimer);
-        if (_members.Count != _reportedMembers)
-        {
-            _reportedMembers = _members.Count;
-            Context.Parent.Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
-        }
 
         if (_presence.Flush() is { } diff)
         {
@@ -614,18 +621,18 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// The member list of a joiner's reply: the names as of the last presence diff (so that the next
     /// diff applies to it exactly; one cached list for every joiner of an interval), and the joiner's
-    /// own name, which the next diff may announce again.
+    /// own name, which the next diff may announce again. Its count is the names present now, exact.
     /// </summary>
     private MemberList ListFor(Member member)
     {
         var list = _published.List();
         if (_published.Contains(member.Name))
         {
-            return list;
+            return list with { Count = _nameHolders.Count };
         }
 
         var names = list.Names.Append(member.Name).Order(RoomMembers.Order).Take(_limits.MaxPresenceList);
-        return new MemberList([.. names], list.Count + 1);
+        return new MemberList([.. names], _nameHolders.Count);
     }
 
     // ---- delivery ----
@@ -827,13 +834,15 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (!_members.TryGetValue(post.SessionId, out var member) || member.Connection is null)
+        // A post may arrive after its author's death notice (which overtakes what went through the
+        // region): from the connection the member last had, it still counts.
+        if (!_members.TryGetValue(post.SessionId, out var member) || (member.Connection is null && !Sender.Equals(member.LastConnection)))
         {
             Sender.Tell(new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
             return;
         }
 
-        var ack = new PendingAck(0, member.SessionId, member.Connection, member.IsV1, post.Ref);
+        var ack = new PendingAck(0, member.SessionId, member.Connection ?? Sender, member.IsV1, post.Ref);
         switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
         {
             case PostAccepted accepted:
@@ -1076,6 +1085,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        // The region learns that a failed room stopped only after this (Terminated): until then it
+        // would hand the dying room what its members send, the Enter they send on RoomStopped
+        // included, and it would be lost. Asking to passivate first makes the region hold it for
+        // the next incarnation, as a shard region does (a passivating room's repeat is ignored).
+        Context.Parent.Tell(new RoomRegion.Passivate(StopRoom.Instance));
+
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
         foreach (var member in _members.Values)
         {
@@ -1109,6 +1124,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         /// <summary>Its connection; null while it is within its presence grace.</summary>
         public IActorRef? Connection { get; set; }
+
+        /// <summary>The connection it had when that died: its posts still on their way are accepted.</summary>
+        public IActorRef? LastConnection { get; set; }
 
         public long GraceGeneration { get; set; }
 

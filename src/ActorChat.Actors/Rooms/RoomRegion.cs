@@ -160,7 +160,7 @@ public sealed class RoomRegion : ReceiveActor
     /// <summary>How many room actors are alive (passivating ones included).</summary>
     public sealed record RoomCount(int Count);
 
-    /// <summary>A room's member count changed (room → region), for <see cref="ListRooms"/>; sent at most once per presence interval.</summary>
+    /// <summary>A room's member count changed (room → region), for <see cref="ListRooms"/>.</summary>
     public sealed record Occupancy(string Room, int Members);
 
     /// <summary>Asks for the <see cref="RoomList"/> (connection → region); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>

@@ -138,4 +138,57 @@ public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
         Assert.Equal(["m1"], joined.Texts());
         Assert.Equal(2, PostAcked(region, alice, "m2"));
     }
+
+    /// <summary>
+    /// A connection told <see cref="RoomEntity.RoomStopped"/> enters again at once. Here the region and
+    /// the member run on the thread that tells them something, so that Enter reaches the region while
+    /// the failed room is still in its PostStop, before the region has been told it stopped: the
+    /// region must hold it for the next incarnation, not hand it to the dying one.
+    /// </summary>
+    [Fact]
+    public void A_member_entering_again_the_moment_its_room_failed_reaches_the_next_incarnation()
+    {
+        var region = Sys.ActorOf(
+            RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance)
+                .WithDispatcher(CallingThreadDispatcher.Id));
+        var probe = CreateTestProbe();
+        var member = Sys.ActorOf(Props.Create(() => new EntersAgain(region, probe.Ref)).WithDispatcher(CallingThreadDispatcher.Id));
+        region.Tell(new RoomEntity.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);
+        var epoch = probe.ExpectMsg<RoomEntity.Entered>().Position.Epoch;
+
+        SteerJournal(new TestJournal.RejectWrites(1));
+        region.Tell(new RoomEntity.Post("general", EntersAgain.Session, "rejected", null, "r"), member);
+
+        Assert.Equal(new StreamPosition(epoch, 0), NextOtherThanDeliver<RoomEntity.RoomStopped>(probe).Position);
+        var again = NextOtherThanDeliver<RoomEntity.Entered>(probe);
+        Assert.Equal((new StreamPosition(epoch, 0), true), (again.Position, again.Recovered));
+    }
+
+    private static T NextOtherThanDeliver<T>(TestProbe probe)
+    {
+        while (true)
+        {
+            var message = probe.ExpectMsg<object>();
+            if (message is not ConnectionActor.Deliver)
+            {
+                return Assert.IsType<T>(message);
+            }
+        }
+    }
+
+    /// <summary>A member that forwards what its room sends and enters again the moment the room says it stopped.</summary>
+    private sealed class EntersAgain : ReceiveActor
+    {
+        public const string Session = "s-alice";
+
+        public EntersAgain(IActorRef region, IActorRef probe)
+        {
+            Receive<RoomEntity.RoomStopped>(stopped =>
+            {
+                region.Tell(new RoomEntity.Enter(stopped.Room, Session, "alice", Self, Subprotocols.V1, stopped.Position, null, null));
+                probe.Tell(stopped);
+            });
+            ReceiveAny(probe.Tell);
+        }
+    }
 }

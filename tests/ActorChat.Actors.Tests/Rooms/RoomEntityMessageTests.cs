@@ -1,4 +1,5 @@
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.TestKit;
@@ -249,40 +250,146 @@ public sealed class RoomEntityMessageTests : RoomEntityTestKit
     }
 
     [Fact]
-    public void A_beej_member_gets_its_own_chat_join_and_chat_users_then_chat_messages_and_never_its_own_join_twice()
+    public void A_beej_member_is_shown_at_once_its_own_chat_join_coming_with_the_presence_diff_and_entered_carrying_only_chat_users()
+    {
+        // No diff goes out on the timer here: whatever is shown is shown by the beej join itself.
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        var room = StartRoom();
+        var alice = NewMember("alice");
+        Enter(room, alice);
+        var carl = NewMember("carl", Subprotocols.Beej);
+        var (entered, users) = Enter(room, carl);
+
+        // What others changed goes out first (alice's join, still waiting for the timer), then carl's
+        // join, to every member: carl gets its own chat-join through that Deliver, ahead of Entered.
+        AssertDiff(alice.Next("presence"), joins: ["alice"], leaves: []);
+        AssertDiff(alice.Next("presence"), joins: ["carl"], leaves: []);
+        AssertView(alice, "alice", "carl");
+        Assert.Single(carl.Unread); // what came before Entered
+        var join = carl.Next();
+        Assert.Equal("""{"type":"chat-join","payload":{"username":"carl"}}""", join.Json);
+        Assert.Single(entered.Frames);
+        Assert.Equal(("chat-users", "carl"), (users.Type, users.Str("username")));
+        Assert.Equal(["alice", "carl"], users.Strings("users"));
+        Assert.Equal(2, entered.MemberCount);
+        AssertNothingMore(room, alice, carl);
+
+        // A v1 join waits for the timer, or for its member's first message, which it precedes.
+        var dave = NewMember("dave");
+        Enter(room, dave);
+        PostAcked(room, alice, "hello");
+        var message = carl.Next("chat-message");
+        Assert.Equal(("alice", "hello"), (message.Str("username"), message.Str("message")));
+        Post(room, dave, "hi all");
+        Assert.Equal("dave", carl.Next("chat-join").Str("username"));
+        var davesMessage = carl.Next("chat-message");
+        Assert.Equal(("dave", "hi all"), (davesMessage.Str("username"), davesMessage.Str("message")));
+        AssertView(carl, "alice", "carl", "dave");
+        AssertNothingMore(room, carl);
+    }
+
+    [Fact]
+    public void A_beej_members_rename_and_leave_are_shown_at_once_after_the_messages_posted_before_them_are_durable()
+    {
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        var room = StartRoom();
+        var carl = NewMember("carl", Subprotocols.Beej);
+        Enter(room, carl);
+        carl.Next("chat-join");
+        var alice = NewMember("alice");
+        Enter(room, alice);
+        var writes = WatchWrites();
+
+        // While a first write is held, a post and then the rename queue up: the post opens the next
+        // batch, the rename waits for it.
+        SteerJournal(new TestJournal.HoldWrites());
+        Post(room, carl, "first");
+        writes.ExpectMsg<TestJournal.WriteStarted>();
+        Post(room, carl, "before");
+        room.Tell(new RoomEntity.RenameMember("general", carl.SessionId, "carlos"));
+        SteerJournal(new TestJournal.ReleaseWrites());
+
+        Assert.Equal(["first", "before"], [alice.Next("message").Str("text"), alice.Next("message").Str("text")]);
+        var diff = alice.Next("presence");
+        AssertDiff(diff, joins: ["alice"], leaves: []);
+        var rename = Assert.Single(diff.Payload.GetProperty("renames").EnumerateArray());
+        Assert.Equal(("carl", "carlos"), (rename.GetProperty("from").GetString(), rename.GetProperty("to").GetString()));
+        Assert.Equal(["first", "before"], [carl.Next("chat-message").Str("message"), carl.Next("chat-message").Str("message")]);
+        var renamed = carl.Next("chat-rename");
+        Assert.Equal(("carlos", "carl"), (renamed.Str("username"), renamed.Str("previous")));
+        Assert.Equal("alice", carl.Next("chat-join").Str("username"));
+        AssertNothingMore(room, alice, carl);
+
+        // Its connection ends. What it posted just before comes through the region, and may come
+        // after the room saw it die: it is posted, and the leave shown when the registry says its
+        // session ended (that too comes through the region, after those posts).
+        Sys.Stop(carl.Probe.Ref);
+        AwaitAssert(() => Assert.Equal(1, StatusOf(room).Attached));
+        AssertNothingMore(room, alice);
+        Post(room, carl, "last words");
+        room.Tell(new SessionRegistry.SessionEnded("general", carl.SessionId));
+        var last = alice.Next("message");
+        Assert.Equal(("carlos", "last words"), (last.Str("from"), last.Str("text")));
+        AssertDiff(alice.Next("presence"), joins: [], leaves: ["carlos"]);
+        AssertView(alice, "alice");
+        Assert.Equal(1, StatusOf(room).Members);
+    }
+
+    [Fact]
+    public void A_beej_member_whose_connection_died_and_whose_session_end_never_comes_is_shown_leaving_after_the_grace()
+    {
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        Settings = Settings with { PresenceGrace = TimeSpan.FromMilliseconds(100) };
+        var room = StartRoom();
+        var alice = NewMember("alice", Subprotocols.Beej);
+        var carl = NewMember("carl", Subprotocols.Beej);
+        Enter(room, alice);
+        Enter(room, carl);
+        SettlePresence(room, alice);
+
+        Sys.Stop(carl.Probe.Ref);
+        Assert.Equal("carl", alice.Next("chat-leave").Str("username"));
+        Assert.Equal(1, StatusOf(room).Members);
+    }
+
+    [Fact]
+    public void A_listening_beej_connection_receives_messages_and_presence_unseen_and_the_ack_goes_to_the_sender()
     {
         var room = StartRoom();
         var alice = NewMember("alice");
         Enter(room, alice);
         SettlePresence(room, alice);
         var carl = NewMember("carl", Subprotocols.Beej);
-        var (entered, users) = Enter(room, carl);
 
-        Assert.Equal(2, entered.Frames.Count);
-        var join = Frame.Parse(entered.Frames[0]);
-        Assert.Equal(("chat-join", "carl"), (join.Type, join.Str("username")));
-        Assert.Equal("""{"type":"chat-join","payload":{"username":"carl"}}""", join.Json);
-        Assert.Equal(("chat-users", "carl"), (users.Type, users.Str("username")));
-        Assert.Equal(["alice", "carl"], users.Strings("users"));
+        room.Tell(new RoomEntity.Listen("general", carl.Probe.Ref, "listening"), TestActor);
+        ExpectMsg("listening");
+        var status = StatusOf(room);
+        Assert.Equal((1, 1), (status.Members, status.Attached));
+        Assert.Equal(["alice"], status.Names);
 
-        SettlePresence(room, alice);
-        AssertView(alice, "alice", "carl");
-
-        // Its own join went out with the diff to everyone else, not to it again.
-        Assert.Empty(carl.Unread);
-        carl.Probe.ExpectNoMsg(TimeSpan.Zero);
-        var dave = NewMember("dave");
-        Enter(room, dave);
-
-        var next = carl.Next();
-        Assert.Equal(("chat-join", "dave"), (next.Type, next.Str("username")));
         PostAcked(room, alice, "hello");
         alice.Next("message");
         var message = carl.Next("chat-message");
         Assert.Equal(("alice", "hello"), (message.Str("username"), message.Str("message")));
-        SettlePresence(room, alice, carl);
-        AssertView(alice, "alice", "carl", "dave");
-        AssertView(carl, "alice", "carl", "dave");
+
+        var bob = NewMember("bob");
+        Enter(room, bob);
+        Assert.Equal("bob", carl.Next("chat-join").Str("username"));
+        SettlePresence(room, alice, bob);
+        AssertView(alice, "alice", "bob");
+        AssertView(bob, "alice", "bob");
         AssertNothingMore(room, carl);
+
+        // Its join makes it a member: shown like any, and each message still reaches it once.
+        var (_, users) = Enter(room, carl);
+        Assert.Equal("carl", carl.Next("chat-join").Str("username"));
+        Assert.Equal(["alice", "bob", "carl"], users.Strings("users"));
+        SettlePresence(room, alice, bob);
+        AssertView(alice, "alice", "bob", "carl");
+        PostAcked(room, bob, "again");
+        Assert.Equal("again", bob.Next("message").Str("text"));
+        Assert.Equal("again", alice.Next("message").Str("text"));
+        Assert.Equal("again", carl.Next("chat-message").Str("message"));
+        AssertNothingMore(room, alice, bob, carl);
     }
 }
