@@ -162,7 +162,7 @@ public sealed class RoomOptions
 
     /// <summary>Journal events between a room's snapshots (retention trims the journal at a snapshot).</summary>
     [Range(1, 10_000_000)]
-    public int SnapshotEvery { get; set; } = 1000;
+    public int SnapshotEvery { get; set; } = 10_000;
 }
 
 /// <summary>The <c>ActorChat:Sessions</c> settings.</summary>
