@@ -92,7 +92,7 @@ public sealed class SqliteHistoryTests : IDisposable
             // marker of the sequence number.
             Assert.Equal(1, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-lobby' AND sequence_number <= 50"));
             Assert.Equal(5, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-lobby' AND sequence_number > 50 AND deleted = 0"));
-            Assert.Equal(1, TestData.Count(path, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-lobby'"));
+            Assert.Equal(1, TestData.Count(ChatHistory.SnapshotPath(path), "SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-lobby'"));
         }
 
         await using (var second = await HistoryHost.StartAsync(options))
@@ -106,7 +106,7 @@ public sealed class SqliteHistoryTests : IDisposable
 
             // Trimming again replaces the snapshot: the older one is deleted.
             Assert.Equal(new Trimmed(55), await HistoryHost.AskAsync<Trimmed>(room, Trim.Instance));
-            Assert.Equal(1, TestData.Count(path, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-lobby'"));
+            Assert.Equal(1, TestData.Count(ChatHistory.SnapshotPath(path), "SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-lobby'"));
             Assert.Equal(1, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-lobby'"));
         }
 
