@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: actor (TestKit), host integration (real Kestrel + WebSockets) and browser
-# (headless Chromium). Installs what the tests need on a fresh machine first.
+# Runs every test: actor (TestKit), history (SQLite files and a real PostgreSQL), host integration
+# (real Kestrel + WebSockets) and browser (headless Chromium). Installs what the tests need on a
+# fresh machine first; PostgreSQL is started for the run and stopped after it
+# (scripts/with-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +14,7 @@ dotnet build ActorChat.sln -c Release --nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test ActorChat.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+bash scripts/with-postgres.sh dotnet test ActorChat.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
 
 # One closing line for the whole suite.
 awk '/Passed!|Failed!/ {

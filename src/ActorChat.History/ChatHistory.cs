@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ActorChat.History;
 
@@ -15,22 +16,36 @@ namespace ActorChat.History;
 /// </summary>
 /// <remarks>
 /// A persistent actor needs nothing from here: it leaves <c>JournalPluginId</c> and
-/// <c>SnapshotPluginId</c> empty and gets the store configured for the server. With SQLite the
-/// events and snapshots go through <see cref="HistorySerializer"/>.
+/// <c>SnapshotPluginId</c> empty and gets the store configured for the server. With SQLite and
+/// PostgreSQL (one plugin, Akka.Persistence.Sql, for both) the events and snapshots go through
+/// <see cref="HistorySerializer"/>.
 /// </remarks>
 public static class ChatHistory
 {
-    /// <summary>The journal every persistent actor uses when <see cref="HistoryOptions.Provider"/> is <c>sqlite</c>.</summary>
-    public const string SqliteJournalId = SqlPersistence.JournalConfigPath;
+    /// <summary>
+    /// The journal every persistent actor uses when <see cref="HistoryOptions.Provider"/> is
+    /// <c>sqlite</c> or <c>postgresql</c>: Akka.Persistence.Sql's.
+    /// </summary>
+    public const string SqlJournalId = SqlPersistence.JournalConfigPath;
 
-    /// <summary>The snapshot store every persistent actor uses when the provider is <c>sqlite</c>.</summary>
-    public const string SqliteSnapshotStoreId = SqlPersistence.SnapshotStoreConfigPath;
+    /// <summary>The snapshot store every persistent actor uses when the provider is <c>sqlite</c> or <c>postgresql</c>.</summary>
+    public const string SqlSnapshotStoreId = SqlPersistence.SnapshotStoreConfigPath;
 
     /// <summary>
     /// The read journal for Akka.Persistence.Query (e.g. <c>CurrentEventsByPersistenceId</c>, to read
-    /// older history without replaying it into an actor), configured for <c>sqlite</c> only.
+    /// older history without replaying it into an actor), configured for <c>sqlite</c> and
+    /// <c>postgresql</c>.
     /// </summary>
-    public const string SqliteQueryJournalId = SqlPersistence.QueryConfigPath;
+    public const string SqlQueryJournalId = SqlPersistence.QueryConfigPath;
+
+    /// <summary>The journal when the provider is <c>sqlite</c> (<see cref="SqlJournalId"/>).</summary>
+    public const string SqliteJournalId = SqlJournalId;
+
+    /// <summary>The snapshot store when the provider is <c>sqlite</c> (<see cref="SqlSnapshotStoreId"/>).</summary>
+    public const string SqliteSnapshotStoreId = SqlSnapshotStoreId;
+
+    /// <summary>The read journal when the provider is <c>sqlite</c> (<see cref="SqlQueryJournalId"/>).</summary>
+    public const string SqliteQueryJournalId = SqlQueryJournalId;
 
     /// <summary>Akka's in-memory journal, used when the provider is <c>memory</c>.</summary>
     public const string MemoryJournalId = "akka.persistence.journal.inmem";
@@ -40,6 +55,15 @@ public static class ChatHistory
 
     /// <summary>linq2db's provider for Microsoft.Data.Sqlite.</summary>
     public const string SqliteProviderName = LinqToDB.ProviderName.SQLiteMS;
+
+    /// <summary>
+    /// linq2db's provider for PostgreSQL 15 and newer over Npgsql (<c>PostgreSQL.15</c>), the SQL
+    /// dialect of the oldest server version <see cref="Open"/> accepts.
+    /// </summary>
+    public const string PostgreSqlProviderName = LinqToDB.ProviderName.PostgreSQL15;
+
+    /// <summary>The oldest PostgreSQL major version <see cref="Open"/> accepts (<see cref="PostgreSqlProviderName"/>'s).</summary>
+    public const int MinPostgreSqlVersion = 15;
 
     /// <summary>
     /// <see cref="HistorySerializer"/> and the types it stores. Part of both providers' config, so
@@ -64,10 +88,13 @@ public static class ChatHistory
     /// Gets the store ready before anything opens it. For <c>sqlite</c>: resolves the file against
     /// the working directory, creates its folder, and switches the database to write-ahead logging
     /// (WAL), which SQLite records in the file, so it is done once here rather than on every
-    /// connection the plugin opens. For <c>memory</c>: nothing.
+    /// connection the plugin opens. For <c>postgresql</c>: caps the connection pool (see
+    /// <see cref="HistoryOptions.DefaultMaxPoolSize"/>) and connects once, so a server that cannot
+    /// be reached, a refused login or a missing database stop the start rather than fail every
+    /// room later. For <c>memory</c>: nothing.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule of <see cref="HistoryOptions.FindProblem"/>.</exception>
-    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written.</exception>
+    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written; or PostgreSQL cannot be connected to, or is older than <see cref="MinPostgreSqlVersion"/>.</exception>
     public static HistoryStore Open(HistoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -79,6 +106,11 @@ public static class ChatHistory
         if (options.IsMemory)
         {
             return new HistoryStore(HistoryOptions.Memory, null, null, null);
+        }
+
+        if (options.IsPostgreSql)
+        {
+            return OpenPostgreSql(options.ConnectionString);
         }
 
         // The plugin gets an absolute path: the file is where it was when the server started,
@@ -142,6 +174,59 @@ public static class ChatHistory
         }
     }
 
+    private static HistoryStore OpenPostgreSql(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!HistoryOptions.NpgsqlKeywords(connectionString).Contains("Maximum Pool Size"))
+        {
+            builder.MaxPoolSize = HistoryOptions.DefaultMaxPoolSize;
+        }
+
+        // Where, in the words of a refusal or a log line (never the password).
+        var database = string.IsNullOrEmpty(builder.Database) ? builder.Username ?? "" : builder.Database;
+        var where = $"{builder.Host}:{builder.Port}/{database}";
+        string version;
+        int majorVersion;
+        try
+        {
+            // The one pool the plugin will use too (same connection string): this connection is
+            // not wasted, and a login that works here works there.
+            using var connection = new NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            version = connection.ServerVersion;
+            majorVersion = connection.PostgreSqlVersion.Major;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException or TimeoutException)
+        {
+            throw new HistoryStoreException(where, $"cannot connect to PostgreSQL at {where} as {builder.Username ?? "(no user)"} ({Reason(e)})", e);
+        }
+
+        if (majorVersion < MinPostgreSqlVersion)
+        {
+            throw new HistoryStoreException(where, $"PostgreSQL at {where} is version {version}: {MinPostgreSqlVersion} or newer is needed", null);
+        }
+
+        return new HistoryStore(HistoryOptions.PostgreSql, builder.ConnectionString, null, null)
+        {
+            PostgreSql = new PostgreSqlServer(builder.Host!, builder.Port, database, builder.Username, version, builder.Pooling ? builder.MaxPoolSize : null),
+        };
+    }
+
+    /// <summary>The exception's message and its causes', as far as they add something (Npgsql's "Failed to connect" says no more than where).</summary>
+    private static string Reason(Exception e)
+    {
+        var reasons = new List<string>();
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (!string.IsNullOrWhiteSpace(cause.Message) && !reasons.Contains(cause.Message))
+            {
+                reasons.Add(cause.Message.Trim());
+            }
+        }
+
+        return string.Join(": ", reasons);
+    }
+
     /// <summary>The Akka settings for <paramref name="store"/>: default journal, snapshot store and serialization.</summary>
     public static Config Config(HistoryStore store)
     {
@@ -159,20 +244,25 @@ public static class ChatHistory
 
         var connection = Quote(store.ConnectionString!);
         var snapshotConnection = Quote(store.SnapshotConnectionString ?? store.ConnectionString!);
-        var provider = Quote(SqliteProviderName);
+        var isPostgreSql = store.Provider == HistoryOptions.PostgreSql;
+        var provider = Quote(isPostgreSql ? PostgreSqlProviderName : SqliteProviderName);
+
+        // SQLite takes one write transaction at a time: more writers only wait on its lock
+        // (measured here: WAL and one writer ~4x the plugin's default of 3 writers). PostgreSQL
+        // writes concurrently: the plugin's default (3 writers, each with a connection from the
+        // pool) stands.
+        var parallelism = isPostgreSql ? "" : "parallelism = 1";
         return ConfigurationFactory.ParseString(
             $$"""
             akka.persistence {
               journal {
-                plugin = "{{SqliteJournalId}}"
+                plugin = "{{SqlJournalId}}"
                 sql {
                   connection-string = {{connection}}
                   provider-name = {{provider}}
+                  {{parallelism}}
 
-                  # SQLite takes one write transaction at a time: more writers only wait on its lock
-                  # (measured here: WAL and one writer ~4x the plugin's default of 3 writers).
-                  parallelism = 1
-
+                  # The tables are created at start when missing (CREATE TABLE IF NOT EXISTS).
                   auto-initialize = true
 
                   # Every payload through HistorySerializer: a type it has no format for is
@@ -181,7 +271,7 @@ public static class ChatHistory
                 }
               }
               snapshot-store {
-                plugin = "{{SqliteSnapshotStoreId}}"
+                plugin = "{{SqlSnapshotStoreId}}"
                 sql {
                   connection-string = {{snapshotConnection}}
                   provider-name = {{provider}}
@@ -192,7 +282,7 @@ public static class ChatHistory
               query.journal.sql {
                 connection-string = {{connection}}
                 provider-name = {{provider}}
-                write-plugin = "{{SqliteJournalId}}"
+                write-plugin = "{{SqlJournalId}}"
               }
             }
             """)
@@ -222,8 +312,11 @@ public static class ChatHistory
 }
 
 /// <summary>A history store ready to use (<see cref="ChatHistory.Open"/>).</summary>
-/// <param name="Provider"><see cref="HistoryOptions.Sqlite"/> or <see cref="HistoryOptions.Memory"/>.</param>
-/// <param name="ConnectionString">For SQLite: the connection string with the file's absolute path.</param>
+/// <param name="Provider"><see cref="HistoryOptions.Sqlite"/>, <see cref="HistoryOptions.PostgreSql"/> or <see cref="HistoryOptions.Memory"/>.</param>
+/// <param name="ConnectionString">
+/// For SQLite: the connection string with the file's absolute path. For PostgreSQL: the Npgsql
+/// connection string with the pool cap (it holds the password: never log it).
+/// </param>
 /// <param name="DatabasePath">For SQLite: the file's absolute path.</param>
 /// <param name="JournalMode">For SQLite: the journal mode in force (<c>wal</c> unless the file system refused it).</param>
 /// <param name="SnapshotConnectionString">For SQLite: the snapshot file's connection string (<see cref="ChatHistory.SnapshotPath"/>).</param>
@@ -231,4 +324,16 @@ public sealed record HistoryStore(string Provider, string? ConnectionString, str
 {
     /// <summary>True when the SQLite file is in write-ahead-log mode.</summary>
     public bool IsWal => string.Equals(JournalMode, "wal", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>For PostgreSQL: the server connected to at start.</summary>
+    public PostgreSqlServer? PostgreSql { get; init; }
 }
+
+/// <summary>The PostgreSQL server a history store connected to at start (what its log line says).</summary>
+/// <param name="Host">The host (or hosts) of the connection string.</param>
+/// <param name="Port">The port.</param>
+/// <param name="Database">The database (Npgsql's default: the user's name).</param>
+/// <param name="Username">The user, if the connection string names one.</param>
+/// <param name="Version">The server's version, e.g. <c>15.18</c>.</param>
+/// <param name="MaxPoolSize">The most connections this server opens to it; null when pooling is off.</param>
+public sealed record PostgreSqlServer(string Host, int Port, string Database, string? Username, string Version, int? MaxPoolSize);

@@ -9,18 +9,30 @@ public static class HistoryHosting
     /// <summary>
     /// Makes <paramref name="options"/>' store the default journal and snapshot store of the actor
     /// system, with <see cref="HistorySerializer"/> for what rooms persist. For SQLite it first
-    /// creates the file's folder and puts the file in WAL mode (<see cref="ChatHistory.Open"/>):
-    /// call it inside <c>AddAkka</c>'s configuration callback, which runs when the actor system is
-    /// created at start, before any persistent actor can open the file.
+    /// creates the file's folder and puts the file in WAL mode, for PostgreSQL it connects once
+    /// (<see cref="ChatHistory.Open"/>): call it inside <c>AddAkka</c>'s configuration callback,
+    /// which runs when the actor system is created at start, before any persistent actor can open
+    /// the store.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule of <see cref="HistoryOptions.FindProblem"/>.</exception>
-    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written.</exception>
+    /// <exception cref="HistoryStoreException">The folder cannot be created, or the file opened or written; or PostgreSQL cannot be connected to or is too old.</exception>
     public static AkkaConfigurationBuilder WithChatHistory(this AkkaConfigurationBuilder builder, HistoryOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(logger);
         var store = ChatHistory.Open(options);
-        if (store.DatabasePath is { } path)
+        if (store.PostgreSql is { } server)
+        {
+            if (server.MaxPoolSize is { } pool)
+            {
+                logger.HistoryInPostgreSql(server.Host, server.Port, server.Database, server.Username ?? "", server.Version, pool);
+            }
+            else
+            {
+                logger.HistoryInPostgreSqlUnpooled(server.Host, server.Port, server.Database, server.Username ?? "", server.Version);
+            }
+        }
+        else if (store.DatabasePath is { } path)
         {
             if (store.IsWal)
             {

@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ActorChat.History;
 
@@ -8,7 +11,7 @@ namespace ActorChat.History;
 /// (bound and range-checked by the host with the other settings; <see cref="FindProblem"/> holds
 /// the rules a range cannot say). The defaults here are repeated in the host's appsettings.json.
 /// </summary>
-public sealed class HistoryOptions
+public sealed partial class HistoryOptions
 {
     /// <summary>The <see cref="Provider"/> for an SQLite file (the default).</summary>
     public const string Sqlite = "sqlite";
@@ -16,19 +19,37 @@ public sealed class HistoryOptions
     /// <summary>The <see cref="Provider"/> that keeps history in memory only: lost when the server stops.</summary>
     public const string Memory = "memory";
 
-    /// <summary>A <see cref="Provider"/> planned for later (a shared database for a cluster), refused for now.</summary>
+    /// <summary>The <see cref="Provider"/> for a PostgreSQL database, which several servers can share.</summary>
     public const string PostgreSql = "postgresql";
 
     /// <summary>
+    /// The most connections one server opens to PostgreSQL when <see cref="ConnectionString"/> sets
+    /// no <c>Maximum Pool Size</c>. Npgsql's own default is 100, which is PostgreSQL's default
+    /// <c>max_connections</c> (100, three of them reserved for superusers): one busy server could
+    /// take every slot, and several servers sharing the database (a cluster) would be refused
+    /// connections. 20 per server leaves room for four servers and an administrator; the journal,
+    /// the snapshot store and history queries share them (one pool, as they use one connection
+    /// string), and a room that finds them all busy waits for one (up to Npgsql's <c>Timeout</c>).
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>The example every PostgreSQL connection string rule shows.</summary>
+    internal const string PostgreSqlExample = "e.g. Host=127.0.0.1;Database=actorchat;Username=actorchat;Password=secret";
+
+    /// <summary>
     /// <c>sqlite</c>: one SQLite file (<see cref="ConnectionString"/>), created with its folder on
+    /// start. <c>postgresql</c>: a PostgreSQL database (15 or newer), whose tables are created on
     /// start. <c>memory</c>: nothing written anywhere, history lost when the server stops (tests,
     /// or people who want no file). Case-insensitive.
     /// </summary>
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>
-    /// The SQLite connection string (Microsoft.Data.Sqlite keywords). A relative <c>Data Source</c>
-    /// is relative to the working directory the server was started in.
+    /// For <c>sqlite</c>, the SQLite connection string (Microsoft.Data.Sqlite keywords); a relative
+    /// <c>Data Source</c> is relative to the working directory the server was started in. For
+    /// <c>postgresql</c>, an Npgsql connection string (<c>Host</c>, <c>Port</c>, <c>Database</c>,
+    /// <c>Username</c>, <c>Password</c>, …); without <c>Maximum Pool Size</c> the pool is capped
+    /// at <see cref="DefaultMaxPoolSize"/>.
     /// </summary>
     public string ConnectionString { get; set; } = "Data Source=data/actorchat.db";
 
@@ -46,6 +67,15 @@ public sealed class HistoryOptions
     /// <summary>True when history is kept in memory only.</summary>
     public bool IsMemory => string.Equals(Provider.Trim(), Memory, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>True when history goes to a PostgreSQL database.</summary>
+    public bool IsPostgreSql => string.Equals(Provider.Trim(), PostgreSql, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <see cref="ConnectionString"/> as given, with the value of every <c>Password</c> (or its
+    /// synonyms <c>Pwd</c>, <c>Psw</c>) replaced by <c>***</c>: what a refusal or a log line may show.
+    /// </summary>
+    public string ShownConnectionString => HidePasswords(ConnectionString);
+
     /// <summary>
     /// The first rule <see cref="Provider"/> or <see cref="ConnectionString"/> breaks, as the
     /// setting's name in this section and the rule; null when both can be used. (Ranges are the
@@ -53,21 +83,58 @@ public sealed class HistoryOptions
     /// </summary>
     public (string Setting, string Rule)? FindProblem()
     {
-        if (string.Equals(Provider.Trim(), PostgreSql, StringComparison.OrdinalIgnoreCase))
+        if (!IsSqlite && !IsMemory && !IsPostgreSql)
         {
-            return (nameof(Provider), $"{PostgreSql} is not available yet: use {Sqlite} (a file, the default) or {Memory} (nothing kept after a restart)");
+            return (nameof(Provider), $"must be {Sqlite} (a file, the default), {PostgreSql} (a database server) or {Memory} (nothing kept after a restart)");
         }
 
-        if (!IsSqlite && !IsMemory)
-        {
-            return (nameof(Provider), $"must be {Sqlite} (a file, the default) or {Memory} (nothing kept after a restart)");
-        }
-
-        // The connection string means something only for a file; memory ignores it.
-        return IsMemory ? null : FindConnectionStringProblem(ConnectionString) is { } rule ? (nameof(ConnectionString), rule) : null;
+        // Memory ignores the connection string.
+        var rule = IsMemory ? null : IsPostgreSql ? FindPostgreSqlProblem(ConnectionString) : FindSqliteProblem(ConnectionString);
+        return rule is null ? null : (nameof(ConnectionString), rule);
     }
 
-    private static string? FindConnectionStringProblem(string connectionString)
+    /// <summary>
+    /// The keywords <paramref name="connectionString"/> sets, as Npgsql names them (<c>Server</c> is
+    /// <c>Host</c>, <c>MAXPOOLSIZE</c> is <c>Maximum Pool Size</c>), so whether one was given can be
+    /// told apart from its default.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an Npgsql connection string.</exception>
+    internal static ISet<string> NpgsqlKeywords(string connectionString)
+    {
+        // Npgsql's builder writes back only what was set, under each keyword's canonical name.
+        var canonical = new DbConnectionStringBuilder { ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString };
+        return new HashSet<string>(canonical.Keys.Cast<string>(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string? FindPostgreSqlProblem(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            return $"must be an Npgsql connection string for {PostgreSql}, {PostgreSqlExample} ({e.Message})";
+        }
+
+        if (string.IsNullOrWhiteSpace(parsed.Host))
+        {
+            return $"must name the PostgreSQL server with Host, {PostgreSqlExample}";
+        }
+
+        // Connecting is ChatHistory.Open's check, when the server starts.
+        return null;
+    }
+
+    private static string HidePasswords(string connectionString) =>
+        PasswordValue().Replace(connectionString, match => $"{match.Groups["key"].Value}***");
+
+    /// <summary>A password keyword at the start of an entry, and its value (quoted or up to the next <c>;</c>).</summary>
+    [GeneratedRegex("""(?<key>(?:^|;)\s*(?:password|pwd|psw)\s*=\s*)(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;]*)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordValue();
+
+    private static string? FindSqliteProblem(string connectionString)
     {
         SqliteConnectionStringBuilder parsed;
         try

@@ -171,10 +171,11 @@ public static class ChatServer
     /// <summary>
     /// Wires the history store (<see cref="HistoryHosting.WithChatHistory"/>). Akka.Hosting runs
     /// this callback when the app is being set up to start (its health checks ask for the actor
-    /// system's builder), not when the settings are read: the SQLite file and its folder are created
-    /// then. A file that cannot be created is a setting the server cannot start with.
+    /// system's builder), not when the settings are read: the SQLite file and its folder are created,
+    /// or PostgreSQL is connected to, then. A file that cannot be created, or a database that cannot
+    /// be connected to, is a setting the server cannot start with.
     /// </summary>
-    /// <exception cref="InvalidSettingsException">The SQLite file or its folder cannot be created, opened or written.</exception>
+    /// <exception cref="InvalidSettingsException">The SQLite file or its folder cannot be created, opened or written; PostgreSQL cannot be connected to or is too old.</exception>
     private static AkkaConfigurationBuilder WithChatHistory(this AkkaConfigurationBuilder akka, ChatServerOptions options, IServiceProvider sp)
     {
         try
@@ -183,7 +184,8 @@ public static class ChatServer
         }
         catch (HistoryStoreException unusable)
         {
-            throw new InvalidSettingsException($"{ChatServerOptions.Section}:{nameof(options.History)}:{nameof(options.History.ConnectionString)}", options.History.ConnectionString, unusable.Message);
+            // Shown without its password: the line goes to stderr and from there to logs.
+            throw new InvalidSettingsException($"{ChatServerOptions.Section}:{nameof(options.History)}:{nameof(options.History.ConnectionString)}", options.History.ShownConnectionString, unusable.Message);
         }
     }
 

@@ -69,11 +69,15 @@ internal static class ChatServerOptionsValidator
             throw Invalid($"Limits:{nameof(ChatSettings.MaxOutboundBytes)}", options.Limits.MaxOutboundBytes, $"must be at least MaxFrameBytes ({options.MaxFrameBytes}), so a message any client may send fits in a receiver's queue");
         }
 
-        // The provider and, for a file, the connection string (HistoryOptions holds those rules).
+        // The provider and, for a file or a database, the connection string (HistoryOptions holds
+        // those rules). The connection string is shown as read but without its password, so it is
+        // not taken from the text given.
         if (options.History.FindProblem() is { } history)
         {
-            var value = history.Setting == nameof(options.History.Provider) ? options.History.Provider : options.History.ConnectionString;
-            throw Invalid($"{nameof(options.History)}:{history.Setting}", value, history.Rule);
+            var setting = $"{nameof(options.History)}:{history.Setting}";
+            throw history.Setting == nameof(options.History.Provider)
+                ? Invalid(setting, options.History.Provider, history.Rule)
+                : new InvalidSettingsException($"{ChatServerOptions.Section}:{setting}", options.History.ShownConnectionString, history.Rule);
         }
 
         InvalidSettingsException Invalid(string name, object value, string rule)

@@ -52,7 +52,24 @@ internal sealed class HistoryHost : IAsyncDisposable
             throw;
         }
 
-        return new HistoryHost(host, logs);
+        var started = new HistoryHost(host, logs);
+        await started.StartSchedulerAsync();
+        return started;
+    }
+
+    /// <summary>
+    /// Akka starts its scheduler on first use, and every caller that comes before it has started
+    /// blocks its thread in <c>HashedWheelTimerScheduler.Start</c>: dozens of persistent actors
+    /// starting their recovery (which schedules its timeout) in a new actor system's first moment
+    /// took that many thread-pool threads and stalled the process for tens of seconds on 2 cores.
+    /// The server's scheduler is running long before its rooms are (its rooms, sessions and health
+    /// checks use timers from the start); here a timer run once does the same.
+    /// </summary>
+    private async Task StartSchedulerAsync()
+    {
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        System.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, ran.SetResult);
+        await ran.Task.WaitAsync(Timeout);
     }
 
     /// <summary>Starts a persistent actor of the tests under <paramref name="persistenceId"/>.</summary>

@@ -17,7 +17,8 @@ namespace ActorChat.Host.Tests;
 public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDisposable
 {
     private const string DurationNote = " (a duration is hh:mm:ss[.fff]; a bare number means days)";
-    private const string Providers = "sqlite (a file, the default) or memory (nothing kept after a restart)";
+    private const string Providers = "sqlite (a file, the default), postgresql (a database server) or memory (nothing kept after a restart)";
+    private const string PostgreSqlExample = "e.g. Host=127.0.0.1;Database=actorchat;Username=actorchat;Password=secret";
     private static readonly TimeSpan ProcessBound = TestTime.Seconds(60);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("actorchat-host-history-").FullName;
@@ -26,7 +27,7 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
 
     public static TheoryData<string[], string> BadSettings => new()
     {
-        { ["--ActorChat:History:Provider=postgresql"], $"ActorChat:History:Provider = postgresql: postgresql is not available yet: use {Providers}" },
+        { ["--ActorChat:History:Provider=postgresql", "--ActorChat:History:ConnectionString=Database=chat;Username=chat;Password=hunter2"], $"ActorChat:History:ConnectionString = Database=chat;Username=chat;Password=***: must name the PostgreSQL server with Host, {PostgreSqlExample}" },
         { ["--ActorChat:History:Provider=mongodb"], $"ActorChat:History:Provider = mongodb: must be {Providers}" },
         { ["--ActorChat:History:Provider="], $"ActorChat:History:Provider = (empty): must be {Providers}" },
         { ["--ActorChat:History:ConnectionString=Data Source=:memory:"], "ActorChat:History:ConnectionString = Data Source=:memory:: names an in-memory database: set ActorChat:History:Provider=memory for history kept in memory, or name a file, e.g. Data Source=data/actorchat.db" },
