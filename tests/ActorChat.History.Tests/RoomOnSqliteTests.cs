@@ -34,14 +34,21 @@ public sealed class RoomOnSqliteTests : IDisposable
             }
 
             epoch = (await RoomOnStore.StatusWhenAsync(room, s => s.Position.Offset == 12)).Position.Epoch;
+
+            // A snapshot is saved after the write that reaches SnapshotEvery, asynchronously: wait
+            // for it in the second file (WAL like the first); the journal's file has none, so a
+            // snapshot never holds the journal's write lock.
+            var deadline = DateTime.UtcNow + HistoryHost.Timeout;
+            while (SnapshotCount(snapshots) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "No snapshot was written to the snapshot file.");
+                await Task.Delay(20);
+            }
+
+            Assert.Equal("wal", TestData.Query(snapshots, "PRAGMA journal_mode"));
+            Assert.Equal(0, TestData.Count(journal, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshot'"));
             await HistoryHost.StopAsync(room);
         }
-
-        // The snapshots are in the second file (WAL like the first), none in the journal's file:
-        // a snapshot never holds the journal's write lock.
-        Assert.Equal("wal", TestData.Query(snapshots, "PRAGMA journal_mode"));
-        Assert.True(TestData.Count(snapshots, "SELECT COUNT(*) FROM snapshot") >= 1);
-        Assert.Equal(0, TestData.Count(journal, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshot'"));
 
         await using (var host = await HistoryHost.StartAsync(_folder.Sqlite()))
         {
@@ -52,4 +59,7 @@ public sealed class RoomOnSqliteTests : IDisposable
             Assert.True(Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout)).Recovered);
         }
     }
+
+    private static long SnapshotCount(string path) =>
+        TestData.Count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshot'") == 0 ? 0 : TestData.Count(path, "SELECT COUNT(*) FROM snapshot");
 }
