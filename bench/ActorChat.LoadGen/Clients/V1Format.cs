@@ -137,26 +137,7 @@ internal static class V1Format
     public static bool TryGetMessageText(ReadOnlySpan<byte> frame, out ReadOnlySpan<byte> text)
     {
         text = default;
-        if (!frame.StartsWith(s_messageStart))
-        {
-            return false;
-        }
-
-        var start = frame.IndexOf(s_textField);
-        if (start < 0)
-        {
-            return false;
-        }
-
-        var rest = frame[(start + s_textField.Length)..];
-        var end = rest.IndexOf((byte)'"');
-        if (end < 0)
-        {
-            return false;
-        }
-
-        text = rest[..end];
-        return true;
+        return frame.StartsWith(s_messageStart) && WireFormat.TryGetString(frame, s_textField, out text);
     }
 
     public static Kind KindOf(ReadOnlySpan<byte> frame)
@@ -203,15 +184,7 @@ internal static class V1Format
 
     public static string ErrorCode(ReadOnlySpan<byte> frame)
     {
-        var start = frame.IndexOf(s_codeField);
-        if (start < 0)
-        {
-            return "unknown";
-        }
-
-        var rest = frame[(start + s_codeField.Length)..];
-        var end = rest.IndexOf((byte)'"');
-        return end < 0 ? "unknown" : Encoding.UTF8.GetString(rest[..end]);
+        return WireFormat.TryGetString(frame, s_codeField, out var code) ? Encoding.UTF8.GetString(code) : "unknown";
     }
 
     /// <summary>How many names a <c>presence</c> frame carries in <c>joins</c> and <c>leaves</c> (and renames).</summary>

@@ -66,25 +66,30 @@ internal static class WireFormat
     public static bool TryGetMessageText(ReadOnlySpan<byte> frame, out ReadOnlySpan<byte> text)
     {
         text = default;
-        if (frame.IndexOf(s_chatMessageType) < 0)
-        {
-            return false;
-        }
+        return frame.IndexOf(s_chatMessageType) >= 0 && TryGetString(frame, s_messageField, out text);
+    }
 
-        var start = frame.IndexOf(s_messageField);
+    /// <summary>
+    /// The value of the string field that <paramref name="field"/> (<c>"name":"</c>) opens, without its
+    /// quotes, for both protocols' frames (benchmark texts, names and codes need no escapes).
+    /// </summary>
+    public static bool TryGetString(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        var start = frame.IndexOf(field);
         if (start < 0)
         {
             return false;
         }
 
-        var rest = frame[(start + s_messageField.Length)..];
+        var rest = frame[(start + field.Length)..];
         var end = rest.IndexOf((byte)'"');
         if (end < 0)
         {
             return false;
         }
 
-        text = rest[..end];
+        value = rest[..end];
         return true;
     }
 
@@ -111,15 +116,7 @@ internal static class WireFormat
             return null;
         }
 
-        var start = frame.IndexOf(s_codeField);
-        if (start < 0)
-        {
-            return "unknown";
-        }
-
-        var rest = frame[(start + s_codeField.Length)..];
-        var end = rest.IndexOf((byte)'"');
-        return end < 0 ? "unknown" : Encoding.UTF8.GetString(rest[..end]);
+        return TryGetString(frame, s_codeField, out var code) ? Encoding.UTF8.GetString(code) : "unknown";
     }
 
     private static bool Next(ref ReadOnlySpan<byte> text, int used)
