@@ -22,7 +22,7 @@ namespace ActorChat.Actors.Connections;
 internal sealed class BeejConnection : ConnectionActor
 {
     /// <summary>Packets held while the registry answers; the rate limit keeps a client far below this.</summary>
-    private const int MaxWaiting = 64;
+    internal const int MaxWaiting = 64;
 
     private readonly LinkedList<object> _waiting = new();
     private string? _sessionId;

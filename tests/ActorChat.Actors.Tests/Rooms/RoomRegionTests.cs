@@ -1,4 +1,5 @@
 using ActorChat.Actors.Rooms;
+using ActorChat.Protocol.V1;
 using Akka.Actor;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -80,7 +81,44 @@ public sealed class RoomRegionTests : ActorChatTestKit
         Assert.Equal(0, ExpectMsg<RoomRegion.RoomCount>().Count);
     }
 
+    [Fact]
+    public void The_room_list_has_the_busiest_rooms_up_to_its_bound_and_always_the_lobby_and_forgets_a_stopped_room()
+    {
+        // One more room with members than a list may hold, with distinct counts.
+        var rooms = RoomRegion.MaxListedRooms + 1;
+        for (var i = 0; i < rooms; i++)
+        {
+            _region.Tell(new Occupy($"r{i}", i + 1));
+        }
+
+        // The region has every report once each room has answered (rooms answer after reporting).
+        ReceiveN(rooms);
+        _region.Tell(new RoomRegion.ListRooms("l1"));
+        var list = ExpectMsg<RoomRegion.RoomList>();
+
+        Assert.Equal("l1", list.Ref);
+        Assert.Equal(RoomRegion.MaxListedRooms, list.Rooms.Count);
+        Assert.Equal(new RoomSummary($"r{rooms - 1}", rooms), list.Rooms[0]);
+        Assert.Equal(list.Rooms.OrderByDescending(r => r.Members).Select(r => r.Members), list.Rooms.Select(r => r.Members));
+
+        // The lobby, asleep, takes the last place with 0; the quietest rooms fall off.
+        Assert.Equal(new RoomSummary("lobby", 0), list.Rooms[^1]);
+        Assert.DoesNotContain(list.Rooms, r => r.Room is "r0" or "r1");
+
+        // A room that stops is not listed any more.
+        _region.Tell(new Say($"r{rooms - 1}", "x"));
+        var busiest = ExpectMsg<Echo>().Actor;
+        Watch(busiest);
+        _region.Tell(new Fail($"r{rooms - 1}"));
+        ExpectTerminated(busiest);
+        _region.Tell(new RoomRegion.ListRooms(null));
+        Assert.DoesNotContain(ExpectMsg<RoomRegion.RoomList>().Rooms, r => r.Room == $"r{rooms - 1}");
+    }
+
     private sealed record Say(string Room, string Text) : IWithRoom;
+
+    /// <summary>Makes the room report <paramref name="Members"/> members to its region, then answer.</summary>
+    private sealed record Occupy(string Room, int Members) : IWithRoom;
 
     private sealed record AskToPassivate(string Room) : IWithRoom;
 
@@ -117,6 +155,11 @@ public sealed class RoomRegionTests : ActorChatTestKit
             Receive<Stop>(_ => _stopRequester?.Tell(new StopRequested()));
             Receive<Release>(_ => Context.Stop(Self));
             Receive<Fail>(_ => throw new InvalidOperationException("room failure (test)"));
+            Receive<Occupy>(o =>
+            {
+                Context.Parent.Tell(new RoomRegion.Occupancy(room, o.Members));
+                Sender.Tell(o);
+            });
         }
     }
 }
