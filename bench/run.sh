@@ -10,6 +10,8 @@
 #   bench/run.sh --servers actorchat,actorchat-memory --baseline bench/results/2026-11-25.json --tag history
 #   bench/run.sh --servers actorchat,actorchat-memory --scenario resume,presence-storm,many-rooms --tag v1
 #   bench/run.sh --url ws://127.0.0.1:3490/ --pid "$(pgrep -n -f ActorChat.Host)"   # a running server
+#   bash scripts/with-postgres.sh bench/run.sh --servers actorchat-pg,actorchat-cluster3 --protocol v1 \
+#     --scenario saturation,cross-node,kill-recovery --tag cluster   # one node vs three, on PostgreSQL
 #
 # All options: bench/run.sh --help. Load goes to loopback addresses only; every run stops by itself.
 set -euo pipefail
@@ -37,7 +39,7 @@ build() {
 
 build bench/ActorChat.LoadGen/ActorChat.LoadGen.csproj
 if [ "$external" = false ]; then
-  case ",$servers," in *,actorchat,*|*,actorchat-memory,*) build src/ActorChat.Host/ActorChat.Host.csproj ;; esac
+  case ",$servers," in *,actorchat,*|*,actorchat-memory,*|*,actorchat-pg,*|*,actorchat-cluster3,*) build src/ActorChat.Host/ActorChat.Host.csproj ;; esac
   case ",$servers," in *,raw-kestrel,*) build bench/peers/RawKestrel/RawKestrel.csproj ;; esac
 fi
 

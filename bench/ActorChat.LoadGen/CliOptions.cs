@@ -6,10 +6,13 @@ namespace ActorChat.LoadGen;
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
 internal sealed record CliOptions
 {
-    public static readonly IReadOnlyList<string> ScenarioNames = ["saturation", "latency", "largest-room", "idle", "slow-consumer", "resume", "presence-storm", "many-rooms"];
+    public static readonly IReadOnlyList<string> ScenarioNames = ["saturation", "latency", "largest-room", "idle", "slow-consumer", "resume", "presence-storm", "many-rooms", "cross-node", "kill-recovery"];
+
+    /// <summary>Scenarios of a run without <c>--scenario</c> (kill-recovery needs a cluster, cross-node is for clusters and their one-node reference).</summary>
+    public static readonly IReadOnlyList<string> DefaultScenarioNames = ["saturation", "latency", "largest-room", "idle", "slow-consumer", "resume", "presence-storm", "many-rooms"];
 
     /// <summary>Scenarios that speak <c>actorchat.v1</c> whatever <c>--protocol</c> says (run against ActorChat only).</summary>
-    public static readonly IReadOnlyList<string> V1ScenarioNames = ["resume", "presence-storm", "many-rooms"];
+    public static readonly IReadOnlyList<string> V1ScenarioNames = ["resume", "presence-storm", "many-rooms", "cross-node", "kill-recovery"];
 
     public const string Usage = """
         ActorChat.LoadGen — beej-chat-protocol and actorchat.v1 load generator and benchmark harness (loopback only)
@@ -19,10 +22,22 @@ internal sealed record CliOptions
           --smoke                 a few clients for a few seconds; exits 1 unless zero loss
           --scenario NAME[,NAME]  saturation, latency, largest-room, idle, slow-consumer (any server);
                                   resume, presence-storm, many-rooms (actorchat.v1: ActorChat only)
-                                  (default: all)
+                                  (default: these eight); cross-node (v1: send -> delivery on the
+                                  sender's node and on the others), kill-recovery (v1, a cluster of 3:
+                                  SIGKILL the last node during a stream)
           --servers A[,B]         actorchat (durable history, SQLite in a temp folder), actorchat-memory
-                                  (history in memory), node-ws, node-websocket, raw-kestrel (default: all);
+                                  (history in memory), node-ws, node-websocket, raw-kestrel (default: these);
+                                  actorchat-pg (one node, history in PostgreSQL), actorchat-cluster3 (three
+                                  cluster nodes on 127.0.0.1, one PostgreSQL database): a fresh database per
+                                  start from $ACTORCHAT_BENCH_POSTGRES or $ACTORCHAT_TEST_POSTGRES
+                                  (scripts/with-postgres.sh); clients go to the nodes round-robin;
                                   the harness builds nothing: run bench/run.sh, or build and npm ci first
+          --cross-clients N       cross-node room size (default 100)
+          --cross-rates R[,R]     cross-node offered msg/s, one phase each (default 100,500)
+          --kill-rooms N          kill-recovery rooms per batch (default 6; more batches until one
+                                  room lives on the node to be killed)
+          --kill-rate MSG_PER_S   kill-recovery stream per room (default 20)
+          --kill-bound SECONDS    kill-recovery observation bound after the kill (default 90)
           --protocol beej|v1      subprotocol of saturation, latency, largest-room and slow-consumer
                                   (default beej; v1: every client says hello and joins room 'bench';
                                   servers that speak beej only are skipped). idle always speaks beej
@@ -55,9 +70,19 @@ internal sealed record CliOptions
 
     public bool Smoke { get; init; }
 
-    public IReadOnlyList<string> Scenarios { get; init; } = ScenarioNames;
+    public IReadOnlyList<string> Scenarios { get; init; } = DefaultScenarioNames;
 
-    public IReadOnlyList<string> Servers { get; init; } = ServerCatalog.Names;
+    public IReadOnlyList<string> Servers { get; init; } = ServerCatalog.DefaultNames;
+
+    public int CrossClients { get; init; } = 100;
+
+    public IReadOnlyList<double> CrossRates { get; init; } = [100, 500];
+
+    public int KillRooms { get; init; } = 6;
+
+    public double KillRate { get; init; } = 20;
+
+    public double KillBoundSeconds { get; init; } = 90;
 
     public Uri? Url { get; init; }
 
@@ -137,6 +162,11 @@ internal sealed record CliOptions
                 "--baseline" => options with { Baseline = Value() },
                 "--tag" => options with { Tag = Value() },
                 "--window" => options with { Window = Int(Value()) },
+                "--cross-clients" => options with { CrossClients = Int(Value()) },
+                "--cross-rates" => options with { CrossRates = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
+                "--kill-rooms" => options with { KillRooms = Int(Value()) },
+                "--kill-rate" => options with { KillRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--kill-bound" => options with { KillBoundSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };

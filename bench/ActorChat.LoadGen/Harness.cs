@@ -13,10 +13,11 @@ namespace ActorChat.LoadGen;
 /// </summary>
 internal sealed class Harness(CliOptions options, string repoRoot, TextWriter log)
 {
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    // a cluster of three on two shared cores takes a while: three .NET processes, joins, shard regions
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>A server ready for a scenario: where it listens, its process, who stops it, its data folder's size.</summary>
-    private sealed record Started(Uri Url, ProcessStats? Stats, IAsyncDisposable? Owner, Func<long?>? DataBytes);
+    /// <summary>A server ready for a scenario: where it listens (one URL per node), its processes, who stops it, its data folder's size.</summary>
+    private sealed record Started(IReadOnlyList<Uri> Urls, ProcessStats? Stats, IAsyncDisposable? Owner, Func<long?>? DataBytes, ServerGroup? Group = null);
 
     public async Task<List<ServerResult>> RunAsync(CancellationToken cancellationToken)
     {
@@ -25,7 +26,7 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         {
             var result = new ServerResult(options.Label, $"external server at {options.Url}") { Protocol = ProtocolName };
             var stats = options.Pid is { } pid ? new ProcessStats(pid) : null;
-            await RunServerAsync(result, speaksV1: true, _ => Task.FromResult(new Started(options.Url, stats, null, null)), cancellationToken);
+            await RunServerAsync(result, speaksV1: true, _ => Task.FromResult(new Started([options.Url], stats, null, null)), cancellationToken);
             results.Add(result);
             return results;
         }
@@ -33,11 +34,11 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         foreach (var name in options.Servers)
         {
             var spec = ServerCatalog.Get(name, repoRoot, options.ActorChatArgs);
-            var result = new ServerResult(spec.Name, spec.Description) { Protocol = ProtocolName };
+            var result = new ServerResult(spec.Name, spec.Description) { Protocol = ProtocolName, Nodes = spec.Nodes };
             await RunServerAsync(result, spec.SpeaksV1, async token =>
             {
-                var server = await RunningServer.StartAsync(spec, s_startTimeout, token);
-                return new Started(server.Url, server.Stats, server, () => server.DataBytes);
+                var group = await ServerGroup.StartAsync(spec, s_startTimeout, line => Log(spec.Name, line), token);
+                return new Started(group.Urls, group.Stats, group, () => group.DataBytes, group);
             }, cancellationToken);
             results.Add(result);
         }
@@ -54,7 +55,7 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         {
             await RunScenarioAsync(result, "smoke", start, 1, async (context, token) =>
             {
-                result.Smoke = await SmokeScenario.RunAsync(context.Url, TimeSpan.FromSeconds(3), token);
+                result.Smoke = await SmokeScenario.RunAsync(context.Connector(), TimeSpan.FromSeconds(3), token);
                 var s = result.Smoke;
                 context.Log($"smoke: {s.Clients} clients, {s.Messages} messages, {s.Delivered}/{s.Expected} delivered, loss {s.Loss}, reordered {s.Reordered} → {(s.Passed ? "PASS" : "FAIL")}");
             }, cancellationToken);
@@ -148,6 +149,26 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
             await RunScenarioAsync(result, "many-rooms", start, 2, async (context, token) =>
                 result.ManyRooms = await ManyRoomsScenario.RunAsync(context, options.Rooms, options.RoomMembers, options.RoomsRate, token), cancellationToken);
         }
+
+        if (scenarios.Contains("cross-node"))
+        {
+            await RunScenarioAsync(result, "cross-node", start, 1 + options.CrossRates.Count, async (context, token) =>
+                result.CrossNode = await CrossNodeScenario.RunAsync(context, options.CrossClients, options.CrossRates, token), cancellationToken);
+        }
+
+        if (scenarios.Contains("kill-recovery"))
+        {
+            if (result.Nodes < 3 && options.Url is null)
+            {
+                Log(result.Name, "kill-recovery needs a cluster of 3 nodes: skipped");
+            }
+            else
+            {
+                var bound = TimeSpan.FromSeconds(options.KillBoundSeconds);
+                await RunScenarioAsync(result, "kill-recovery", start, 1, async (context, token) =>
+                    result.KillRecovery = await KillRecoveryScenario.RunAsync(context, options.KillRooms, options.KillRate, bound, token), cancellationToken, extra: bound);
+            }
+        }
     }
 
     private async Task RunScenarioAsync(
@@ -156,9 +177,10 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         Func<CancellationToken, Task<Started>> start,
         int steps,
         Func<ScenarioContext, CancellationToken, Task> run,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan extra = default)
     {
-        var limit = options.Profile.ScenarioTimeout * steps;
+        var limit = (options.Profile.ScenarioTimeout * steps) + extra;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit + s_startTimeout);
         var started = Stopwatch.GetTimestamp();
@@ -168,10 +190,12 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
             var server = await start(timeout.Token);
             owner = server.Owner;
             timeout.CancelAfter(limit);
-            var context = new ScenarioContext(server.Url, server.Stats, options.Profile, line => Log(result.Name, line))
+            var context = new ScenarioContext(server.Urls[0], server.Stats, options.Profile, line => Log(result.Name, line))
             {
                 Protocol = options.Protocol,
                 DataBytes = server.DataBytes,
+                Urls = server.Urls,
+                Group = server.Group,
             };
             // the token stops well-behaved loops; WaitAsync bounds anything that ignores it
             await run(context, timeout.Token).WaitAsync(limit + TimeSpan.FromSeconds(15), cancellationToken);

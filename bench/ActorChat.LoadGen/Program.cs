@@ -34,6 +34,12 @@ if (options.Help)
     return 0;
 }
 
+if (options.Url is null && options.Servers.Any(s => ServerCatalog.Get(s, ".", []).Postgres) && PostgresDatabase.Configured() is null)
+{
+    Console.Error.WriteLine(PostgresDatabase.HowTo);
+    return 2;
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -83,9 +83,15 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public WebSocket WebSocket => _connection.WebSocket;
 
+    /// <summary>The node (0-based) of the server this client is connected to (0 for a one-process server).</summary>
+    public int Node => _connection.Node;
+
     public System.Net.EndPoint? LocalEndPoint => _connection.Socket.LocalEndPoint;
 
     public System.Net.EndPoint? RemoteEndPoint => _connection.Socket.RemoteEndPoint;
+
+    /// <summary>One more than the highest sequence number of <paramref name="sender"/> received (0: none yet).</summary>
+    public long NextSeq(int sender) => Volatile.Read(ref _nextSeq[sender]);
 
     /// <summary>Messages of <paramref name="sender"/> received, counting those sent before this client was in the room.</summary>
     public long ReceivedFrom(int sender) => Volatile.Read(ref _received[sender]) + Volatile.Read(ref _offset[sender]);
@@ -241,7 +247,7 @@ internal sealed class BenchClient : IAsyncDisposable
                     Volatile.Write(ref _gaps, _gaps + (seq - expected));
                 }
 
-                _nextSeq[sender] = seq + 1;
+                Volatile.Write(ref _nextSeq[sender], seq + 1);
             }
             else
             {

@@ -144,6 +144,9 @@ internal sealed class BenchSender
         }
     }
 
+    /// <summary>Sends one benchmark message now, whatever the window (the kill-recovery stream keeps sending into a room that is down).</summary>
+    public ValueTask SendNextAsync(CancellationToken cancellationToken) => SendOneAsync(cancellationToken);
+
     private async ValueTask SendOneAsync(CancellationToken cancellationToken)
     {
         var now = Stopwatch.GetTimestamp();

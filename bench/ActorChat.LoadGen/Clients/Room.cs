@@ -23,6 +23,9 @@ internal sealed class Room(LoopbackConnector connector, WireProtocol protocol = 
 
     public WireProtocol Protocol => protocol;
 
+    /// <summary>For a server of several nodes: the node every sender connects to; null: round-robin like the listeners.</summary>
+    public int? SenderNode { get; init; }
+
     /// <summary>The v1 room's name (beej has one room, whatever its name).</summary>
     public string RoomName => roomName;
 
@@ -87,12 +90,12 @@ internal sealed class Room(LoopbackConnector connector, WireProtocol protocol = 
             BenchClient client;
             if (protocol == WireProtocol.V1)
             {
-                client = await OpenV1Async(new ConnectOptions(Protocol: protocol), $"{namePrefix}{BenchSender.Name(id)}", cancellationToken);
+                client = await OpenV1Async(new ConnectOptions(Protocol: protocol, Node: SenderNode), $"{namePrefix}{BenchSender.Name(id)}", cancellationToken);
                 _clients.Add(client);
             }
             else
             {
-                client = await AddListenerAsync(new ConnectOptions(), cancellationToken);
+                client = await AddListenerAsync(new ConnectOptions(Node: SenderNode), cancellationToken);
             }
 
             var sender = new BenchSender(client, id, this, textLength, BenchSender.Name(id));

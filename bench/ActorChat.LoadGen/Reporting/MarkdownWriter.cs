@@ -40,6 +40,8 @@ internal static class MarkdownWriter
         Resume(md, report);
         PresenceStorm(md, report);
         ManyRooms(md, report);
+        CrossNode(md, report);
+        KillRecovery(md, report);
         Comparisons(md, "Durable history against history in memory (same run)", "Target (issue 8): with history ≥ 0.8× without it.", report.HistoryComparison);
         Comparisons(md, "Against the earlier results file", "Target (issue 8): no ActorChat figure below 0.8× of the earlier results (both variants against that file's `actorchat`). A peer in this run is compared with itself there: its code did not change, so its ratio is the machine's own drift (load from other work, another day).", report.BaselineComparison);
         Smoke(md, report);
@@ -75,6 +77,16 @@ internal static class MarkdownWriter
         }
 
         Text(md);
+        foreach (var (name, r) in rows.Where(x => x.r.Counters is not null).OrderBy(x => x.r.Clients))
+        {
+            Line(md, $"- {name}, {r.Clients} clients: {r.Counters!.Broadcasts:N0} broadcasts, {r.Counters.RemoteMessages:N0} remote room messages, **{Num(r.Counters.RemotePerBroadcast, "0.00")} per broadcast** (broadcasts per node: {string.Join(" / ", r.Counters.BroadcastsPerNode.Select(b => b.ToString("N0", CultureInfo.InvariantCulture)))})");
+        }
+
+        if (rows.Exists(x => x.r.Counters is not null))
+        {
+            Text(md);
+        }
+
         var ratios = Ratios(report);
         if (ratios.Count > 0)
         {
@@ -284,6 +296,82 @@ internal static class MarkdownWriter
         {
             var r = s.ManyRooms!;
             Line(md, $"| {s.Name} | **{r.PersistedPerSecond:N0}** | {r.DeliveriesPerSecond:N0} | {Num(r.ServerCpuCores, "0.00")} | {r.SaturatedAckP99Ms:0.0} | {r.PacedAchievedPerSecond:N0} ({r.PacedTargetPerSecond:N0}) | {r.AckP50Ms:0.00} | **{r.AckP99Ms:0.00}** | {r.AckMaxMs:0.0} | {r.DeliveryP50Ms:0.00} / {r.DeliveryP99Ms:0.00} | {r.SaturatedLoss + r.PacedLoss} | {Num(r.DataMiB, "0.0")} | {Errors(r.Errors)} |");
+        }
+
+        Text(md);
+    }
+
+    private static void CrossNode(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.CrossNode is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Text(md, "## 9. Cross-node latency (v1)");
+        Text(md);
+        Text(md, "Room `xnode`: one sender on node 1, the other members spread over the nodes round-robin; the sender paces at each fixed rate. Send → delivery latency per receiver, split by node: *same node* = receivers on the sender's node (its own echo included), *other nodes* = the rest. The room's home node is the one whose broadcast counter grew; remote messages per broadcast from every node's `/metrics`.");
+        Text(md);
+        Text(md, "| server | nodes | clients per node | room on node | msg/s offered (sent) | deliveries/s | same node p50 / p99 ms | other nodes p50 / p99 / max ms | ack p50 / p99 ms | remote msgs per broadcast | loss | window waits |");
+        Text(md, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in rows)
+        {
+            var r = s.CrossNode!;
+            foreach (var p in r.Phases)
+            {
+                Line(md, $"| {s.Name} | {r.Nodes} | {string.Join(" / ", r.ClientsPerNode)} | {(r.RoomNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")} | {p.OfferedPerSecond:N0} ({p.AchievedPerSecond:N0}) | {p.DeliveriesPerSecond:N0} | {Num(p.SameP50Ms, "0.00")} / **{Num(p.SameP99Ms, "0.00")}** | {Num(p.CrossP50Ms, "0.00")} / **{Num(p.CrossP99Ms, "0.00")}** / {Num(p.CrossMaxMs, "0.0")} | {p.AckP50Ms:0.00} / {p.AckP99Ms:0.00} | {Num(p.Counters?.RemotePerBroadcast, "0.00")} | {p.Loss} | {p.WindowWaits} |");
+            }
+        }
+
+        Text(md);
+        foreach (var s in rows.Where(s => s.CrossNode!.Errors.Count > 0))
+        {
+            Line(md, $"- {s.Name}: errors {Errors(s.CrossNode!.Errors)}");
+        }
+    }
+
+    private static void KillRecovery(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.KillRecovery is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Text(md, "## 10. Kill recovery (v1)");
+        Text(md);
+        Text(md, "Rooms with a sender on node 1, a member on node 2 and one on the last node; every sender streams at a fixed rate; the last node is SIGKILLed. From the kill: when the killed node's rooms ack a send made after it again, when such a message reaches the member on node 2, the longest ack gap of the other rooms, and when the killed node's clients, reconnected to node 2 with `hello {name, session}` + `join {room, since}`, have their `joined` (session resumed? history exact: every offset after `since` once, `recovered: true`).");
+        Text(md);
+        Text(md, "| server | killed node | rooms on it / all | its rooms ack again (ms, max) | deliver again (ms, max) | other rooms' longest ack gap (ms) | clients resumed (session) | exact history | resumed p50 / all (ms) | bound (s) | errors |");
+        Text(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in rows)
+        {
+            var r = s.KillRecovery!;
+            Line(md, $"| {s.Name} | {r.KilledNode + 1} of {r.Nodes} | {r.RoomsOnKilledNode} / {r.Rooms} | **{Num(r.RoomsAckAgainMaxMs, "N0")}** | {Num(r.RoomsDeliveredAgainMaxMs, "N0")} | {Num(r.SurvivorRoomsLongestAckGapMs, "N0")} | {r.VictimsResumed} / {r.Victims} | {r.VictimsRecovered} / {r.Victims} | {Num(r.VictimsResumedP50Ms, "N0")} / **{Num(r.VictimsAllResumedMs, "N0")}** | {r.BoundSeconds:0} | {Errors(r.Errors)} |");
+        }
+
+        Text(md);
+        foreach (var s in rows)
+        {
+            var r = s.KillRecovery!;
+            Text(md, "| room | home node | ack again ms | delivered again ms | longest ack gap ms | sent / acked after the kill |");
+            Text(md, "|---|---:|---:|---:|---:|---:|");
+            foreach (var room in r.RoomDetails)
+            {
+                Line(md, $"| {room.Room} | {(room.HomeNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")} | {Num(room.AckAgainMs, "N0")} | {Num(room.DeliveredAgainMs, "N0")} | {room.LongestAckGapMs:N0} | {room.SentAfterKill} / {room.AckedAfterKill} |");
+            }
+
+            Text(md);
+            foreach (var v in r.VictimDetails.Where(v => v.ResumedMs is null || !v.SessionResumed || !v.Exact))
+            {
+                Line(md, $"- {s.Name}: {v.Name} in {v.Room}: resumed {Num(v.ResumedMs, "N0")} ms after {v.Attempts} attempt(s), session resumed {v.SessionResumed}, recovered {v.Recovered}, exact {v.Exact}{(v.LastProblem is null ? "" : $"; last problem: {v.LastProblem}")}");
+            }
+
+            foreach (var problem in r.Problems)
+            {
+                Line(md, $"- {s.Name}: {problem}");
+            }
         }
 
         Text(md);

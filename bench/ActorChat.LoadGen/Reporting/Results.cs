@@ -16,7 +16,87 @@ internal sealed record SaturationResult(
     double? ServerPeakRssMiB,
     double LoadGenCpuSeconds,
     long WindowWaits,
+    IReadOnlyDictionary<string, long> Errors)
+{
+    /// <summary>A cluster's room counters over the measurement (null when the server exports none).</summary>
+    public RelayCounters? Counters { get; init; }
+}
+
+/// <summary>
+/// Room counters over a phase, from every node's <c>/metrics</c>: broadcasts rooms handed to their
+/// members and messages rooms sent to another node's relay (<c>actorchat_room_broadcasts_total</c>,
+/// <c>actorchat_room_remote_messages_total</c>), summed over the nodes; broadcasts also per node
+/// (the room's home node is the one that broadcast).
+/// </summary>
+internal sealed record RelayCounters(double Broadcasts, double RemoteMessages, IReadOnlyList<double> BroadcastsPerNode)
+{
+    /// <summary>Remote messages per broadcast: at most nodes − 1 for a broadcast, more with single replies (acks) to a sender on another node.</summary>
+    public double? RemotePerBroadcast => Broadcasts > 0 ? Math.Round(RemoteMessages / Broadcasts, 3) : null;
+}
+
+/// <summary>Cross-node latency: one phase at a fixed rate, deliveries split by whether the receiver is on the sender's node.</summary>
+internal sealed record CrossNodePhase(
+    double OfferedPerSecond,
+    double AchievedPerSecond,
+    double DeliveriesPerSecond,
+    long SameNodeDeliveries,
+    double? SameP50Ms,
+    double? SameP99Ms,
+    double? SameMaxMs,
+    long CrossNodeDeliveries,
+    double? CrossP50Ms,
+    double? CrossP99Ms,
+    double? CrossMaxMs,
+    double AckP50Ms,
+    double AckP99Ms,
+    long Loss,
+    long Reordered,
+    long WindowWaits,
+    RelayCounters? Counters);
+
+/// <summary>Cross-node latency: one room, its sender on node 0, its other members spread over the nodes round-robin.</summary>
+internal sealed record CrossNodeResult(
+    int Clients,
+    int Nodes,
+    int SenderNode,
+    int? RoomNode,
+    IReadOnlyList<int> ClientsPerNode,
+    IReadOnlyList<CrossNodePhase> Phases,
     IReadOnlyDictionary<string, long> Errors);
+
+/// <summary>One room of the kill-recovery scenario.</summary>
+/// <param name="AckAgainMs">From the SIGKILL to the first ack of a send made after it; null if none within the bound.</param>
+/// <param name="DeliveredAgainMs">From the SIGKILL to the first delivery, to the member on a surviving node other than the sender's, of a message sent after it.</param>
+/// <param name="LongestAckGapMs">The longest time between two acks from the kill to the end of the observation.</param>
+internal sealed record KillRecoveryRoom(string Room, int? HomeNode, double? AckAgainMs, double? DeliveredAgainMs, double LongestAckGapMs, long SentAfterKill, long AckedAfterKill);
+
+/// <summary>One client of the killed node, reconnected to a survivor with <c>hello {session}</c> and <c>join {since}</c>.</summary>
+internal sealed record KillRecoveryVictim(string Name, string Room, double? ResumedMs, int Attempts, bool SessionResumed, bool Recovered, bool Exact, string? LastProblem);
+
+/// <summary>
+/// Kill recovery: rooms with a sender on node 0 and members on every node; node <c>KilledNode</c> is
+/// SIGKILLed during the stream. How long until its rooms ack again and its clients have resumed on
+/// another node.
+/// </summary>
+internal sealed record KillRecoveryResult(
+    int Nodes,
+    int KilledNode,
+    int Rooms,
+    int RoomsOnKilledNode,
+    double RatePerRoom,
+    double? RoomsAckAgainMaxMs,
+    double? RoomsDeliveredAgainMaxMs,
+    double? SurvivorRoomsLongestAckGapMs,
+    int Victims,
+    int VictimsResumed,
+    int VictimsRecovered,
+    double? VictimsResumedP50Ms,
+    double? VictimsAllResumedMs,
+    double BoundSeconds,
+    IReadOnlyList<KillRecoveryRoom> RoomDetails,
+    IReadOnlyList<KillRecoveryVictim> VictimDetails,
+    IReadOnlyDictionary<string, long> Errors,
+    IReadOnlyList<string> Problems);
 
 /// <summary>Scenario 2: one phase at a fixed offered rate.</summary>
 internal sealed record LatencyResult(
@@ -178,6 +258,13 @@ internal sealed class ServerResult(string name, string description)
     public List<PresenceStormResult> PresenceStorms { get; } = [];
 
     public ManyRoomsResult? ManyRooms { get; set; }
+
+    /// <summary>Processes the server ran as (the nodes of a cluster on this machine).</summary>
+    public int Nodes { get; set; } = 1;
+
+    public CrossNodeResult? CrossNode { get; set; }
+
+    public KillRecoveryResult? KillRecovery { get; set; }
 
     public List<string> Failures { get; } = [];
 }

@@ -28,10 +28,12 @@ internal static class SaturationScenario
         var drain = TimeSpan.FromSeconds(10);
         context.Server?.ResetPeak();
         await using var sampler = context.Server is null ? null : new RssSampler(context.Server, TimeSpan.FromMilliseconds(50));
+        var countersBefore = await RelayMetrics.ReadAsync(context, cancellationToken);
         var before = context.Server?.Read();
         var loadGenBefore = ScenarioContext.LoadGenCpuSeconds();
         var phase = await Phases.MeasureAsync(room, s => s.SaturateAsync(profile.Measure, profile.WindowFor(clients), cancellationToken), drain, cancellationToken);
         var after = context.Server?.Read();
+        var counters = RelayMetrics.Difference(countersBefore, await RelayMetrics.ReadAsync(context, cancellationToken));
         var cpu = after is null || before is null ? (double?)null : after.CpuSeconds - before.CpuSeconds;
         var peak = after is null || sampler is null ? (double?)null : ScenarioContext.MiB(Math.Max(after.PeakRssBytes, sampler.MaxRssBytes));
         var result = new SaturationResult(
@@ -49,10 +51,14 @@ internal static class SaturationScenario
             peak is null ? null : Math.Round(peak.Value, 1),
             Math.Round(ScenarioContext.LoadGenCpuSeconds() - loadGenBefore, 2),
             phase.WindowWaits,
-            room.Errors.Snapshot());
+            room.Errors.Snapshot())
+        {
+            Counters = counters,
+        };
         context.Log($"saturation {clients} clients: {result.DeliveriesPerSecond:N0} deliveries/s ({result.MessagesPerSecond:N0} msg/s), loss {result.Loss}, " +
             $"reordered {result.Reordered}, server CPU {result.ServerCpuSecondsPerMillionDeliveries?.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"} s per million, " +
-            $"peak RSS {result.ServerPeakRssMiB?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"} MiB, load generator CPU {result.LoadGenCpuSeconds:0.00} s");
+            $"peak RSS {result.ServerPeakRssMiB?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"} MiB, load generator CPU {result.LoadGenCpuSeconds:0.00} s" +
+            (counters is null ? "" : $", {counters.Broadcasts:0} broadcasts, {counters.RemoteMessages:0} remote messages ({counters.RemotePerBroadcast?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"} per broadcast)"));
         return result;
     }
 }

@@ -13,7 +13,15 @@ internal sealed record ScenarioContext(Uri Url, ProcessStats? Server, Profile Pr
     /// <summary>Bytes in the server's data folder (its history file), when the harness made one.</summary>
     public Func<long?>? DataBytes { get; init; }
 
-    public LoopbackConnector Connector() => new(Url);
+    /// <summary>Every node's URL (one for a one-process server); clients are spread over them round-robin.</summary>
+    public IReadOnlyList<Uri> Urls { get; init; } = [Url];
+
+    /// <summary>The started server's processes (cluster nodes, metrics); null for a <c>--url</c> server.</summary>
+    public ServerGroup? Group { get; init; }
+
+    public int Nodes => Urls.Count;
+
+    public LoopbackConnector Connector() => new(Urls);
 
     /// <summary>A room of the room scenarios, in <see cref="Protocol"/> (v1: room <c>bench</c>).</summary>
     public Room NewRoom() => new(Connector(), Protocol);
@@ -30,7 +38,7 @@ internal sealed record ScenarioContext(Uri Url, ProcessStats? Server, Profile Pr
     public long ConnectionLimit()
     {
         var own = ProcessStats.OpenFilesLimit(Environment.ProcessId);
-        var server = Server is null ? long.MaxValue : ProcessStats.OpenFilesLimit(Server.Pid);
+        var server = Server is null ? long.MaxValue : Server.OpenFilesLimit();
         return Math.Min(own, server) - 512;
     }
 }

@@ -14,9 +14,13 @@ internal static class SmokeScenario
     public const int Senders = 3;
     public const double RatePerSender = 5;
 
-    public static async Task<SmokeResult> RunAsync(Uri url, TimeSpan duration, CancellationToken cancellationToken)
+    public static Task<SmokeResult> RunAsync(Uri url, TimeSpan duration, CancellationToken cancellationToken) =>
+        RunAsync(new LoopbackConnector(url), duration, cancellationToken);
+
+    /// <summary>The smoke check over <paramref name="connector"/> (clients spread over a cluster's nodes).</summary>
+    public static async Task<SmokeResult> RunAsync(LoopbackConnector connector, TimeSpan duration, CancellationToken cancellationToken)
     {
-        await using var room = new Room(new LoopbackConnector(url));
+        await using var room = new Room(connector);
         await room.AddListenersAsync(Listeners, cancellationToken);
         await room.AddSendersAsync(Senders, 100, cancellationToken);
         await Phases.SyncAsync(room, cancellationToken);

@@ -5,14 +5,76 @@ namespace ActorChat.LoadGen.Servers;
 /// <summary>One reading of a process's CPU time and memory from /proc.</summary>
 internal sealed record ProcSnapshot(double CpuSeconds, long RssBytes, long PeakRssBytes);
 
-/// <summary>Reads a (server) process's /proc/&lt;pid&gt;/stat and /status. Linux only.</summary>
-internal sealed class ProcessStats(int pid)
+/// <summary>
+/// Reads a server's /proc/&lt;pid&gt;/stat and /status. Linux only. A server of several processes
+/// (the nodes of a cluster on this machine) is read as their sum: CPU-seconds and RSS added up, and
+/// the peak as the sum of each process's peak. A process that has exited (a killed node) keeps
+/// counting with its last reading, so a scenario's before/after difference stays meaningful.
+/// </summary>
+internal sealed class ProcessStats
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
 
-    public int Pid => pid;
+    private readonly int[] _pids;
+    private readonly ProcSnapshot?[] _last;
+
+    public ProcessStats(int pid)
+        : this([pid])
+    {
+    }
+
+    public ProcessStats(IReadOnlyList<int> pids)
+    {
+        if (pids.Count == 0)
+        {
+            throw new ArgumentException("no process", nameof(pids));
+        }
+
+        _pids = [.. pids];
+        _last = new ProcSnapshot?[_pids.Length];
+    }
+
+    /// <summary>The first process (the only one of a one-process server).</summary>
+    public int Pid => _pids[0];
+
+    public IReadOnlyList<int> Pids => _pids;
 
     public ProcSnapshot Read()
+    {
+        double cpu = 0;
+        long rss = 0, peak = 0, live = 0;
+        for (var i = 0; i < _pids.Length; i++)
+        {
+            ProcSnapshot? one;
+            try
+            {
+                one = ReadOne(_pids[i]);
+                _last[i] = one;
+                live++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // exited: its CPU time stays spent; its memory is freed
+                one = _last[i] is { } last ? last with { RssBytes = 0 } : null;
+            }
+
+            if (one is not null)
+            {
+                cpu += one.CpuSeconds;
+                rss += one.RssBytes;
+                peak += one.PeakRssBytes;
+            }
+        }
+
+        if (live == 0)
+        {
+            throw new IOException($"no process of {string.Join(", ", _pids)} is running");
+        }
+
+        return new ProcSnapshot(cpu, rss, peak);
+    }
+
+    private static ProcSnapshot ReadOne(int pid)
     {
         // fields after the ")" that ends the command name: state is field 3, utime 14, stime 15
         var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -34,19 +96,27 @@ internal sealed class ProcessStats(int pid)
         return new ProcSnapshot(ticks / ClockTicksPerSecond, rss * 1024, hwm * 1024);
     }
 
-    /// <summary>Resets the kernel's peak-RSS mark (VmHWM) so the next peak is this scenario's; best effort.</summary>
+    /// <summary>Resets the kernel's peak-RSS mark (VmHWM) of every process so the next peak is this scenario's; best effort.</summary>
     public bool ResetPeak()
     {
-        try
+        var all = true;
+        foreach (var pid in _pids)
         {
-            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
-            return true;
+            try
+            {
+                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                all = false;
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+
+        return all;
     }
+
+    /// <summary>The lowest open-files limit (soft) of the server's processes.</summary>
+    public long OpenFilesLimit() => _pids.Min(OpenFilesLimit);
 
     /// <summary>The process's open-files limit (soft), from /proc/&lt;pid&gt;/limits.</summary>
     public static long OpenFilesLimit(int pid)

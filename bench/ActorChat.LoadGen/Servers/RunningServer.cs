@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace ActorChat.LoadGen.Servers;
 
@@ -9,13 +10,18 @@ internal sealed class RunningServer : IAsyncDisposable
 {
     private const int KeptLines = 40;
     private readonly Process _process;
+    private const int SeenLines = 200;
     private readonly Queue<string> _output = new();
+    private readonly List<string> _seen = []; // the first lines, for a start-up line logged before anyone waits for it
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _watches = [];
     private readonly string? _data;
 
     private RunningServer(Process process, int port, string? data)
     {
         _process = process;
         _data = data;
+        Port = port;
+        Pid = process.Id;
         Url = new Uri($"ws://127.0.0.1:{port}/");
         Stats = new ProcessStats(process.Id);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -25,6 +31,28 @@ internal sealed class RunningServer : IAsyncDisposable
     }
 
     public Uri Url { get; }
+
+    /// <summary>Where its HTTP endpoints (<c>/readyz</c>, <c>/metrics</c>) are: the chat port.</summary>
+    public Uri HttpBase => new($"http://127.0.0.1:{Port}/");
+
+    public int Port { get; }
+
+    public int Pid { get; }
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     public ProcessStats Stats { get; }
 
@@ -59,14 +87,29 @@ internal sealed class RunningServer : IAsyncDisposable
 
         var port = FreePort();
         var data = spec.TempData ? Directory.CreateTempSubdirectory($"actorchat-bench-{spec.Name}-").FullName : null;
-        var info = spec.StartInfo(port, data);
+        var server = Launch(spec.Name, spec.StartInfo(new NodeStart(port, data, [], new Dictionary<string, string>())), port, data);
+        try
+        {
+            await server.WaitUntilAcceptingAsync(startTimeout, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts <paramref name="info"/> (listening on <paramref name="port"/>) without waiting for it; its data folder is deleted when it stops.</summary>
+    public static RunningServer Launch(string name, ProcessStartInfo info, int port, string? data)
+    {
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {spec.Name}");
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
         }
         catch
         {
@@ -74,16 +117,96 @@ internal sealed class RunningServer : IAsyncDisposable
             throw;
         }
 
-        var server = new RunningServer(process, port, data);
+        return new RunningServer(process, port, data);
+    }
+
+    /// <summary>Kills the process at once (SIGKILL: no drain, no leaving), as a crashed node; disposing later still cleans up.</summary>
+    public void Kill()
+    {
         try
         {
-            await server.WaitUntilAcceptingAsync(port, startTimeout, cancellationToken);
-            return server;
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
         }
-        catch
+        catch (InvalidOperationException)
         {
-            await server.DisposeAsync();
-            throw;
+            // already gone
+        }
+    }
+
+    /// <summary>Waits for a line of the server's output matching <paramref name="pattern"/> (one seen already counts).</summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            foreach (var line in _seen)
+            {
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    return match;
+                }
+            }
+
+            _watches.Add((pattern, found));
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!found.Task.IsCompleted)
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with code {_process.ExitCode} before logging /{pattern}/:\n{OutputTail}");
+            }
+
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                throw new TimeoutException($"the server did not log /{pattern}/ within {timeout.TotalSeconds:0} s:\n{OutputTail}");
+            }
+
+            await Task.WhenAny(found.Task, Task.Delay(100, cancellationToken));
+        }
+
+        return await found.Task;
+    }
+
+    /// <summary>Polls <c>GET /readyz</c> until it answers 200 (a cluster node: Up, and its room shard region registered).</summary>
+    public async Task WaitUntilReadyAsync(HttpClient http, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var last = "no answer";
+        while (true)
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with code {_process.ExitCode}:\n{OutputTail}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(HttpBase, "readyz"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode}";
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                throw new TimeoutException($"/readyz on port {Port} not 200 within {timeout.TotalSeconds:0} s (last: {last}):\n{OutputTail}");
+            }
+
+            await Task.Delay(100, cancellationToken);
         }
     }
 
@@ -148,8 +271,9 @@ internal sealed class RunningServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilAcceptingAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var port = Port;
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
@@ -188,6 +312,20 @@ internal sealed class RunningServer : IAsyncDisposable
             if (_output.Count > KeptLines)
             {
                 _output.Dequeue();
+            }
+
+            if (_seen.Count < SeenLines)
+            {
+                _seen.Add(line);
+            }
+
+            for (var i = _watches.Count - 1; i >= 0; i--)
+            {
+                if (_watches[i].Pattern.Match(line) is { Success: true } match)
+                {
+                    _watches[i].Found.TrySetResult(match);
+                    _watches.RemoveAt(i);
+                }
             }
         }
     }

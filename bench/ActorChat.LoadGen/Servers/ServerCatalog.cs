@@ -7,7 +7,17 @@ namespace ActorChat.LoadGen.Servers;
 /// <param name="Setup">Installs what is missing (the Node peers' <c>npm ci</c>); null when nothing can be installed here.</param>
 /// <param name="TempData">Makes a fresh folder for the server's data (its history file) per start, deleted when it stops; null when it keeps none.</param>
 /// <param name="SpeaksV1">Whether it serves <c>actorchat.v1</c> (the v1 scenarios run only against such servers).</param>
-internal sealed record ServerSpec(string Name, string Description, string RequiredFile, Func<int, string?, ProcessStartInfo> StartInfo, ProcessStartInfo? Setup = null, bool TempData = false, bool SpeaksV1 = false);
+internal sealed record ServerSpec(string Name, string Description, string RequiredFile, Func<NodeStart, ProcessStartInfo> StartInfo, ProcessStartInfo? Setup = null, bool TempData = false, bool SpeaksV1 = false)
+{
+    /// <summary>Processes the server runs as: 1, or the nodes of a cluster on this machine (<see cref="ServerGroup"/>).</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>Its history is in PostgreSQL: a fresh database per start (<see cref="PostgresDatabase"/>).</summary>
+    public bool Postgres { get; init; }
+}
+
+/// <summary>How one process of a server is started: its HTTP port, its data folder, and arguments and environment the harness adds (database, cluster seeds).</summary>
+internal sealed record NodeStart(int Port, string? Data, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>ActorChat and its peers, as the harness starts them (see bench/README.md).</summary>
 internal static class ServerCatalog
@@ -17,7 +27,13 @@ internal static class ServerCatalog
     /// <c>actorchat-memory</c> is the same server with <c>ActorChat:History:Provider=memory</c>, to show
     /// what durability costs in the same run.
     /// </summary>
-    public static readonly IReadOnlyList<string> Names = ["actorchat", "actorchat-memory", "node-ws", "node-websocket", "raw-kestrel"];
+    public static readonly IReadOnlyList<string> Names = ["actorchat", "actorchat-memory", "actorchat-pg", "actorchat-cluster3", "node-ws", "node-websocket", "raw-kestrel"];
+
+    /// <summary>The servers of a run without <c>--servers</c>: those that need nothing but this repository (the PostgreSQL ones need a database).</summary>
+    public static readonly IReadOnlyList<string> DefaultNames = ["actorchat", "actorchat-memory", "node-ws", "node-websocket", "raw-kestrel"];
+
+    /// <summary>Nodes of <c>actorchat-cluster3</c>.</summary>
+    public const int ClusterNodes = 3;
 
     /// <summary>
     /// Settings ActorChat gets under benchmark: its per-connection rate limits would drop the
@@ -38,14 +54,20 @@ internal static class ServerCatalog
     ];
 
     /// <summary>The history arguments of an ActorChat variant; <paramref name="data"/> is its temp folder.</summary>
-    public static IReadOnlyList<string> HistoryArgs(string provider, string? data) => provider == "memory"
-        ? ["--ActorChat:History:Provider=memory"]
-        : ["--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={Path.Combine(data ?? "data", "actorchat.db")}"];
+    /// <remarks>PostgreSQL's connection string (with its password) goes in the environment, not the command line (<see cref="ServerGroup"/>).</remarks>
+    public static IReadOnlyList<string> HistoryArgs(string provider, string? data) => provider switch
+    {
+        "memory" => ["--ActorChat:History:Provider=memory"],
+        "postgresql" => ["--ActorChat:History:Provider=postgresql"],
+        _ => ["--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={Path.Combine(data ?? "data", "actorchat.db")}"],
+    };
 
     public static ServerSpec Get(string name, string repoRoot, IReadOnlyList<string> actorChatArgs) => name switch
     {
         "actorchat" => ActorChat("actorchat", "ActorChat (Akka.NET + Kestrel), durable history: SQLite", "sqlite", repoRoot, actorChatArgs),
         "actorchat-memory" => ActorChat("actorchat-memory", "ActorChat (Akka.NET + Kestrel), history in memory", "memory", repoRoot, actorChatArgs),
+        "actorchat-pg" => ActorChat("actorchat-pg", "ActorChat, one node, history in PostgreSQL", "postgresql", repoRoot, actorChatArgs) with { Postgres = true },
+        "actorchat-cluster3" => ActorChat("actorchat-cluster3", $"ActorChat, {ClusterNodes} cluster nodes on this machine, history in one PostgreSQL database", "postgresql", repoRoot, actorChatArgs) with { Postgres = true, Nodes = ClusterNodes },
         "node-ws" => Node(name, "Node.js + npm ws", repoRoot, "node-ws"),
         "node-websocket" => Node(name, "Node.js + npm websocket (the original's library)", repoRoot, "node-websocket"),
         "raw-kestrel" => RawKestrel(repoRoot),
@@ -59,30 +81,35 @@ internal static class ServerCatalog
             name,
             description,
             dll,
-            (port, data) =>
+            start =>
             {
                 var info = DotnetInfo(dll, repoRoot);
                 info.ArgumentList.Add("--urls");
-                info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-                foreach (var arg in ActorChatBenchmarkArgs.Concat(HistoryArgs(provider, data)).Concat(extraArgs))
+                info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{start.Port}"));
+                foreach (var arg in ActorChatBenchmarkArgs.Concat(HistoryArgs(provider, start.Data)).Concat(start.Args).Concat(extraArgs))
                 {
                     info.ArgumentList.Add(arg);
                 }
 
+                foreach (var (key, value) in start.Environment)
+                {
+                    info.Environment[key] = value;
+                }
+
                 return info;
             },
-            TempData: provider != "memory",
+            TempData: provider == "sqlite",
             SpeaksV1: true);
     }
 
     private static ServerSpec RawKestrel(string repoRoot)
     {
         var dll = Path.Combine(repoRoot, "bench", "peers", "RawKestrel", "bin", "Release", "net10.0", "RawKestrel.dll");
-        return new ServerSpec("raw-kestrel", "ASP.NET Core WebSockets, no actors", dll, (port, _) =>
+        return new ServerSpec("raw-kestrel", "ASP.NET Core WebSockets, no actors", dll, start =>
         {
             var info = DotnetInfo(dll, Path.GetDirectoryName(dll)!);
             info.ArgumentList.Add("--port");
-            info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(start.Port.ToString(CultureInfo.InvariantCulture));
             return info;
         });
     }
@@ -100,12 +127,12 @@ internal static class ServerCatalog
             name,
             description,
             Path.Combine(directory, "node_modules", ".package-lock.json"),
-            (port, _) =>
+            start =>
             {
                 var info = new ProcessStartInfo("node") { WorkingDirectory = directory };
                 info.ArgumentList.Add("server.js");
                 info.ArgumentList.Add("--port");
-                info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+                info.ArgumentList.Add(start.Port.ToString(CultureInfo.InvariantCulture));
                 return info;
             },
             setup);

@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using ActorChat.LoadGen.Clients;
+using ActorChat.LoadGen.Reporting;
+
+namespace ActorChat.LoadGen.Scenarios;
+
+/// <summary>
+/// Kill recovery (v1, a cluster of 3 or more nodes): rooms <c>kr0</c>, <c>kr1</c>, … each with a
+/// sender on node 0, a member on node 1 and a member on the last node (the victim). The room's home
+/// is found from the nodes' broadcast counters; rooms are opened in batches until one lives on the
+/// last node. Every sender streams at a fixed rate (no window: a room that is down gets sends all
+/// the same), then the last node is SIGKILLed. Measured from the kill: per room, the first ack of a
+/// send made after it and the first such message delivered to the member on node 1 (rooms of the
+/// killed node come back once the split-brain resolver has downed it and their shards are
+/// allocated again; the others should not notice); per victim, the time until it has reconnected
+/// to node 1 with <c>hello {name, session}</c> and <c>join {room, since}</c> (the position of its
+/// first join) and read a <c>joined</c> — whether the session resumed, and whether the history
+/// came back exactly (every offset after <c>since</c>, once, <c>recovered: true</c>). Everything is
+/// bounded by <c>bound</c>; the observation ends 2 s after the last recovery.
+/// </summary>
+internal static class KillRecoveryScenario
+{
+    private const int MaxBatches = 4;
+    private static readonly TimeSpan s_attemptTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan s_retryPause = TimeSpan.FromMilliseconds(200);
+
+    private sealed record Victim(string Name, string Room, string Session, StreamPosition Since, BenchClient Client);
+
+    private sealed class Watch(Room room, Victim victim)
+    {
+        public Room Room { get; } = room;
+
+        public Victim Victim { get; } = victim;
+
+        public int? Home { get; set; }
+
+        public long KillSeq { get; set; }
+
+        public long AckAgain { get; set; }
+
+        public long DeliveredAgain { get; set; }
+
+        public long LongestGap { get; set; }
+
+        public long LastAck { get; set; }
+    }
+
+    public static async Task<KillRecoveryResult> RunAsync(ScenarioContext context, int roomsPerBatch, double ratePerRoom, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        if (context.Group is not { } group || context.Nodes < 3)
+        {
+            throw new ScenarioException("kill-recovery needs a started cluster of 3 or more nodes (actorchat-cluster3)");
+        }
+
+        var nodes = context.Nodes;
+        var killed = nodes - 1;
+        var profile = context.Profile;
+        var connector = context.Connector();
+        var watches = new List<Watch>();
+        var problems = new List<string>();
+        var reconnected = new List<BenchClient>();
+        try
+        {
+            for (var batch = 0; batch < MaxBatches && !watches.Exists(w => w.Home == killed); batch++)
+            {
+                var opened = await OpenBatchAsync(connector, watches.Count, roomsPerBatch, killed, profile.TextLength, cancellationToken);
+                watches.AddRange(opened);
+                await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken); // presence of the joins settles
+                foreach (var watch in opened)
+                {
+                    var before = await RelayMetrics.ReadAsync(context, cancellationToken);
+                    await Phases.SyncAsync(watch.Room, cancellationToken);
+                    await Task.Delay(100, cancellationToken);
+                    watch.Home = RelayMetrics.Busiest(RelayMetrics.Difference(before, await RelayMetrics.ReadAsync(context, cancellationToken)));
+                }
+
+                context.Log($"kill-recovery: rooms {string.Join(", ", opened.Select(w => $"{w.Room.RoomName}@node{(w.Home is { } h ? h + 1 : 0)}"))}");
+            }
+
+            if (!watches.Exists(w => w.Home == killed))
+            {
+                problems.Add($"no room found on node {killed + 1} after {watches.Count} rooms: its rooms' recovery is not measured");
+            }
+
+            // the stream: every sender at the fixed rate, no window
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var streams = watches.Select(w => StreamAsync(w.Room.Senders[0], ratePerRoom, stop.Token)).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+
+            foreach (var watch in watches)
+            {
+                watch.KillSeq = watch.Room.Senders[0].Sent;
+                watch.LastAck = watch.Room.Senders[0].Client.Acks!.LastAckAt;
+            }
+
+            var killedAt = Stopwatch.GetTimestamp();
+            group.Kill(killed);
+            context.Log($"kill-recovery: SIGKILL node {killed + 1} (pid {group.Nodes[killed].Pid}) with {watches.Count} rooms streaming at {ratePerRoom} msg/s each");
+
+            var deadline = killedAt + Ticks(bound);
+            var resumes = watches.Select(w => ResumeAsync(connector, w.Victim, killedAt, deadline, reconnected, cancellationToken)).ToList();
+            long settled = 0;
+            while (true)
+            {
+                var now = Stopwatch.GetTimestamp();
+                foreach (var watch in watches)
+                {
+                    var sender = watch.Room.Senders[0];
+                    var acks = sender.Client.Acks!;
+                    var lastAck = acks.LastAckAt;
+                    if (lastAck != watch.LastAck)
+                    {
+                        watch.LongestGap = Math.Max(watch.LongestGap, lastAck - Math.Max(watch.LastAck, killedAt));
+                        watch.LastAck = lastAck;
+                    }
+
+                    if (watch.AckAgain == 0 && acks.MaxAcked >= watch.KillSeq)
+                    {
+                        watch.AckAgain = lastAck;
+                    }
+
+                    if (watch.DeliveredAgain == 0 && watch.Room.Clients.First(c => c.Node == 1).NextSeq(sender.Id) > watch.KillSeq)
+                    {
+                        watch.DeliveredAgain = now;
+                    }
+                }
+
+                var done = watches.TrueForAll(w => w.AckAgain != 0 && w.DeliveredAgain != 0) && resumes.TrueForAll(r => r.IsCompleted);
+                if (done && settled == 0)
+                {
+                    settled = now;
+                }
+
+                if ((settled != 0 && now - settled >= Ticks(TimeSpan.FromSeconds(2))) || now >= deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(5, cancellationToken);
+            }
+
+            await stop.CancelAsync();
+            await Task.WhenAll(streams);
+            var victims = await Task.WhenAll(resumes);
+            var end = Stopwatch.GetTimestamp();
+            foreach (var watch in watches)
+            {
+                // a room still silent at the end: its gap runs to the end
+                watch.LongestGap = Math.Max(watch.LongestGap, end - Math.Max(watch.LastAck, killedAt));
+            }
+
+            var rooms = watches.Select(w => new KillRecoveryRoom(
+                w.Room.RoomName,
+                w.Home,
+                w.AckAgain == 0 ? null : Ms(w.AckAgain - killedAt),
+                w.DeliveredAgain == 0 ? null : Ms(w.DeliveredAgain - killedAt),
+                Ms(w.LongestGap),
+                w.Room.Senders[0].Sent - w.KillSeq,
+                Math.Max(0, w.Room.Senders[0].Client.Acks!.MaxAcked + 1 - w.KillSeq))).ToList();
+            var onKilled = rooms.Where(r => r.HomeNode == killed).ToList();
+            var survivors = rooms.Where(r => r.HomeNode != killed).ToList();
+            var resumedTimes = victims.Where(v => v.ResumedMs is not null).Select(v => v.ResumedMs!.Value).ToList();
+            var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (code, n) in watches.SelectMany(w => w.Room.Errors.Snapshot()))
+            {
+                errors[code] = errors.GetValueOrDefault(code) + n;
+            }
+
+            var result = new KillRecoveryResult(
+                nodes,
+                killed,
+                rooms.Count,
+                onKilled.Count,
+                ratePerRoom,
+                onKilled.Count == 0 || onKilled.Exists(r => r.AckAgainMs is null) ? null : onKilled.Max(r => r.AckAgainMs),
+                onKilled.Count == 0 || onKilled.Exists(r => r.DeliveredAgainMs is null) ? null : onKilled.Max(r => r.DeliveredAgainMs),
+                survivors.Count == 0 ? null : survivors.Max(r => r.LongestAckGapMs),
+                victims.Length,
+                victims.Count(v => v.SessionResumed),
+                victims.Count(v => v.Recovered && v.Exact),
+                resumedTimes.Count == 0 ? null : ResumeScenario.Percentile(resumedTimes, 0.5),
+                resumedTimes.Count < victims.Length ? null : resumedTimes.Max(),
+                bound.TotalSeconds,
+                rooms,
+                victims,
+                errors,
+                problems);
+            context.Log(Describe(result));
+            return result;
+        }
+        finally
+        {
+            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Select(w => w.Victim.Client.DisposeAsync().AsTask())));
+            await Task.WhenAll(reconnected.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    public static string Describe(KillRecoveryResult r) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"kill-recovery: node {r.KilledNode + 1} of {r.Nodes} killed; its {r.RoomsOnKilledNode} of {r.Rooms} rooms ack again after {Num(r.RoomsAckAgainMaxMs)} ms " +
+        $"(deliver again after {Num(r.RoomsDeliveredAgainMaxMs)} ms), the other rooms' longest ack gap {Num(r.SurvivorRoomsLongestAckGapMs)} ms; " +
+        $"its clients: {r.VictimsResumed}/{r.Victims} sessions resumed, {r.VictimsRecovered} with exact history, p50 {Num(r.VictimsResumedP50Ms)} ms, all after {Num(r.VictimsAllResumedMs)} ms{(r.Problems.Count > 0 ? "; " + string.Join("; ", r.Problems) : "")}");
+
+    private static string Num(double? ms) => ms?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a (bound reached)";
+
+    private static async Task<List<Watch>> OpenBatchAsync(LoopbackConnector connector, int first, int count, int killed, int textLength, CancellationToken cancellationToken)
+    {
+        var watches = new List<Watch>();
+        try
+        {
+            for (var k = first; k < first + count; k++)
+            {
+                var name = $"kr{k}";
+                var room = new Room(connector, WireProtocol.V1, name, $"k{k}") { SenderNode = 0 };
+                try
+                {
+                    await room.AddListenersAsync(1, cancellationToken, new ConnectOptions(Node: 1));
+                    await room.AddSendersAsync(1, textLength, cancellationToken);
+                    var victim = await OpenVictimAsync(connector, room, $"k{k}v", killed, cancellationToken);
+                    await Phases.SyncAsync(room, cancellationToken);
+                    watches.Add(new Watch(room, victim));
+                }
+                catch
+                {
+                    await room.DisposeAsync();
+                    throw;
+                }
+            }
+
+            return watches;
+        }
+        catch
+        {
+            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Select(w => w.Victim.Client.DisposeAsync().AsTask())));
+            throw;
+        }
+    }
+
+    /// <summary>The member on the node to be killed: its session and join position are kept for its resume.</summary>
+    private static async Task<Victim> OpenVictimAsync(LoopbackConnector connector, Room room, string name, int node, CancellationToken cancellationToken)
+    {
+        var options = new ConnectOptions(Protocol: WireProtocol.V1, Node: node);
+        var connection = await connector.ConnectAsync(options, cancellationToken);
+        try
+        {
+            var reader = new FrameReader(options.ReceiveBuffer);
+            var welcome = await V1Handshake.HelloAsync(connection.WebSocket, reader, name, null, cancellationToken);
+            var joined = await V1Handshake.JoinAsync(connection.WebSocket, reader, room.RoomName, null, 1, cancellationToken);
+            return new Victim(name, room.RoomName, welcome.Session, joined.Joined.Position, new BenchClient(connection, room.Errors, options.ReceiveBuffer, WireProtocol.V1));
+        }
+        catch
+        {
+            connection.WebSocket.Abort();
+            connection.WebSocket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task StreamAsync(BenchSender sender, double perSecond, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var first = sender.Sent;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * perSecond) + 1;
+                while (sender.Sent - first < due)
+                {
+                    await sender.SendNextAsync(cancellationToken);
+                }
+
+                await Task.Delay(5, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // stopped, or the sender's connection ended (counted by the room's checks)
+        }
+    }
+
+    /// <summary>Reconnects a victim to node 1 until it has a <c>joined</c> or the deadline passes.</summary>
+    private static async Task<KillRecoveryVictim> ResumeAsync(LoopbackConnector connector, Victim victim, long killedAt, long deadline, List<BenchClient> opened, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        string? problem = null;
+        var options = new ConnectOptions(Protocol: WireProtocol.V1, Node: 1);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            attempts++;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromTicks(Math.Min(s_attemptTimeout.Ticks, Math.Max(1, (deadline - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency))));
+            ClientConnection? connection = null;
+            try
+            {
+                connection = await connector.ConnectAsync(options, attempt.Token);
+                var reader = new FrameReader(64 * 1024);
+                var welcome = await V1Handshake.HelloAsync(connection.WebSocket, reader, victim.Name, victim.Session, attempt.Token);
+                var join = await V1Handshake.JoinAsync(connection.WebSocket, reader, victim.Room, victim.Since, null, attempt.Token);
+                var joined = join.Joined;
+                var exact = joined.Position.Epoch == victim.Since.Epoch && joined.IsExactlyAfter(victim.Since.Offset);
+                lock (opened)
+                {
+                    opened.Add(new BenchClient(connection, new ErrorTally(), options.ReceiveBuffer, WireProtocol.V1));
+                }
+
+                return new KillRecoveryVictim(victim.Name, victim.Room, Ms(join.Received - killedAt), attempts, welcome.Resumed, joined.Recovered == true, exact, problem);
+            }
+            catch (Exception ex) when (ex is V1ErrorException or WebSocketException or OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                problem = ex is OperationCanceledException ? $"attempt timed out after {s_attemptTimeout.TotalSeconds:0} s" : ex.Message;
+                connection?.WebSocket.Abort();
+                connection?.WebSocket.Dispose();
+                await Task.Delay(s_retryPause, cancellationToken);
+            }
+        }
+
+        return new KillRecoveryVictim(victim.Name, victim.Room, null, attempts, false, false, false, problem ?? "bound reached");
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private static double Ms(long ticks) => Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 1);
+}
