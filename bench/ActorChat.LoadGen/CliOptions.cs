@@ -38,6 +38,8 @@ internal sealed record CliOptions
                                   room lives on the node to be killed)
           --kill-rate MSG_PER_S   kill-recovery stream per room (default 20)
           --kill-bound SECONDS    kill-recovery observation bound after the kill (default 90)
+          --measure SECONDS       length of each measured phase (saturation, latency, cross-node), for
+                                  a run between --quick (1-1.5 s) and full (10 s)
           --protocol beej|v1      subprotocol of saturation, latency, largest-room and slow-consumer
                                   (default beej; v1: every client says hello and joins room 'bench';
                                   servers that speak beej only are skipped). idle always speaks beej
@@ -83,6 +85,9 @@ internal sealed record CliOptions
     public double KillRate { get; init; } = 20;
 
     public double KillBoundSeconds { get; init; } = 90;
+
+    /// <summary>Overrides the profile's measured phase lengths (<see cref="Profile.Measure"/>, <see cref="Profile.LatencyPhase"/>).</summary>
+    public double? MeasureSeconds { get; init; }
 
     public Uri? Url { get; init; }
 
@@ -166,6 +171,7 @@ internal sealed record CliOptions
                 "--cross-rates" => options with { CrossRates = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
                 "--kill-rooms" => options with { KillRooms = Int(Value()) },
                 "--kill-rate" => options with { KillRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--measure" => options with { MeasureSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--kill-bound" => options with { KillBoundSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
@@ -175,6 +181,11 @@ internal sealed record CliOptions
         if (options.Window is { } window)
         {
             options = options with { Profile = options.Profile with { Window = window, WindowDeliveries = 128 * window } };
+        }
+
+        if (options.MeasureSeconds is { } measure)
+        {
+            options = options with { Profile = options.Profile with { Measure = TimeSpan.FromSeconds(measure), LatencyPhase = TimeSpan.FromSeconds(measure) } };
         }
 
         return options with { ActorChatArgs = actorChatArgs };
