@@ -185,10 +185,12 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         timeout.CancelAfter(limit + s_startTimeout);
         var started = Stopwatch.GetTimestamp();
         IAsyncDisposable? owner = null;
+        ServerGroup? group = null;
         try
         {
             var server = await start(timeout.Token);
             owner = server.Owner;
+            group = server.Group;
             timeout.CancelAfter(limit);
             var context = new ScenarioContext(server.Urls[0], server.Stats, options.Profile, line => Log(result.Name, line))
             {
@@ -202,9 +204,19 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var reason = ex is OperationCanceledException or TimeoutException ? $"timed out after {limit.TotalSeconds:0} s" : ex.Message;
-            result.Failures.Add($"{scenario}: {reason}");
+            // a server that did not start says why (its TimeoutException carries its output); the scenario's own limit does not
+            var reason = ex is OperationCanceledException || (ex is TimeoutException && ex is not ServerStartTimeoutException) ? $"timed out after {limit.TotalSeconds:0} s" : ex.Message;
+            // the report keeps the first line; the log below has the server's output too
+            result.Failures.Add($"{scenario}: {reason.Split('\n')[0]}");
             Log(result.Name, $"{scenario} FAILED: {reason}");
+            if (group is { Nodes.Count: > 1 } && ex is not ServerStartTimeoutException)
+            {
+                // a cluster's failure is often on another node than the one a client saw
+                for (var i = 0; i < group.Nodes.Count; i++)
+                {
+                    Log(result.Name, $"node {i + 1} output (last lines):\n{group.Nodes[i].OutputTail}");
+                }
+            }
         }
         finally
         {

@@ -165,7 +165,7 @@ internal sealed class RunningServer : IAsyncDisposable
 
             if (Stopwatch.GetTimestamp() >= deadline)
             {
-                throw new TimeoutException($"the server did not log /{pattern}/ within {timeout.TotalSeconds:0} s:\n{OutputTail}");
+                throw new ServerStartTimeoutException($"the server did not log /{pattern}/ within {timeout.TotalSeconds:0} s:\n{OutputTail}");
             }
 
             await Task.WhenAny(found.Task, Task.Delay(100, cancellationToken));
@@ -200,10 +200,14 @@ internal sealed class RunningServer : IAsyncDisposable
             {
                 last = ex.Message;
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = "no answer within the HTTP client's timeout";
+            }
 
             if (Stopwatch.GetTimestamp() >= deadline)
             {
-                throw new TimeoutException($"/readyz on port {Port} not 200 within {timeout.TotalSeconds:0} s (last: {last}):\n{OutputTail}");
+                throw new ServerStartTimeoutException($"/readyz on port {Port} not 200 within {timeout.TotalSeconds:0} s (last: {last}):\n{OutputTail}");
             }
 
             await Task.Delay(100, cancellationToken);
@@ -294,7 +298,7 @@ internal sealed class RunningServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                throw new TimeoutException($"the server did not accept on port {port} within {timeout.TotalSeconds:0} s:\n{OutputTail}", ex);
+                throw new ServerStartTimeoutException($"the server did not accept on port {port} within {timeout.TotalSeconds:0} s:\n{OutputTail}", ex);
             }
         }
     }
@@ -337,3 +341,6 @@ internal sealed class RunningServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }
+
+/// <summary>A server did not start (or get ready) in time; the message carries its last output.</summary>
+internal sealed class ServerStartTimeoutException(string message, Exception? inner = null) : TimeoutException(message, inner);
