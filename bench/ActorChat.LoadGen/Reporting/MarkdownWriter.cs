@@ -355,11 +355,11 @@ internal static class MarkdownWriter
         foreach (var s in rows)
         {
             var r = s.KillRecovery!;
-            Text(md, "| room | home node | ack again ms | delivered again ms | longest ack gap ms | sent / acked after the kill |");
-            Text(md, "|---|---:|---:|---:|---:|---:|");
+            Text(md, "| room | home node | ack again ms | delivered again ms | longest ack gap ms | sent / acked after the kill | rejoins after not-in-room |");
+            Text(md, "|---|---:|---:|---:|---:|---:|---:|");
             foreach (var room in r.RoomDetails)
             {
-                Line(md, $"| {room.Room} | {(room.HomeNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")} | {Num(room.AckAgainMs, "N0")} | {Num(room.DeliveredAgainMs, "N0")} | {room.LongestAckGapMs:N0} | {room.SentAfterKill} / {room.AckedAfterKill} |");
+                Line(md, $"| {room.Room} | {(room.HomeNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")} | {Num(room.AckAgainMs, "N0")} | {Num(room.DeliveredAgainMs, "N0")} | {room.LongestAckGapMs:N0} | {room.SentAfterKill} / {room.AckedAfterKill} | {room.Rejoins} |");
             }
 
             Text(md);

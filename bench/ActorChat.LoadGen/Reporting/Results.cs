@@ -68,7 +68,8 @@ internal sealed record CrossNodeResult(
 /// <param name="AckAgainMs">From the SIGKILL to the first ack of a send made after it; null if none within the bound.</param>
 /// <param name="DeliveredAgainMs">From the SIGKILL to the first delivery, to the member on a surviving node other than the sender's, of a message sent after it.</param>
 /// <param name="LongestAckGapMs">The longest time between two acks from the kill to the end of the observation.</param>
-internal sealed record KillRecoveryRoom(string Room, int? HomeNode, double? AckAgainMs, double? DeliveredAgainMs, double LongestAckGapMs, long SentAfterKill, long AckedAfterKill);
+/// <param name="Rejoins">Times the sender got <c>not-in-room</c> and it and the member on node 1 joined again (the room had come back without them).</param>
+internal sealed record KillRecoveryRoom(string Room, int? HomeNode, double? AckAgainMs, double? DeliveredAgainMs, double LongestAckGapMs, long SentAfterKill, long AckedAfterKill, int Rejoins);
 
 /// <summary>One client of the killed node, reconnected to a survivor with <c>hello {session}</c> and <c>join {since}</c>.</summary>
 internal sealed record KillRecoveryVictim(string Name, string Room, double? ResumedMs, int Attempts, bool SessionResumed, bool Recovered, bool Exact, string? LastProblem);

@@ -19,10 +19,15 @@ namespace ActorChat.LoadGen.Scenarios;
 /// first join) and read a <c>joined</c> — whether the session resumed, and whether the history
 /// came back exactly (every offset after <c>since</c>, once, <c>recovered: true</c>). Everything is
 /// bounded by <c>bound</c>; the observation ends 2 s after the last recovery.
+/// A room that comes back on another node starts with no members, and connections on the
+/// survivors are not told that its node died: the sender learns it from <c>not-in-room</c> errors
+/// on its sends and then joins again, as a client would, and the member on node 1 joins again at
+/// the same moment (it sends nothing, so it has no other way to learn it); the rejoins are counted.
 /// </summary>
 internal static class KillRecoveryScenario
 {
     private const int MaxBatches = 4;
+    private const string NotInRoom = "not-in-room";
     private static readonly TimeSpan s_attemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_retryPause = TimeSpan.FromMilliseconds(200);
 
@@ -45,6 +50,8 @@ internal static class KillRecoveryScenario
         public long LongestGap { get; set; }
 
         public long LastAck { get; set; }
+
+        public int Rejoins { get; set; }
     }
 
     public static async Task<KillRecoveryResult> RunAsync(ScenarioContext context, int roomsPerBatch, double ratePerRoom, TimeSpan bound, CancellationToken cancellationToken)
@@ -86,7 +93,7 @@ internal static class KillRecoveryScenario
 
             // the stream: every sender at the fixed rate, no window
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var streams = watches.Select(w => StreamAsync(w.Room.Senders[0], ratePerRoom, stop.Token)).ToList();
+            var streams = watches.Select(w => StreamAsync(w, ratePerRoom, stop.Token)).ToList();
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
 
             foreach (var watch in watches)
@@ -158,7 +165,8 @@ internal static class KillRecoveryScenario
                 w.DeliveredAgain == 0 ? null : Ms(w.DeliveredAgain - killedAt),
                 Ms(w.LongestGap),
                 w.Room.Senders[0].Sent - w.KillSeq,
-                Math.Max(0, w.Room.Senders[0].Client.Acks!.MaxAcked + 1 - w.KillSeq))).ToList();
+                Math.Max(0, w.Room.Senders[0].Client.Acks!.MaxAcked + 1 - w.KillSeq),
+                w.Rejoins)).ToList();
             var onKilled = rooms.Where(r => r.HomeNode == killed).ToList();
             var survivors = rooms.Where(r => r.HomeNode != killed).ToList();
             var resumedTimes = victims.Where(v => v.ResumedMs is not null).Select(v => v.ResumedMs!.Value).ToList();
@@ -258,14 +266,31 @@ internal static class KillRecoveryScenario
         }
     }
 
-    private static async Task StreamAsync(BenchSender sender, double perSecond, CancellationToken cancellationToken)
+    /// <summary>The room's sender at a fixed rate; on new <c>not-in-room</c> errors, the sender and the member on node 1 join again (this task is their sockets' only writer now).</summary>
+    private static async Task StreamAsync(Watch watch, double perSecond, CancellationToken cancellationToken)
     {
+        var sender = watch.Room.Senders[0];
+        var listener = watch.Room.Clients.First(c => c.Node == 1);
         var start = Stopwatch.GetTimestamp();
         var first = sender.Sent;
+        var refusals = watch.Room.Errors.Snapshot().GetValueOrDefault(NotInRoom);
+        var rejoined = 0L;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                var now = watch.Room.Errors.Snapshot().GetValueOrDefault(NotInRoom);
+                // refusals of sends already in flight follow a rejoin: one rejoin a second at most
+                if (now > refusals && (rejoined == 0 || Stopwatch.GetElapsedTime(rejoined) > TimeSpan.FromSeconds(1)))
+                {
+                    refusals = now;
+                    rejoined = Stopwatch.GetTimestamp();
+                    watch.Rejoins++;
+                    var join = V1Format.Join(watch.Room.RoomName, null, 1, "rj");
+                    await sender.Client.WebSocket.SendAsync(join, WebSocketMessageType.Text, true, cancellationToken);
+                    await listener.WebSocket.SendAsync(join, WebSocketMessageType.Text, true, cancellationToken);
+                }
+
                 var due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * perSecond) + 1;
                 while (sender.Sent - first < due)
                 {
