@@ -32,6 +32,7 @@ internal static class MarkdownWriter
             Text(md);
         }
 
+        ClusterSummary(md, report);
         Saturation(md, report);
         Latency(md, report);
         LargestRoom(md, report);
@@ -296,6 +297,62 @@ internal static class MarkdownWriter
         {
             var r = s.ManyRooms!;
             Line(md, $"| {s.Name} | **{r.PersistedPerSecond:N0}** | {r.DeliveriesPerSecond:N0} | {Num(r.ServerCpuCores, "0.00")} | {r.SaturatedAckP99Ms:0.0} | {r.PacedAchievedPerSecond:N0} ({r.PacedTargetPerSecond:N0}) | {r.AckP50Ms:0.00} | **{r.AckP99Ms:0.00}** | {r.AckMaxMs:0.0} | {r.DeliveryP50Ms:0.00} / {r.DeliveryP99Ms:0.00} | {r.SaturatedLoss + r.PacedLoss} | {Num(r.DataMiB, "0.0")} | {Errors(r.Errors)} |");
+        }
+
+        Text(md);
+    }
+
+    /// <summary>One row per server with the figures issue 9 asks for side by side (one node against a cluster).</summary>
+    private static void ClusterSummary(StringBuilder md, BenchReport report)
+    {
+        var rows = report.Servers.Where(s => s.CrossNode is not null || s.KillRecovery is not null || s.Saturation.Exists(r => r.Counters is not null)).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Text(md, "## One node against a cluster (summary)");
+        Text(md);
+        Text(md, "Every node of a cluster runs on this one machine, beside the load generator and PostgreSQL: the figures show what the cluster costs, not a speed-up.");
+        Text(md);
+        var sizes = rows.SelectMany(s => s.Saturation.Select(r => r.Clients)).Distinct().Order().ToList();
+        var rates = rows.SelectMany(s => s.CrossNode?.Phases.Select(p => p.OfferedPerSecond) ?? []).Distinct().Order().ToList();
+        var header = new StringBuilder("| server | nodes |");
+        var rule = new StringBuilder("|---|---:|");
+        foreach (var size in sizes)
+        {
+            header.Append(CultureInfo.InvariantCulture, $" fan-out, {size} clients (deliveries/s) | remote msgs per broadcast ({size}) |");
+            rule.Append("---:|---:|");
+        }
+
+        foreach (var rate in rates)
+        {
+            header.Append(CultureInfo.InvariantCulture, $" {rate:N0} msg/s: same node p50 / p99 ms | other nodes p50 / p99 ms | remote msgs per broadcast |");
+            rule.Append("---:|---:|---:|");
+        }
+
+        header.Append(" kill: rooms ack again (ms) | kill: clients resumed (ms) |");
+        rule.Append("---:|---:|");
+        Text(md, header.ToString());
+        Text(md, rule.ToString());
+        foreach (var s in rows)
+        {
+            var line = new StringBuilder().Append(CultureInfo.InvariantCulture, $"| {s.Name} | {s.Nodes} |");
+            foreach (var size in sizes)
+            {
+                var r = s.Saturation.FirstOrDefault(x => x.Clients == size);
+                line.Append(CultureInfo.InvariantCulture, $" {(r is null ? "—" : r.DeliveriesPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {Num(r?.Counters?.RemotePerBroadcast, "0.00")} |");
+            }
+
+            foreach (var rate in rates)
+            {
+                var p = s.CrossNode?.Phases.FirstOrDefault(x => x.OfferedPerSecond == rate);
+                line.Append(CultureInfo.InvariantCulture, $" {Num(p?.SameP50Ms, "0.00")} / {Num(p?.SameP99Ms, "0.00")} | {Num(p?.CrossP50Ms, "0.00")} / {Num(p?.CrossP99Ms, "0.00")} | {Num(p?.Counters?.RemotePerBroadcast, "0.00")} |");
+            }
+
+            var k = s.KillRecovery;
+            line.Append(CultureInfo.InvariantCulture, $" {(k is null ? "—" : Num(k.RoomsAckAgainMaxMs, "N0"))} | {(k is null ? "—" : Num(k.VictimsAllResumedMs, "N0"))} |");
+            Text(md, line.ToString());
         }
 
         Text(md);
