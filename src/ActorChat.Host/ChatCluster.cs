@@ -8,6 +8,7 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace ActorChat.Host;
@@ -99,11 +100,24 @@ internal static class ChatCluster
         }
     }
 
-    /// <summary>Whether this node can serve: a member that is Up (not joining, not leaving).</summary>
-    public static MemberStatus? SelfStatus(ActorSystem system)
+    /// <summary>
+    /// A cluster node is ready when it is an Up member (not joining, not leaving) and its room
+    /// shard region answers. Only this node is asked: asking the lobby, as one node does, would go
+    /// to whichever node hosts it, and while that node is unreachable (until the resolver downs
+    /// it) every node would turn unready at once and a load balancer would drop them all.
+    /// </summary>
+    public static async Task<HealthCheckResult> ReadinessAsync(ActorSystem system, IActorRef region, int connections, CancellationToken ct)
     {
         var cluster = Cluster.Get(system);
-        return cluster.IsTerminated ? null : cluster.SelfMember.Status;
+        var status = cluster.IsTerminated ? (MemberStatus?)null : cluster.SelfMember.Status;
+        if (status != MemberStatus.Up)
+        {
+            return HealthCheckResult.Unhealthy($"cluster member status {status?.ToString() ?? "stopped"}");
+        }
+
+        // The region answers from its own shards (no other node asked).
+        var shards = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        return HealthCheckResult.Healthy($"{connections} connections, Up in a cluster of {cluster.State.Members.Count(m => m.Status == MemberStatus.Up)}, {shards.Shards.Count} room shards here");
     }
 
     /// <summary>Logs the membership changes an operator wants to see (ids 1071–1079).</summary>

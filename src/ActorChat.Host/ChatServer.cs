@@ -148,17 +148,15 @@ public static class ChatServer
                         return HealthCheckResult.Unhealthy("draining");
                     }
 
-                    // A cluster node serves once it is an Up member (not while joining, nor leaving).
-                    if (options.Cluster.Enabled && ChatCluster.SelfStatus(system) is var member && member != Akka.Cluster.MemberStatus.Up)
-                    {
-                        return HealthCheckResult.Unhealthy($"cluster member status {member?.ToString() ?? "stopped"}");
-                    }
-
                     // The chat answers end to end: the gateway, and the lobby through the rooms' routing point.
                     var gateway = await registry.GetAsync<ChatGateway>(ct).ConfigureAwait(false);
                     var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                    // One node: the region; a cluster: the shard region (so this also proves it has started and finds the lobby's shard).
                     var rooms = await registry.GetAsync<RoomRegion>(ct).ConfigureAwait(false);
+                    if (options.Cluster.Enabled)
+                    {
+                        return await ChatCluster.ReadinessAsync(system, rooms, status.Connections, ct).ConfigureAwait(false);
+                    }
+
                     var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
                     return HealthCheckResult.Healthy($"{status.Connections} connections, lobby at offset {lobby.Position.Offset} with {lobby.Members} members");
                 }, tags: [ReadyTag])
