@@ -10,5 +10,6 @@ namespace ActorChat.Actors.Rooms;
 /// </summary>
 public sealed class RoomMessageExtractor(int shards) : HashCodeMessageExtractor(shards)
 {
+    /// <remarks>Akka's own messages (<c>StartEntity</c>, <c>ShardingEnvelope</c>) are handled by the extractor's base.</remarks>
     public override string? EntityId(object message) => (message as IWithRoom)?.Room;
 }
