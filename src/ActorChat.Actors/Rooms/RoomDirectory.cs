@@ -228,7 +228,7 @@ public sealed class RoomDirectory : ReceiveActor, IWithTimers
         return Busiest(merged, withLobby: true);
     }
 
-    private sealed record Publish
+    private sealed record Publish : INoSerializationVerificationNeeded
     {
         public static readonly Publish Instance = new();
     }

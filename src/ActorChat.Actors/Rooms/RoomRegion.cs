@@ -159,11 +159,14 @@ public sealed class RoomRegion : ReceiveActor
     public sealed record RoomCount(int Count);
 
     /// <summary>A room's member count changed (room → region, or → <see cref="RoomDirectory"/> in a cluster), for <see cref="ListRooms"/>.</summary>
-    public sealed record Occupancy(string Room, int Members);
+    /// <remarks>Node-local in both modes (a room reports to its own node's directory), so it has no serializer.</remarks>
+    public sealed record Occupancy(string Room, int Members) : INoSerializationVerificationNeeded;
 
     /// <summary>Asks for the <see cref="RoomList"/> (connection → region, or → <see cref="RoomDirectory"/> in a cluster); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
-    public sealed record ListRooms(string? Ref);
+    /// <remarks>Node-local: a connection asks its own node (the directory answers from its replica).</remarks>
+    public sealed record ListRooms(string? Ref) : INoSerializationVerificationNeeded;
 
     /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
-    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms);
+    /// <remarks>Node-local: the answer to <see cref="ListRooms"/>.</remarks>
+    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms) : INoSerializationVerificationNeeded;
 }

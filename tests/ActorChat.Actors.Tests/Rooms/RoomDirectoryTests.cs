@@ -12,7 +12,7 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// The <c>rooms</c> listing of a cluster: each node's <see cref="RoomDirectory"/> takes its own
 /// rooms' member counts and shares them through DistributedData, and every node answers from
 /// the merged view. Two cluster nodes in this process (the test kit's system and one more) on
-/// loopback, Akka port 0.
+/// loopback, Akka port 0, with every message serialized.
 /// </summary>
 public sealed class RoomDirectoryTests : ActorChatTestKit
 {
@@ -22,6 +22,10 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
         akka.remote.dot-netty.tcp.port = 0
         akka.cluster.distributed-data.gossip-interval = 100ms
         akka.cluster.distributed-data.notify-subscribers-interval = 50ms
+
+        # Every message serialized, local ones too: the directory's traffic is node-local or
+        # DistributedData's own, and must not need a serializer of ours.
+        akka.actor.serialize-messages = on
         """);
 
     private readonly ActorSystem _other;
