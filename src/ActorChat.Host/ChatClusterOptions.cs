@@ -14,7 +14,10 @@ public sealed class ChatClusterOptions
     /// <summary>True: this server is a node of a cluster (rooms sharded across the nodes; history must be <c>postgresql</c>).</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>The address the node binds for the other nodes, and advertises unless <see cref="PublicHostname"/> is set.</summary>
+    /// <summary>
+    /// The address the node binds for the other nodes, and advertises unless <see cref="PublicHostname"/>
+    /// is set (which <c>0.0.0.0</c>, every interface, needs).
+    /// </summary>
     public string Hostname { get; set; } = "127.0.0.1";
 
     /// <summary>The address the other nodes reach this one at, when it differs from <see cref="Hostname"/> (NAT, containers); null: <see cref="Hostname"/>.</summary>

@@ -98,6 +98,12 @@ internal static class ChatServerOptionsValidator
             throw invalid($"{Section}:{nameof(cluster.Hostname)}", cluster.Hostname, "must be a host name or IP address the other nodes can reach, e.g. 10.0.0.5");
         }
 
+        // Binding every interface is fine, but the others need one address to reach this node at.
+        if (string.IsNullOrWhiteSpace(cluster.PublicHostname) && cluster.Hostname.Trim() is "0.0.0.0" or "::" or "[::]")
+        {
+            throw invalid($"{Section}:{nameof(cluster.Hostname)}", cluster.Hostname, $"binds every interface: set ActorChat:{Section}:{nameof(cluster.PublicHostname)} to the address the other nodes reach this one at");
+        }
+
         for (var i = 0; i < cluster.SeedNodes.Length; i++)
         {
             if (!TryParseSeedNode(cluster.SeedNodes[i], out _, out _))

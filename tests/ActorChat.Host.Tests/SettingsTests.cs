@@ -63,6 +63,7 @@ public sealed class SettingsTests
         { ["--ActorChat:Cluster:StableAfter=00:00:00"], "ActorChat:Cluster:StableAfter = 00:00:00: must be between 00:00:00.001 and 01:00:00" + DurationNote },
         { ["--ActorChat:Cluster:StableAfter=20"], "ActorChat:Cluster:StableAfter = 20 (read as 20.00:00:00): must be between 00:00:00.001 and 01:00:00" + DurationNote },
         { ["--ActorChat:Cluster:Hostname="], "ActorChat:Cluster:Hostname = (empty): must be a host name or IP address the other nodes can reach, e.g. 10.0.0.5" },
+        { ["--ActorChat:Cluster:Hostname=0.0.0.0"], "ActorChat:Cluster:Hostname = 0.0.0.0: binds every interface: set ActorChat:Cluster:PublicHostname to the address the other nodes reach this one at" },
         { ["--ActorChat:Cluster:SeedNodes:0=127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = 127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
         { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://other@127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://other@127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
         { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://actorchat@127.0.0.1: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
