@@ -70,9 +70,15 @@ internal sealed class DrainService(
     /// </summary>
     private async Task LeaveAsync()
     {
+        var system = services.GetRequiredService<ActorSystem>();
+        if (system.WhenTerminated.IsCompleted)
+        {
+            // Downed by the others (the resolver): out of the cluster already.
+            return;
+        }
+
         logger.ClusterLeaving();
         var start = Stopwatch.GetTimestamp();
-        var system = services.GetRequiredService<ActorSystem>();
         try
         {
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(LeaveBound).ConfigureAwait(false);
