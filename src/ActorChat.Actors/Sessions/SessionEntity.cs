@@ -143,6 +143,9 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Passivate();
             }
         });
+        Command<GetState>(_ => Sender.Tell(_state is null
+            ? new StateReply(null, [], Attached: false, Ended: false)
+            : new StateReply(_state.Name, [.. _state.Rooms], _connection is not null, _state.Ended)));
         Command<NameEntity.Granted>(_ => { });
         Command<NameEntity.Held>(_ => { });
         Command<NameEntity.Released>(_ => { });
@@ -598,6 +601,12 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>Ends the session if its connection has been gone long enough (the entity's own timer; tests).</summary>
     public sealed record CheckExpiry(string SessionId) : ISessionMessage, INoSerializationVerificationNeeded;
+
+    /// <summary>Asks for <see cref="StateReply"/> (tests, diagnostics; never crosses nodes in production).</summary>
+    public sealed record GetState(string SessionId) : ISessionMessage, INoSerializationVerificationNeeded;
+
+    /// <summary>The session's name (null: no such session), rooms, whether a connection is attached, whether it ended.</summary>
+    public sealed record StateReply(string? Name, IReadOnlyList<string> Rooms, bool Attached, bool Ended) : INoSerializationVerificationNeeded;
 
     /// <summary>Stops the entity (the passivation message of the sessions' region).</summary>
     public sealed record StopSession : INoSerializationVerificationNeeded
