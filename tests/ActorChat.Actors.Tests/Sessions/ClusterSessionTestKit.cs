@@ -54,6 +54,8 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
         akka.cluster.sharding.distributed-data.durable.keys = []
         # A stopped (not passivated) remembered session comes back quickly in tests.
         akka.cluster.sharding.entity-restart-backoff = 200ms
+        # One node, nothing to hand over: stopping the system need not leave the cluster first.
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """)
