@@ -22,8 +22,9 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
 
     protected const int Shards = 10;
 
-    protected ClusterSessionTestKit()
-        : base(ClusterConfig)
+    /// <param name="extra">Settings over <see cref="ClusterConfig"/>.</param>
+    protected ClusterSessionTestKit(Config? extra = null)
+        : base(extra is null ? ClusterConfig : extra.WithFallback(ClusterConfig))
     {
         Rooms = CreateTestProbe();
         (Names, Sessions, Front) = StartNode(Sys, Rooms.Ref, Time);
