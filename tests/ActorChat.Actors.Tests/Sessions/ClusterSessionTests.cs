@@ -249,4 +249,45 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal("name-taken", Refused(CreateTestProbe(), "Alice").Code);
         Assert.Equal("alice", State(welcome.SessionId).Name);
     }
+
+    [Fact]
+    public void A_long_lived_session_and_a_busy_name_recover_from_their_snapshot_and_trimmed_journal()
+    {
+        var connection = CreateTestProbe();
+        var welcome = Hello(connection, "alice");
+        for (var i = 0; i < SessionEntity.SnapshotEvery + 8; i++)
+        {
+            Front.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, $"room{i}"), connection.Ref);
+            if (i % 2 == 1)
+            {
+                Front.Tell(new SessionRegistry.LeftRoom(welcome.SessionId, $"room{i}"), connection.Ref);
+            }
+        }
+
+        // Between two spellings of one name: the name's entities write an event each time.
+        for (var i = 0; i <= NameEntity.TrimEvery + 4; i++)
+        {
+            Front.Tell(new SessionRegistry.Rename(welcome.SessionId, i % 2 == 0 ? "ALICE" : "alice"), connection.Ref);
+            connection.ExpectMsg<SessionRegistry.Renamed>();
+        }
+
+        var rooms = Enumerable.Range(0, SessionEntity.SnapshotEvery + 8).Where(i => i % 2 == 0).Select(i => $"room{i}").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(rooms, State(welcome.SessionId).Rooms);
+        var entity = connection.LastSender;
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        ExpectTerminated(entity);
+        AwaitAssert(() => Assert.Equivalent(new SessionEntity.StateReply("ALICE", rooms, Attached: true, Ended: false), State(welcome.SessionId)), null, PollInterval);
+
+        var key = SessionSharding.CaselessKey(Protocol.NameKey.Of("alice").Caseless);
+        var probe = CreateTestProbe();
+        Names.Tell(new NameEntity.Claim(key, "other", "Alice", 1), probe.Ref);
+        probe.ExpectMsg<NameEntity.Held>();
+        var name = probe.LastSender;
+        Watch(name);
+        name.Tell(PoisonPill.Instance);
+        ExpectTerminated(name);
+        Names.Tell(new NameEntity.Claim(key, "other", "Alice", 2), probe.Ref);
+        Assert.Equal("ALICE", probe.ExpectMsg<NameEntity.Held>().HolderName);
+    }
 }
