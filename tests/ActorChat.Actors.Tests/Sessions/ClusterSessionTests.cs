@@ -30,8 +30,8 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal(("name-taken", "The name \"aIice\" is too close to \"alice\", which is taken."), (lookalike.Code, lookalike.Message));
         Assert.Equal("invalid-name", Refused(CreateTestProbe(), "ali\u200Bce").Code);
 
-        // The refused claims left nothing held: their first keys were released.
-        Hello(CreateTestProbe(), "bob");
+        // The refused claim left nothing held: "aIice"'s first key (its caseless key, "aiice") was released.
+        Hello(CreateTestProbe(), "aiice");
     }
 
     [Fact]
