@@ -34,6 +34,22 @@ public static class SessionSharding
     /// <summary>The sessions' region (type name).</summary>
     public const string SessionRegionName = "session";
 
+    /// <summary>The key of the names' region in Akka.Hosting's actor registry (<c>WithShardRegion&lt;NameRegion&gt;</c>).</summary>
+    public sealed class NameRegion
+    {
+        private NameRegion()
+        {
+        }
+    }
+
+    /// <summary>The key of the sessions' region in Akka.Hosting's actor registry (<c>WithShardRegion&lt;SessionRegion&gt;</c>).</summary>
+    public sealed class SessionRegion
+    {
+        private SessionRegion()
+        {
+        }
+    }
+
     /// <summary>The entity id of a name's <c>Caseless</c> key.</summary>
     public static string CaselessKey(string caseless) => "c:" + caseless;
 
