@@ -48,6 +48,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string HeldManifest = "nhl1";
     internal const string ReleaseManifest = "nrl1";
     internal const string ReleasedManifest = "nrd1";
+    internal const string HoldsNameManifest = "nvh1";
+    internal const string HoldsNameReplyManifest = "nvr1";
 
     internal const string SessionStartedManifest = "sev1.start";
     internal const string SessionResumedManifest = "sev1.resume";
@@ -94,6 +96,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         NameEntity.Held => HeldManifest,
         NameEntity.Release => ReleaseManifest,
         NameEntity.Released => ReleasedManifest,
+        NameEntity.HoldsName => HoldsNameManifest,
+        NameEntity.HoldsNameReply => HoldsNameReplyManifest,
         SessionEntity.SessionStarted => SessionStartedManifest,
         SessionEntity.SessionResumed => SessionResumedManifest,
         SessionEntity.SessionRenamed => SessionRenamedManifest,
@@ -220,6 +224,16 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Text(m.Key);
                 w.Text(m.SessionId);
                 break;
+            case NameEntity.HoldsName m:
+                w.Text(m.SessionId);
+                w.Text(m.Key);
+                w.Fixed64(m.Verification);
+                break;
+            case NameEntity.HoldsNameReply m:
+                w.Text(m.Key);
+                w.Fixed64(m.Verification);
+                w.Bool(m.Holds);
+                break;
             case SessionEntity.SessionStarted m:
                 w.Text(m.Name);
                 w.Text(m.Caseless);
@@ -290,6 +304,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             HeldManifest => new NameEntity.Held(r.Text(), r.Fixed64(), r.Text()),
             ReleaseManifest => new NameEntity.Release(r.Text(), r.Text()),
             ReleasedManifest => new NameEntity.Released(r.Text(), r.Text()),
+            HoldsNameManifest => new NameEntity.HoldsName(r.Text(), r.Text(), r.Fixed64()),
+            HoldsNameReplyManifest => new NameEntity.HoldsNameReply(r.Text(), r.Fixed64(), r.Bool()),
             SessionStartedManifest => new SessionEntity.SessionStarted(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null),
             SessionResumedManifest => new SessionEntity.SessionResumed(r.Bytes()),
             SessionRenamedManifest => new SessionEntity.SessionRenamed(r.Text(), r.Text(), r.Text()),
@@ -321,5 +337,5 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 /// <summary>What the session serializer reads, for its error messages.</summary>
 internal static class SessionMessagesSerializerInfo
 {
-    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 sev1.start sev1.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev1.nameheld sev1.namefreed";
+    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev1.nameheld sev1.namefreed";
 }

@@ -143,6 +143,14 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Passivate();
             }
         });
+        Command<NameEntity.HoldsName>(h =>
+        {
+            Sender.Tell(new NameEntity.HoldsNameReply(h.Key, h.Verification, HoldsKey(h.Key)));
+            if (_state is null)
+            {
+                Passivate();
+            }
+        });
         Command<GetState>(_ => Sender.Tell(_state is null
             ? new StateReply(null, [], Attached: false, Ended: false)
             : new StateReply(_state.Name, [.. _state.Rooms], _connection is not null, _state.Ended)));
@@ -380,6 +388,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
             Sender.Tell(new NotAttached(_id, r.Connection));
             r.Connection.Tell(SessionRegistry.TakenOver.Instance);
         });
+        Command<NameEntity.HoldsName>(h => Sender.Tell(new NameEntity.HoldsNameReply(h.Key, h.Verification, _unreleased.Contains(h.Key))));
         Command<StopSession>(_ => Context.Stop(Self));
         Housekeeping();
         CommandAny(_ => { });
@@ -471,6 +480,10 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
             ClaimDone().OnRefused("The name could not be checked just now; try again.");
         });
         Command<NameEntity.Released>(_ => { });
+
+        // Answered now, not stashed: the name entity asking may be the one this claim waits for.
+        Command<NameEntity.HoldsName>(h => Sender.Tell(new NameEntity.HoldsNameReply(
+            h.Key, h.Verification, HoldsKey(h.Key) || h.Key == _claim?.Caseless || h.Key == _claim?.Cased)));
         Housekeeping();
         CommandAny(_ => Stash.Stash());
     }
@@ -484,6 +497,10 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         Stash.UnstashAll();
         return claim;
     }
+
+    /// <summary>True when the session's current name uses <paramref name="key"/>.</summary>
+    private bool HoldsKey(string key) =>
+        _state is { Ended: false } state && (key == SessionSharding.CaselessKey(state.Caseless) || key == SessionSharding.CasedKey(state.Cased));
 
     /// <summary>Frees <paramref name="key"/> unless the session's current name uses it.</summary>
     private void ReleaseUnlessKept(string key)

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(2138, LogLevel.Warning, "Session {SessionId}: {Operation} failed ({Reason}); retried at the next one")]
     public static partial void SessionHousekeepingFailed(this ILogger logger, string sessionId, string operation, string reason);
+
+    [LoggerMessage(2139, LogLevel.Warning, "Name {Key}: freed from session {SessionId} ({Name}), which does not hold it any more")]
+    public static partial void NameFreedForGoneHolder(this ILogger logger, string key, string sessionId, string name);
 }

@@ -290,4 +290,24 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Names.Tell(new NameEntity.Claim(key, "other", "Alice", 2), probe.Ref);
         Assert.Equal("ALICE", probe.ExpectMsg<NameEntity.Held>().HolderName);
     }
+
+    [Fact]
+    public void A_name_granted_to_a_session_that_never_stored_it_is_freed_when_claimed_again()
+    {
+        // As when a session's node died between the grant of its keys and its own write.
+        var key = Protocol.NameKey.Of("ghost");
+        var probe = CreateTestProbe();
+        Names.Tell(new NameEntity.Claim(SessionSharding.CaselessKey(key.Caseless), "gone-session", "ghost", 1), probe.Ref);
+        probe.ExpectMsg<NameEntity.Granted>();
+        Names.Tell(new NameEntity.Claim(SessionSharding.CasedKey(key.Cased), "gone-session", "ghost", 1), probe.Ref);
+        probe.ExpectMsg<NameEntity.Granted>();
+
+        var welcome = Hello(CreateTestProbe(), "Ghost");
+        Assert.Equal("Ghost", welcome.Name);
+
+        // A live holder is asked too, and keeps its name.
+        Assert.Equal("name-taken", Refused(CreateTestProbe(), "GHOST").Code);
+        Names.Tell(new NameEntity.Claim(SessionSharding.CaselessKey(key.Caseless), "gone-session", "ghost", 2), probe.Ref);
+        Assert.Equal("Ghost", probe.ExpectMsg<NameEntity.Held>().HolderName);
+    }
 }

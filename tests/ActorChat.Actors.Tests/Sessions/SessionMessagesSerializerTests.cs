@@ -42,6 +42,8 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new NameEntity.Held("c:alice", -1, "alice"),
             new NameEntity.Release("c:alice", "id"),
             new NameEntity.Released("c:alice", "id"),
+            new NameEntity.HoldsName("id", "k:alice", 9),
+            new NameEntity.HoldsNameReply("k:alice", 9, true),
             new SessionEntity.SessionStarted("alice", "alice", "alice", true, Hash),
             new SessionEntity.SessionStarted("bob", "bob", "bob", false, null),
             new SessionEntity.SessionResumed(Hash),
