@@ -310,4 +310,27 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Names.Tell(new NameEntity.Claim(SessionSharding.CaselessKey(key.Caseless), "gone-session", "ghost", 2), probe.Ref);
         Assert.Equal("Ghost", probe.ExpectMsg<NameEntity.Held>().HolderName);
     }
+
+    [Fact]
+    public void After_a_restart_only_the_connection_of_the_latest_welcome_is_attached_again()
+    {
+        var first = CreateTestProbe();
+        var welcome = Hello(first, "alice");
+        var second = CreateTestProbe();
+        Hello(second, "x", welcome.Token);
+        first.ExpectMsg<SessionRegistry.TakenOver>();
+
+        // Both connections live on; the front asks for both once the entity stopped.
+        var entity = second.LastSender;
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        ExpectTerminated(entity);
+        first.ExpectMsg<SessionRegistry.TakenOver>();
+        AwaitAssert(() => Assert.True(State(welcome.SessionId).Attached), null, PollInterval);
+
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), first.Ref);
+        first.ExpectMsg<SessionRegistry.RenameRefused>();
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), second.Ref);
+        Assert.Equal("carol", second.ExpectMsg<SessionRegistry.Renamed>().Name);
+    }
 }
