@@ -32,13 +32,13 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         _logger = logger;
 
         Receive<Hello>(h => OnHello(Sender, h));
+
+        // On one node the connection (the sender) names the session; the session ids these
+        // messages carry are for the cluster's routing (SessionSharding), not needed here.
         Receive<Rename>(r => OnRename(Sender, r.Name));
         Receive<JoinedRoom>(j => WithSession(Sender, () => _sessions.Joined(Sender, j.Room)));
         Receive<LeftRoom>(l => WithSession(Sender, () => _sessions.Left(Sender, l.Room)));
         Receive<Goodbye>(_ => End(Sender, clean: true));
-
-        // On one node the connection (the sender) names the session; the session ids these
-        // messages carry are for the cluster's routing (SessionSharding), not needed here.
         Receive<Terminated>(t => End(t.ActorRef, clean: false));
         Receive<ExpireDue>(_ => Expire());
         Receive<GetSessionCount>(_ => Sender.Tell(new SessionCount(_sessions.Count, _sessions.Attached)));
