@@ -68,7 +68,6 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ChatMetrics? _metrics;
-    private readonly RoomOutbox _outbox;
     private RoomState _state;
 
     // Members by session id and by connection; the names present now with how many members hold
@@ -84,6 +83,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     // beej-chat-protocol connections that have not joined: the original protocol delivers every
     // broadcast to a socket from the moment it is accepted.
     private readonly HashSet<IActorRef> _listeners = [];
+
+    // Everything the room tells a connection, member, listener or asker goes through it: directly
+    // on this node, through the target node's relay otherwise (a broadcast once per node).
+    private readonly RoomOutbox _outbox;
 
     // The open batch: decided, not yet written.
     private readonly List<RoomEvent> _batch = [];

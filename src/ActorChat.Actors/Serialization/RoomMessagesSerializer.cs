@@ -2,7 +2,6 @@ using System.Runtime.Serialization;
 using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
-using ActorChat.Protocol.V1;
 using Akka.Actor;
 using Akka.Serialization;
 
@@ -82,12 +81,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary><see cref="ChatGateway.Connected"/> (a beej connection's <see cref="RoomEntity.Listen"/> ack): connection.</summary>
     internal const string ConnectedManifest = "con1";
 
-    /// <summary><see cref="RoomRegion.ListRooms"/>: ref?.</summary>
-    internal const string ListRoomsManifest = "lsr1";
-
-    /// <summary><see cref="RoomRegion.RoomList"/>: ref?, rooms (room, members each).</summary>
-    internal const string RoomListManifest = "rls1";
-
     /// <summary><see cref="NodeRelay.Forward"/>: connection, message (nested).</summary>
     internal const string ForwardManifest = "fwd1";
 
@@ -99,7 +92,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     [
         EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest,
         SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
-        DeliverManifest, ConnectedManifest, ListRoomsManifest, RoomListManifest, ForwardManifest, FanOutManifest,
+        DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
     ];
 
     public RoomMessagesSerializer(ExtendedActorSystem system)
@@ -129,8 +122,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             RoomEntity.Status => StatusManifest,
             ConnectionActor.Deliver => DeliverManifest,
             ChatGateway.Connected => ConnectedManifest,
-            RoomRegion.ListRooms => ListRoomsManifest,
-            RoomRegion.RoomList => RoomListManifest,
             NodeRelay.Forward => ForwardManifest,
             NodeRelay.FanOut => FanOutManifest,
             _ => throw Unknown(o.GetType()),
@@ -228,19 +219,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             case ChatGateway.Connected connected:
                 writer.ActorRef(connected.Connection);
                 break;
-            case RoomRegion.ListRooms list:
-                writer.OptionalString(list.Ref);
-                break;
-            case RoomRegion.RoomList list:
-                writer.OptionalString(list.Ref);
-                writer.Count(list.Rooms.Count);
-                foreach (var room in list.Rooms)
-                {
-                    writer.Text(room.Room);
-                    writer.Fixed32(room.Members);
-                }
-
-                break;
             case NodeRelay.Forward forward:
                 writer.ActorRef(forward.Connection);
                 writer.Nested(system, forward.Message);
@@ -303,8 +281,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 Names: reader.Strings()),
             DeliverManifest => new ConnectionActor.Deliver(reader.Blocks(bytes)),
             ConnectedManifest => new ChatGateway.Connected(reader.ActorRef(system)),
-            ListRoomsManifest => new RoomRegion.ListRooms(reader.OptionalString()),
-            RoomListManifest => ReadRoomList(ref reader),
             ForwardManifest => new NodeRelay.Forward(reader.ActorRef(system), reader.Nested(system)),
             FanOutManifest => ReadFanOut(ref reader, bytes),
             _ => throw new SerializationException($"ActorChat rooms: unknown manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
@@ -334,18 +310,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     private static StreamPosition Position(ref WireReader reader) => new(reader.Text(), reader.Fixed64());
 
     private static StreamPosition? OptionalPosition(ref WireReader reader) => reader.Bool() ? Position(ref reader) : null;
-
-    private static RoomRegion.RoomList ReadRoomList(ref WireReader reader)
-    {
-        var requestRef = reader.OptionalString();
-        var rooms = new RoomSummary[reader.Count()];
-        for (var i = 0; i < rooms.Length; i++)
-        {
-            rooms[i] = new RoomSummary(reader.Text(), reader.Fixed32());
-        }
-
-        return new RoomRegion.RoomList(requestRef, rooms);
-    }
 
     private NodeRelay.FanOut ReadFanOut(ref WireReader reader, byte[] bytes)
     {
