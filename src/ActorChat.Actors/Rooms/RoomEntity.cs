@@ -55,6 +55,12 @@ namespace ActorChat.Actors.Rooms;
 /// from the journal); a failed write stops it (Akka). Members still attached are told
 /// <see cref="RoomStopped"/>.
 /// </para>
+/// <para>
+/// <b>Delivery.</b> Everything the room tells a connection (replies, acks, pages, broadcasts,
+/// <see cref="RoomStopped"/>) goes through its <see cref="RoomOutbox"/>: directly to a connection
+/// on the room's node, through the <see cref="NodeRelay"/> of another node otherwise, one message
+/// per node for a broadcast; one path per connection keeps the room's order.
+/// </para>
 /// </remarks>
 public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 {
