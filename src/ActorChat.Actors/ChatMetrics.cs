@@ -19,8 +19,8 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _fanOut;
     private readonly Histogram<long> _queuePeak;
-    private readonly Counter<long> _remoteMessages;
-    private readonly Counter<long> _broadcasts;
+    private long _remoteMessages;
+    private long _broadcasts;
 
     /// <param name="meterFactory">The host's factory; null creates a meter of its own (tests, benchmarks).</param>
     public ChatMetrics(IMeterFactory? meterFactory = null)
@@ -46,9 +46,11 @@ public sealed class ChatMetrics : IDisposable
             "Largest outbound queue a connection reached, recorded when it closes.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304] });
 
-        // Their ratio is the network cost of a broadcast: at most one message per other node with members.
-        _remoteMessages = _meter.CreateCounter<long>("actorchat.room.remote_messages", "{message}", "Messages rooms sent to another node's relay (one per broadcast per node, or one per single reply).");
-        _broadcasts = _meter.CreateCounter<long>("actorchat.room.broadcasts", "{broadcast}", "Broadcasts rooms handed to their members (a batch of messages, a presence diff).");
+        // Their ratio is the network cost of a broadcast: at most one message per other node with
+        // members. Observed (not counted per call) so both series exist from the start, at 0 on a
+        // single node, and a ratio or a before/after difference can always be read.
+        _meter.CreateObservableCounter("actorchat.room.remote_messages", () => Interlocked.Read(ref _remoteMessages), "{message}", "Messages rooms sent to another node's relay (one per broadcast per node, or one per single reply).");
+        _meter.CreateObservableCounter("actorchat.room.broadcasts", () => Interlocked.Read(ref _broadcasts), "{broadcast}", "Broadcasts rooms handed to their members (a batch of messages, a presence diff).");
     }
 
     public void ConnectionOpened() => _connections.Add(1);
@@ -77,9 +79,9 @@ public sealed class ChatMetrics : IDisposable
 
     public void QueuePeak(long bytes) => _queuePeak.Record(bytes);
 
-    public void RemoteMessage() => _remoteMessages.Add(1);
+    public void RemoteMessage() => Interlocked.Increment(ref _remoteMessages);
 
-    public void Broadcast() => _broadcasts.Add(1);
+    public void Broadcast() => Interlocked.Increment(ref _broadcasts);
 
     public void Dispose() => _meter.Dispose();
 }

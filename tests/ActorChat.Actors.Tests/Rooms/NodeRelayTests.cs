@@ -178,7 +178,7 @@ public sealed class NodeRelayTests : RoomEntityTestKit
         public void Dispose() => Meter?.Dispose();
     }
 
-    /// <summary>The room's remote-message and broadcast counters, summed as the room records them.</summary>
+    /// <summary>The room's remote-message and broadcast counters (observable: read when asked).</summary>
     private sealed class Counters : IDisposable
     {
         private readonly MeterListener _listener = new();
@@ -199,17 +199,21 @@ public sealed class NodeRelayTests : RoomEntityTestKit
                 switch (instrument.Name)
                 {
                     case "actorchat.room.remote_messages":
-                        Interlocked.Add(ref _remote, value);
+                        Interlocked.Exchange(ref _remote, value);
                         break;
                     case "actorchat.room.broadcasts":
-                        Interlocked.Add(ref _broadcasts, value);
+                        Interlocked.Exchange(ref _broadcasts, value);
                         break;
                 }
             });
             _listener.Start();
         }
 
-        public (long Remote, long Broadcasts) Read() => (Interlocked.Read(ref _remote), Interlocked.Read(ref _broadcasts));
+        public (long Remote, long Broadcasts) Read()
+        {
+            _listener.RecordObservableInstruments();
+            return (Interlocked.Read(ref _remote), Interlocked.Read(ref _broadcasts));
+        }
 
         public void Dispose() => _listener.Dispose();
     }
