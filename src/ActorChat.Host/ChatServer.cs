@@ -162,6 +162,8 @@ public static class ChatServer
                 }, tags: [ReadyTag])
                 .WithActors((system, registry) =>
                 {
+                    // Rooms on other nodes reach this node's connections through it, once per broadcast.
+                    system.ActorOf(NodeRelay.Props(), NodeRelay.Name);
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
                     var metrics = sp.GetRequiredService<ChatMetrics>();
@@ -183,9 +185,11 @@ public static class ChatServer
                         registry.Register<RoomRegion>(rooms);
                     }
 
-                    var sessions = system.ActorOf(
-                        SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
-                        "sessions");
+                    var sessions = chat.Cluster.Enabled
+                        ? ChatCluster.StartSessions(system, registry, chat)
+                        : system.ActorOf(
+                            SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
+                            "sessions");
                     var gateway = system.ActorOf(
                         ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), roomDirectory: roomDirectory),
                         "chat");
