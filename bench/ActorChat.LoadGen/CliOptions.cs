@@ -38,6 +38,8 @@ internal sealed record CliOptions
                                   room lives on the node to be killed)
           --kill-rate MSG_PER_S   kill-recovery stream per room (default 20)
           --kill-bound SECONDS    kill-recovery observation bound after the kill (default 90)
+          --clients N[,N]         saturation room sizes (default 100,1000; the first is also the
+                                  latency and slow-consumer room)
           --measure SECONDS       length of each measured phase (saturation, latency, cross-node), for
                                   a run between --quick (1-1.5 s) and full (10 s)
           --protocol beej|v1      subprotocol of saturation, latency, largest-room and slow-consumer
@@ -88,6 +90,9 @@ internal sealed record CliOptions
 
     /// <summary>Overrides the profile's measured phase lengths (<see cref="Profile.Measure"/>, <see cref="Profile.LatencyPhase"/>).</summary>
     public double? MeasureSeconds { get; init; }
+
+    /// <summary>Overrides the profile's saturation room sizes (<see cref="Profile.SaturationRooms"/>; the first is the latency room).</summary>
+    public IReadOnlyList<int>? SaturationClients { get; init; }
 
     public Uri? Url { get; init; }
 
@@ -171,6 +176,7 @@ internal sealed record CliOptions
                 "--cross-rates" => options with { CrossRates = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))] },
                 "--kill-rooms" => options with { KillRooms = Int(Value()) },
                 "--kill-rate" => options with { KillRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--clients" => options with { SaturationClients = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Int)] },
                 "--measure" => options with { MeasureSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--kill-bound" => options with { KillBoundSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => options with { Help = true },
@@ -186,6 +192,11 @@ internal sealed record CliOptions
         if (options.MeasureSeconds is { } measure)
         {
             options = options with { Profile = options.Profile with { Measure = TimeSpan.FromSeconds(measure), LatencyPhase = TimeSpan.FromSeconds(measure) } };
+        }
+
+        if (options.SaturationClients is [var first, ..] clients)
+        {
+            options = options with { Profile = options.Profile with { SaturationRooms = clients, LatencyRoom = first } };
         }
 
         return options with { ActorChatArgs = actorChatArgs };

@@ -28,6 +28,7 @@ internal static class CrossNodeScenario
 
         var warmBefore = await RelayMetrics.ReadAsync(context, cancellationToken);
         await Phases.WarmUpAsync(room, profile, cancellationToken);
+        await Task.Delay(RelayMetrics.ScrapeCache, cancellationToken);
         var home = RelayMetrics.Busiest(RelayMetrics.Difference(warmBefore, await RelayMetrics.ReadAsync(context, cancellationToken)));
         context.Log($"cross-node: {room.Count} members, clients per node {string.Join("/", perNode)}, sender on node 1, room on node {(home is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")}");
 
@@ -39,6 +40,7 @@ internal static class CrossNodeScenario
             var before = await RelayMetrics.ReadAsync(context, cancellationToken);
             // MeasureAsync gives every client a fresh histogram; they are read per node afterwards
             var phase = await Phases.MeasureAsync(room, s => s.PaceAsync(rate, profile.LatencyPhase, profile.PacedWindowFor(room.Count), cancellationToken), TimeSpan.FromSeconds(10), cancellationToken);
+            await Task.Delay(RelayMetrics.ScrapeCache, cancellationToken);
             var counters = RelayMetrics.Difference(before, await RelayMetrics.ReadAsync(context, cancellationToken));
             var same = Room.Merge(room.Clients.Where(c => c.Node == sender.Client.Node).Select(c => c.Histogram!));
             var cross = Room.Merge(room.Clients.Where(c => c.Node != sender.Client.Node).Select(c => c.Histogram!));

@@ -79,11 +79,11 @@ internal static class KillRecoveryScenario
                 {
                     var before = await RelayMetrics.ReadAsync(context, cancellationToken);
                     await Phases.SyncAsync(watch.Room, cancellationToken);
-                    await Task.Delay(100, cancellationToken);
+                    await Task.Delay(RelayMetrics.ScrapeCache, cancellationToken);
                     watch.Home = RelayMetrics.Busiest(RelayMetrics.Difference(before, await RelayMetrics.ReadAsync(context, cancellationToken)));
                 }
 
-                context.Log($"kill-recovery: rooms {string.Join(", ", opened.Select(w => $"{w.Room.RoomName}@node{(w.Home is { } h ? h + 1 : 0)}"))}");
+                context.Log($"kill-recovery: rooms {string.Join(", ", opened.Select(w => $"{w.Room.RoomName} on node {(w.Home is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")}"))}");
             }
 
             if (!watches.Exists(w => w.Home == killed))
@@ -196,6 +196,16 @@ internal static class KillRecoveryScenario
                 errors,
                 problems);
             context.Log(Describe(result));
+            foreach (var v in victims.Where(v => v.ResumedMs is null || !v.SessionResumed || !v.Exact))
+            {
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"kill-recovery: {v.Name} in {v.Room}: resumed after {Num(v.ResumedMs)} ms, {v.Attempts} attempt(s), session resumed {v.SessionResumed}, recovered {v.Recovered}, exact {v.Exact}; last problem: {v.LastProblem ?? "none"}"));
+            }
+
+            foreach (var room in rooms)
+            {
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"kill-recovery: {room.Room} (node {(room.HomeNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")}): ack again {Num(room.AckAgainMs)} ms, delivered again {Num(room.DeliveredAgainMs)} ms, longest ack gap {room.LongestAckGapMs:N0} ms, {room.SentAfterKill} sent / {room.AckedAfterKill} acked after the kill, {room.Rejoins} rejoins"));
+            }
+
             return result;
         }
         finally

@@ -12,6 +12,12 @@ internal static class RelayMetrics
     public const string Broadcasts = "actorchat_room_broadcasts_total";
     public const string RemoteMessages = "actorchat_room_remote_messages_total";
 
+    /// <summary>
+    /// How long to wait between two readings that must differ: the OpenTelemetry Prometheus
+    /// exporter answers a scrape from a cached copy for a while (300 ms by default).
+    /// </summary>
+    public static readonly TimeSpan ScrapeCache = TimeSpan.FromSeconds(1.1);
+
     private static readonly string[] s_names = [Broadcasts, RemoteMessages];
 
     /// <summary>One reading per node: (broadcasts, remote messages); null for a node that did not answer. Null when there is no started server.</summary>

@@ -33,6 +33,11 @@ internal static class SaturationScenario
         var loadGenBefore = ScenarioContext.LoadGenCpuSeconds();
         var phase = await Phases.MeasureAsync(room, s => s.SaturateAsync(profile.Measure, profile.WindowFor(clients), cancellationToken), drain, cancellationToken);
         var after = context.Server?.Read();
+        if (countersBefore is not null && phase.Seconds < RelayMetrics.ScrapeCache.TotalSeconds)
+        {
+            await Task.Delay(RelayMetrics.ScrapeCache, cancellationToken);
+        }
+
         var counters = RelayMetrics.Difference(countersBefore, await RelayMetrics.ReadAsync(context, cancellationToken));
         var cpu = after is null || before is null ? (double?)null : after.CpuSeconds - before.CpuSeconds;
         var peak = after is null || sampler is null ? (double?)null : ScenarioContext.MiB(Math.Max(after.PeakRssBytes, sampler.MaxRssBytes));
