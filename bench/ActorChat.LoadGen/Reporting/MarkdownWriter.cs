@@ -412,7 +412,7 @@ internal static class MarkdownWriter
         foreach (var s in rows)
         {
             var r = s.KillRecovery!;
-            Text(md, "| room | home node | ack again ms | delivered again ms | longest ack gap ms | sent / acked after the kill | rejoins after not-in-room |");
+            Text(md, "| room | home node | longest ack silence ended (ms after the kill) | longest delivery silence ended (ms) | longest ack gap ms | sent / acks received after the kill | rejoins after not-in-room |");
             Text(md, "|---|---:|---:|---:|---:|---:|---:|");
             foreach (var room in r.RoomDetails)
             {

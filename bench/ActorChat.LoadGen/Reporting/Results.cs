@@ -65,8 +65,8 @@ internal sealed record CrossNodeResult(
     IReadOnlyDictionary<string, long> Errors);
 
 /// <summary>One room of the kill-recovery scenario.</summary>
-/// <param name="AckAgainMs">From the SIGKILL to the first ack of a send made after it; null if none within the bound.</param>
-/// <param name="DeliveredAgainMs">From the SIGKILL to the first delivery, to the member on a surviving node other than the sender's, of a message sent after it.</param>
+/// <param name="AckAgainMs">From the SIGKILL to the ack that ended the longest silence of acks since (for a room of the killed node: when it serves again); null if still silent at the end.</param>
+/// <param name="DeliveredAgainMs">The same for deliveries to the member on node 2 (of messages sent after the kill).</param>
 /// <param name="LongestAckGapMs">The longest time between two acks from the kill to the end of the observation.</param>
 /// <param name="Rejoins">Times the sender got <c>not-in-room</c> and it and the member on node 1 joined again (the room had come back without them).</param>
 internal sealed record KillRecoveryRoom(string Room, int? HomeNode, double? AckAgainMs, double? DeliveredAgainMs, double LongestAckGapMs, long SentAfterKill, long AckedAfterKill, int Rejoins);

@@ -28,8 +28,9 @@ internal static class KillRecoveryScenario
 {
     private const int MaxBatches = 4;
     private const string NotInRoom = "not-in-room";
-    private static readonly TimeSpan s_attemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_retryPause = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_joinResend = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_helloResend = TimeSpan.FromSeconds(5);
 
     private sealed record Victim(string Name, string Room, string Session, StreamPosition Since, BenchClient Client);
 
@@ -52,6 +53,14 @@ internal static class KillRecoveryScenario
         public long LastAck { get; set; }
 
         public int Rejoins { get; set; }
+
+        public long LastSeen { get; set; }
+
+        public long AcksAtKill { get; set; }
+
+        public long LastDelivery { get; set; }
+
+        public long LongestDeliveryGap { get; set; }
     }
 
     public static async Task<KillRecoveryResult> RunAsync(ScenarioContext context, int roomsPerBatch, double ratePerRoom, TimeSpan bound, CancellationToken cancellationToken)
@@ -99,7 +108,9 @@ internal static class KillRecoveryScenario
             foreach (var watch in watches)
             {
                 watch.KillSeq = watch.Room.Senders[0].Sent;
+                watch.AcksAtKill = watch.Room.Senders[0].Client.AckCount;
                 watch.LastAck = watch.Room.Senders[0].Client.Acks!.LastAckAt;
+                watch.LastSeen = watch.Room.Clients.First(c => c.Node == 1).NextSeq(watch.Room.Senders[0].Id);
             }
 
             var killedAt = Stopwatch.GetTimestamp();
@@ -117,27 +128,45 @@ internal static class KillRecoveryScenario
                     var sender = watch.Room.Senders[0];
                     var acks = sender.Client.Acks!;
                     var lastAck = acks.LastAckAt;
+                    // The room is back when the longest silence since the kill ends (a message sent
+                    // just after the kill call may still be served: SIGKILL takes a moment).
                     if (lastAck != watch.LastAck)
                     {
-                        watch.LongestGap = Math.Max(watch.LongestGap, lastAck - Math.Max(watch.LastAck, killedAt));
+                        var gap = lastAck - Math.Max(watch.LastAck, killedAt);
+                        if (gap > watch.LongestGap && acks.MaxAcked >= watch.KillSeq)
+                        {
+                            watch.LongestGap = gap;
+                            watch.AckAgain = lastAck;
+                        }
+
                         watch.LastAck = lastAck;
                     }
 
-                    if (watch.AckAgain == 0 && acks.MaxAcked >= watch.KillSeq)
+                    var seen = watch.Room.Clients.First(c => c.Node == 1).NextSeq(sender.Id);
+                    if (seen != watch.LastSeen)
                     {
-                        watch.AckAgain = lastAck;
-                    }
+                        var gap = now - Math.Max(watch.LastDelivery, killedAt);
+                        if (gap > watch.LongestDeliveryGap && seen > watch.KillSeq)
+                        {
+                            watch.LongestDeliveryGap = gap;
+                            watch.DeliveredAgain = now;
+                        }
 
-                    if (watch.DeliveredAgain == 0 && watch.Room.Clients.First(c => c.Node == 1).NextSeq(sender.Id) > watch.KillSeq)
-                    {
-                        watch.DeliveredAgain = now;
+                        watch.LastSeen = seen;
+                        watch.LastDelivery = now;
                     }
                 }
 
-                var done = watches.TrueForAll(w => w.AckAgain != 0 && w.DeliveredAgain != 0) && resumes.TrueForAll(r => r.IsCompleted);
+                // done: every room acked and delivered a post-kill message within the last 2 s
+                var done = watches.TrueForAll(w => w.AckAgain != 0 && w.DeliveredAgain != 0 && now - w.LastAck < Ticks(TimeSpan.FromSeconds(1)) && now - w.LastDelivery < Ticks(TimeSpan.FromSeconds(1)))
+                    && resumes.TrueForAll(r => r.IsCompleted);
                 if (done && settled == 0)
                 {
                     settled = now;
+                }
+                else if (!done)
+                {
+                    settled = 0;
                 }
 
                 if ((settled != 0 && now - settled >= Ticks(TimeSpan.FromSeconds(2))) || now >= deadline)
@@ -155,7 +184,17 @@ internal static class KillRecoveryScenario
             foreach (var watch in watches)
             {
                 // a room still silent at the end: its gap runs to the end
-                watch.LongestGap = Math.Max(watch.LongestGap, end - Math.Max(watch.LastAck, killedAt));
+                var silent = end - Math.Max(watch.LastAck, killedAt);
+                if (silent > watch.LongestGap)
+                {
+                    watch.LongestGap = silent;
+                    watch.AckAgain = 0; // not back by the end
+                }
+
+                if (end - Math.Max(watch.LastDelivery, killedAt) > watch.LongestDeliveryGap)
+                {
+                    watch.DeliveredAgain = 0;
+                }
             }
 
             var rooms = watches.Select(w => new KillRecoveryRoom(
@@ -165,7 +204,7 @@ internal static class KillRecoveryScenario
                 w.DeliveredAgain == 0 ? null : Ms(w.DeliveredAgain - killedAt),
                 Ms(w.LongestGap),
                 w.Room.Senders[0].Sent - w.KillSeq,
-                Math.Max(0, w.Room.Senders[0].Client.Acks!.MaxAcked + 1 - w.KillSeq),
+                w.Room.Senders[0].Client.AckCount - w.AcksAtKill,
                 w.Rejoins)).ToList();
             var onKilled = rooms.Where(r => r.HomeNode == killed).ToList();
             var survivors = rooms.Where(r => r.HomeNode != killed).ToList();
@@ -316,43 +355,138 @@ internal static class KillRecoveryScenario
         }
     }
 
-    /// <summary>Reconnects a victim to node 1 until it has a <c>joined</c> or the deadline passes.</summary>
+    /// <summary>
+    /// Reconnects a victim to node 1 and resumes: <c>hello {name, session}</c> on a new connection,
+    /// and one more connection with its own hello every <see cref="s_helloResend"/> while none is
+    /// answered (a hello routed to a session entity on the dead node is lost). Earlier connections
+    /// stay open and are read: a hello that was only delayed (buffered until its shard is back) may
+    /// still win, and its welcome carries the token that counts now (a resume rotates it). The
+    /// first welcome wins; then <c>join {room, since}</c> on that connection, resent until answered.
+    /// </summary>
     private static async Task<KillRecoveryVictim> ResumeAsync(LoopbackConnector connector, Victim victim, long killedAt, long deadline, List<BenchClient> opened, CancellationToken cancellationToken)
     {
-        var attempts = 0;
-        string? problem = null;
         var options = new ConnectOptions(Protocol: WireProtocol.V1, Node: 1);
-        while (Stopwatch.GetTimestamp() < deadline)
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (deadline - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+        var attempts = new List<(Task<ClientConnection> Connection, FrameReader Reader, Task<Welcome> Hello)>();
+        string? problem = null;
+        (ClientConnection Connection, FrameReader Reader, Welcome Welcome)? winner = null;
+        try
         {
-            attempts++;
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(TimeSpan.FromTicks(Math.Min(s_attemptTimeout.Ticks, Math.Max(1, (deadline - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency))));
-            ClientConnection? connection = null;
+            var lastStart = 0L;
             try
             {
-                connection = await connector.ConnectAsync(options, attempt.Token);
-                var reader = new FrameReader(64 * 1024);
-                var welcome = await V1Handshake.HelloAsync(connection.WebSocket, reader, victim.Name, victim.Session, attempt.Token);
-                var join = await V1Handshake.JoinAsync(connection.WebSocket, reader, victim.Room, victim.Since, null, attempt.Token);
+                while (winner is null && !bound.IsCancellationRequested)
+                {
+                    var pending = attempts.Where(a => !a.Hello.IsCompleted).ToList();
+                    if (pending.Count == 0 || Stopwatch.GetElapsedTime(lastStart) >= s_helloResend)
+                    {
+                        if (attempts.Count > 0 && pending.Count == 0)
+                        {
+                            await Task.Delay(s_retryPause, bound.Token); // the last hello failed outright
+                        }
+
+                        var reader = new FrameReader(64 * 1024);
+                        var connecting = connector.ConnectAsync(options, bound.Token);
+                        var attempt = (connecting, reader, HelloOnAsync(connecting, reader, victim, bound.Token));
+                        attempts.Add(attempt);
+                        pending.Add(attempt);
+                        lastStart = Stopwatch.GetTimestamp();
+                    }
+
+                    var wait = s_helloResend - Stopwatch.GetElapsedTime(lastStart);
+                    await Task.WhenAny(pending.Select(a => (Task)a.Hello).Append(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, bound.Token)));
+                    foreach (var (connecting, reader, hello) in attempts.Where(a => a.Hello.IsCompleted))
+                    {
+                        if (hello.IsCompletedSuccessfully)
+                        {
+                            winner ??= (connecting.Result, reader, hello.Result);
+                        }
+                        else if (hello.Exception?.GetBaseException() is { } ex)
+                        {
+                            problem = $"hello: {ex.Message}";
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // the bound
+            }
+
+            if (winner is not { } won)
+            {
+                return new KillRecoveryVictim(victim.Name, victim.Room, null, attempts.Count, false, false, false, problem ?? "hello: no answer within the bound");
+            }
+
+            try
+            {
+                var join = await JoinResendingAsync(won.Connection.WebSocket, won.Reader, victim.Room, victim.Since, bound.Token);
                 var joined = join.Joined;
                 var exact = joined.Position.Epoch == victim.Since.Epoch && joined.IsExactlyAfter(victim.Since.Offset);
                 lock (opened)
                 {
-                    opened.Add(new BenchClient(connection, new ErrorTally(), options.ReceiveBuffer, WireProtocol.V1));
+                    opened.Add(new BenchClient(won.Connection, new ErrorTally(), options.ReceiveBuffer, WireProtocol.V1));
                 }
 
-                return new KillRecoveryVictim(victim.Name, victim.Room, Ms(join.Received - killedAt), attempts, welcome.Resumed, joined.Recovered == true, exact, problem);
+                return new KillRecoveryVictim(victim.Name, victim.Room, Ms(join.Received - killedAt), attempts.Count, won.Welcome.Resumed, joined.Recovered == true, exact, problem);
             }
-            catch (Exception ex) when (ex is V1ErrorException or WebSocketException or OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
             {
-                problem = ex is OperationCanceledException ? $"attempt timed out after {s_attemptTimeout.TotalSeconds:0} s" : ex.Message;
-                connection?.WebSocket.Abort();
-                connection?.WebSocket.Dispose();
-                await Task.Delay(s_retryPause, cancellationToken);
+                won.Connection.WebSocket.Abort();
+                return new KillRecoveryVictim(victim.Name, victim.Room, null, attempts.Count, won.Welcome.Resumed, false, false, $"join (session {(won.Welcome.Resumed ? "resumed" : "new")}): {(ex is OperationCanceledException ? "no answer within the bound" : ex.Message)}");
             }
         }
+        finally
+        {
+            // every connection but the winner's
+            foreach (var (connecting, _, hello) in attempts)
+            {
+                if (connecting.IsCompletedSuccessfully && (winner is null || !ReferenceEquals(connecting.Result, winner.Value.Connection)))
+                {
+                    connecting.Result.WebSocket.Abort();
+                    connecting.Result.WebSocket.Dispose();
+                }
+            }
 
-        return new KillRecoveryVictim(victim.Name, victim.Room, null, attempts, false, false, false, problem ?? "bound reached");
+            await Task.WhenAll(attempts.Select(a => a.Hello.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    private static async Task<Welcome> HelloOnAsync(Task<ClientConnection> connecting, FrameReader reader, Victim victim, CancellationToken cancellationToken)
+    {
+        var connection = await connecting;
+        return await V1Handshake.HelloAsync(connection.WebSocket, reader, victim.Name, victim.Session, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>join {room, since}</c>, sent again every <see cref="s_joinResend"/> until its <c>joined</c>
+    /// arrives: a request routed to a room whose node just died (before the resolver has downed it)
+    /// is lost, not buffered, so a client that waits for it waits for ever. Only this task reads.
+    /// </summary>
+    private static async Task<JoinOutcome> JoinResendingAsync(WebSocket socket, FrameReader reader, string room, StreamPosition since, CancellationToken cancellationToken)
+    {
+        var joined = Task.Run(
+            async () =>
+            {
+                while (true)
+                {
+                    var frame = await reader.NextAsync(socket, cancellationToken);
+                    if (V1Format.KindOf(frame.Span) == V1Format.Kind.Joined && frame.Span.IndexOf("\"ref\":\"j\""u8) >= 0)
+                    {
+                        return new JoinOutcome(V1Format.ParseJoined(frame.Span), 0, Stopwatch.GetTimestamp());
+                    }
+                }
+            },
+            cancellationToken);
+        var request = V1Format.Join(room, since);
+        while (!joined.IsCompleted)
+        {
+            await socket.SendAsync(request, WebSocketMessageType.Text, true, cancellationToken);
+            await Task.WhenAny(joined, Task.Delay(s_joinResend, cancellationToken));
+        }
+
+        return await joined;
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
