@@ -43,6 +43,15 @@ internal sealed class BenchClient : IAsyncDisposable
         _loop = Task.Run(() => ReceiveLoopAsync(receiveBuffer));
     }
 
+    /// <summary>v1: the session token its welcome gave (to resume it), when the room opened it.</summary>
+    public string? Session { get; set; }
+
+    /// <summary>v1: the room position its join's <c>joined</c> reported (a resume's <c>since</c>).</summary>
+    public StreamPosition? JoinedAt { get; set; }
+
+    /// <summary>v1: the name it said hello with.</summary>
+    public string? Name { get; set; }
+
     /// <summary>v1: the send times of this client's own sends, to time their acks; null for a listener.</summary>
     public AckTimer? Acks { get; set; }
 

@@ -215,9 +215,14 @@ internal sealed class Room(LoopbackConnector connector, WireProtocol protocol = 
         try
         {
             var reader = new FrameReader(options.ReceiveBuffer);
-            await V1Handshake.HelloAsync(connection.WebSocket, reader, name, null, cancellationToken);
+            var welcome = await V1Handshake.HelloAsync(connection.WebSocket, reader, name, null, cancellationToken);
             var join = await V1Handshake.JoinAsync(connection.WebSocket, reader, roomName, null, 1, cancellationToken);
-            return new BenchClient(connection, Errors, options.ReceiveBuffer, WireProtocol.V1, join.PresenceBefore);
+            return new BenchClient(connection, Errors, options.ReceiveBuffer, WireProtocol.V1, join.PresenceBefore)
+            {
+                Session = welcome.Session,
+                JoinedAt = join.Joined.Position,
+                Name = name,
+            };
         }
         catch
         {

@@ -398,7 +398,7 @@ internal static class MarkdownWriter
 
         Text(md, "## 10. Kill recovery (v1)");
         Text(md);
-        Text(md, "Rooms with a sender on node 1, a member on node 2 and one on the last node; every sender streams at a fixed rate; the last node is SIGKILLed. From the kill: when the killed node's rooms ack a send made after it again, when such a message reaches the member on node 2, the longest ack gap of the other rooms, and when the killed node's clients, reconnected to node 2 with `hello {name, session}` + `join {room, since}`, have their `joined` (session resumed? history exact: every offset after `since` once, `recovered: true`).");
+        Text(md, "Rooms with a sender on node 1, a member on node 2 and one on the last node; every sender streams at a fixed rate; the last node is SIGKILLed. From the kill: when the killed node's rooms ack again (a new client on node 2 joins and sends, resending every 3 s, until acked), the longest ack gap of the other rooms, when the killed node's clients, reconnected to node 2 with `hello {name, session}` + `join {room, since}`, have their `joined` (session resumed? history exact: every offset after `since` once, `recovered: true`), and what happened to the lost rooms' members on the surviving nodes (closed by the server, then resumed the same way). \"deliver again\" is the survivors' rooms' figure: a lost room's members are closed, not delivered to.");
         Text(md);
         Text(md, "| server | killed node | rooms on it / all | its rooms ack again (ms, max) | deliver again (ms, max) | other rooms' longest ack gap (ms) | clients resumed (session) | exact history | resumed p50 / all (ms) | bound (s) | errors |");
         Text(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -423,6 +423,11 @@ internal static class MarkdownWriter
             foreach (var v in r.VictimDetails.Where(v => v.ResumedMs is null || !v.SessionResumed || !v.Exact))
             {
                 Line(md, $"- {s.Name}: {v.Name} in {v.Room}: resumed {Num(v.ResumedMs, "N0")} ms after {v.Attempts} attempt(s), session resumed {v.SessionResumed}, recovered {v.Recovered}, exact {v.Exact}{(v.LastProblem is null ? "" : $"; last problem: {v.LastProblem}")}");
+            }
+
+            foreach (var m in r.LostRoomMembers)
+            {
+                Line(md, $"- {s.Name}: {m.Name} (on a surviving node, in {m.Room}, whose node was killed): closed {(m.ClosedMs is { } c ? $"({m.CloseCode}) {c:N0} ms after the kill" : "never")}; resumed on node 2 {Num(m.ResumedMs, "N0")} ms after the kill, session resumed {m.SessionResumed}, exact history {m.Exact}{(m.LastProblem is null ? "" : $"; {m.LastProblem}")}");
             }
 
             foreach (var problem in r.Problems)

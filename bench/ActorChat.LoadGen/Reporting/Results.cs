@@ -72,7 +72,14 @@ internal sealed record CrossNodeResult(
 internal sealed record KillRecoveryRoom(string Room, int? HomeNode, double? AckAgainMs, double? DeliveredAgainMs, double LongestAckGapMs, long SentAfterKill, long AckedAfterKill, int Rejoins);
 
 /// <summary>One client of the killed node, reconnected to a survivor with <c>hello {session}</c> and <c>join {since}</c>.</summary>
-internal sealed record KillRecoveryVictim(string Name, string Room, double? ResumedMs, int Attempts, bool SessionResumed, bool Recovered, bool Exact, string? LastProblem);
+internal sealed record KillRecoveryVictim(string Name, string Room, double? ResumedMs, int Attempts, bool SessionResumed, bool Recovered, bool Exact, string? LastProblem)
+{
+    /// <summary>A member on a surviving node of a room that was on the killed node: when the server closed its connection (ms after the kill).</summary>
+    public double? ClosedMs { get; init; }
+
+    /// <summary>How that connection ended (<c>close 1012</c>, <c>reset</c>).</summary>
+    public string? CloseCode { get; init; }
+}
 
 /// <summary>
 /// Kill recovery: rooms with a sender on node 0 and members on every node; node <c>KilledNode</c> is
@@ -97,7 +104,11 @@ internal sealed record KillRecoveryResult(
     IReadOnlyList<KillRecoveryRoom> RoomDetails,
     IReadOnlyList<KillRecoveryVictim> VictimDetails,
     IReadOnlyDictionary<string, long> Errors,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>The members on surviving nodes of the killed node's rooms: closed by the server, then resumed on node 2.</summary>
+    public IReadOnlyList<KillRecoveryVictim> LostRoomMembers { get; init; } = [];
+}
 
 /// <summary>Scenario 2: one phase at a fixed offered rate.</summary>
 internal sealed record LatencyResult(

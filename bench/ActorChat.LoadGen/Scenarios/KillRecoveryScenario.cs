@@ -32,7 +32,7 @@ internal static class KillRecoveryScenario
     private static readonly TimeSpan s_joinResend = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_helloResend = TimeSpan.FromSeconds(5);
 
-    private sealed record Victim(string Name, string Room, string Session, StreamPosition Since, BenchClient Client);
+    private sealed record Victim(string Name, string Room, string Session, StreamPosition Since, BenchClient? Client);
 
     private sealed class Watch(Room room, Victim victim)
     {
@@ -119,6 +119,15 @@ internal static class KillRecoveryScenario
 
             var deadline = killedAt + Ticks(bound);
             var resumes = watches.Select(w => ResumeAsync(connector, w.Victim, killedAt, deadline, reconnected, cancellationToken)).ToList();
+
+            // The killed node's rooms: a new client on node 2 joins and sends until it is acked
+            // (its members elsewhere may be closed with 1012 meanwhile, so their stream is not the
+            // measure); and those members, when closed, resume on node 2 like the victims.
+            var lost = watches.Where(w => w.Home == killed).ToList();
+            var probes = lost.ToDictionary(w => w, w => ProbeAsync(connector, w.Room.RoomName, $"{w.Room.RoomName}p", killedAt, deadline, reconnected, cancellationToken));
+            var members = lost.SelectMany(w => new[] { w.Room.Senders[0].Client, w.Room.Clients.First(c => c.Node == 1) }.Select(c => (Watch: w, Client: c)))
+                .Select(m => MemberAsync(connector, m.Client, m.Watch.Room.RoomName, probes[m.Watch], killedAt, deadline, reconnected, cancellationToken))
+                .ToList();
             long settled = 0;
             while (true)
             {
@@ -158,8 +167,8 @@ internal static class KillRecoveryScenario
                 }
 
                 // done: every room acked and delivered a post-kill message within the last 2 s
-                var done = watches.TrueForAll(w => w.AckAgain != 0 && w.DeliveredAgain != 0 && now - w.LastAck < Ticks(TimeSpan.FromSeconds(1)) && now - w.LastDelivery < Ticks(TimeSpan.FromSeconds(1)))
-                    && resumes.TrueForAll(r => r.IsCompleted);
+                var done = watches.Where(w => w.Home != killed).All(w => w.AckAgain != 0 && w.DeliveredAgain != 0 && now - w.LastAck < Ticks(TimeSpan.FromSeconds(1)) && now - w.LastDelivery < Ticks(TimeSpan.FromSeconds(1)))
+                    && resumes.TrueForAll(r => r.IsCompleted) && probes.Values.All(p => p.IsCompleted) && members.TrueForAll(m => m.IsCompleted);
                 if (done && settled == 0)
                 {
                     settled = now;
@@ -180,6 +189,13 @@ internal static class KillRecoveryScenario
             await stop.CancelAsync();
             await Task.WhenAll(streams);
             var victims = await Task.WhenAll(resumes);
+            var probed = new Dictionary<Watch, double?>();
+            foreach (var (watch, probe) in probes)
+            {
+                probed[watch] = await probe;
+            }
+
+            var memberResults = await Task.WhenAll(members);
             var end = Stopwatch.GetTimestamp();
             foreach (var watch in watches)
             {
@@ -200,7 +216,7 @@ internal static class KillRecoveryScenario
             var rooms = watches.Select(w => new KillRecoveryRoom(
                 w.Room.RoomName,
                 w.Home,
-                w.AckAgain == 0 ? null : Ms(w.AckAgain - killedAt),
+                probed.TryGetValue(w, out var first) ? first : w.AckAgain == 0 ? null : Ms(w.AckAgain - killedAt),
                 w.DeliveredAgain == 0 ? null : Ms(w.DeliveredAgain - killedAt),
                 Ms(w.LongestGap),
                 w.Room.Senders[0].Sent - w.KillSeq,
@@ -233,8 +249,16 @@ internal static class KillRecoveryScenario
                 rooms,
                 victims,
                 errors,
-                problems);
+                problems)
+            {
+                LostRoomMembers = memberResults,
+            };
             context.Log(Describe(result));
+            foreach (var m in memberResults)
+            {
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"kill-recovery: {m.Name} in {m.Room} (its room was on the killed node): closed {(m.ClosedMs is { } c ? $"with {m.CloseCode} after {c:N0} ms" : "never")}, resumed after {Num(m.ResumedMs)} ms, session resumed {m.SessionResumed}, exact {m.Exact}; last problem: {m.LastProblem ?? "none"}"));
+            }
+
             foreach (var v in victims.Where(v => v.ResumedMs is null || !v.SessionResumed || !v.Exact))
             {
                 context.Log(string.Create(CultureInfo.InvariantCulture, $"kill-recovery: {v.Name} in {v.Room}: resumed after {Num(v.ResumedMs)} ms, {v.Attempts} attempt(s), session resumed {v.SessionResumed}, recovered {v.Recovered}, exact {v.Exact}; last problem: {v.LastProblem ?? "none"}"));
@@ -249,15 +273,15 @@ internal static class KillRecoveryScenario
         }
         finally
         {
-            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Select(w => w.Victim.Client.DisposeAsync().AsTask())));
+            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Where(w => w.Victim.Client is not null).Select(w => w.Victim.Client!.DisposeAsync().AsTask())));
             await Task.WhenAll(reconnected.Select(c => c.DisposeAsync().AsTask()));
         }
     }
 
     public static string Describe(KillRecoveryResult r) => string.Create(
         CultureInfo.InvariantCulture,
-        $"kill-recovery: node {r.KilledNode + 1} of {r.Nodes} killed; its {r.RoomsOnKilledNode} of {r.Rooms} rooms ack again after {Num(r.RoomsAckAgainMaxMs)} ms " +
-        $"(deliver again after {Num(r.RoomsDeliveredAgainMaxMs)} ms), the other rooms' longest ack gap {Num(r.SurvivorRoomsLongestAckGapMs)} ms; " +
+        $"kill-recovery: node {r.KilledNode + 1} of {r.Nodes} killed; its {r.RoomsOnKilledNode} of {r.Rooms} rooms ack a new client's send after {Num(r.RoomsAckAgainMaxMs)} ms, " +
+        $"the other rooms' longest ack gap {Num(r.SurvivorRoomsLongestAckGapMs)} ms; " +
         $"its clients: {r.VictimsResumed}/{r.Victims} sessions resumed, {r.VictimsRecovered} with exact history, p50 {Num(r.VictimsResumedP50Ms)} ms, all after {Num(r.VictimsAllResumedMs)} ms{(r.Problems.Count > 0 ? "; " + string.Join("; ", r.Problems) : "")}");
 
     private static string Num(double? ms) => ms?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a (bound reached)";
@@ -290,7 +314,7 @@ internal static class KillRecoveryScenario
         }
         catch
         {
-            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Select(w => w.Victim.Client.DisposeAsync().AsTask())));
+            await Task.WhenAll(watches.Select(w => w.Room.DisposeAsync().AsTask()).Concat(watches.Where(w => w.Victim.Client is not null).Select(w => w.Victim.Client!.DisposeAsync().AsTask())));
             throw;
         }
     }
@@ -451,6 +475,110 @@ internal static class KillRecoveryScenario
 
             await Task.WhenAll(attempts.Select(a => a.Hello.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
+    }
+
+    /// <summary>
+    /// A new client on node 2 (fresh session, name <paramref name="name"/>) joins
+    /// <paramref name="room"/> and sends one message at a time, each resent after 3 s unanswered,
+    /// until one is acked: milliseconds from the kill to that ack; null if none within the bound.
+    /// </summary>
+    private static async Task<double?> ProbeAsync(LoopbackConnector connector, string room, string name, long killedAt, long deadline, List<BenchClient> opened, CancellationToken cancellationToken)
+    {
+        var options = new ConnectOptions(Protocol: WireProtocol.V1, Node: 1);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (deadline - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+        var attempt = 0;
+        while (!bound.IsCancellationRequested)
+        {
+            // a name per attempt: an abandoned hello answered late holds its name for a while
+            var attemptName = $"{name}{attempt++}";
+            ClientConnection? connection = null;
+            try
+            {
+                connection = await connector.ConnectAsync(options, bound.Token);
+                var reader = new FrameReader(64 * 1024);
+                using var hello = CancellationTokenSource.CreateLinkedTokenSource(bound.Token);
+                hello.CancelAfter(s_helloResend);
+                await V1Handshake.HelloAsync(connection.WebSocket, reader, attemptName, null, hello.Token);
+                var acked = Task.Run(
+                    async () =>
+                    {
+                        while (true)
+                        {
+                            var frame = await reader.NextAsync(connection.WebSocket, bound.Token);
+                            if (V1Format.KindOf(frame.Span) == V1Format.Kind.Ack)
+                            {
+                                return Stopwatch.GetTimestamp();
+                            }
+                        }
+                    },
+                    bound.Token);
+                var join = V1Format.Join(room, null, 1);
+                var send = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"send\",\"ref\":\"p\",\"payload\":{{\"room\":\"{room}\",\"text\":\"probe\"}}}}");
+                while (!acked.IsCompleted)
+                {
+                    await connection.WebSocket.SendAsync(join, WebSocketMessageType.Text, true, bound.Token);
+                    await Task.Delay(100, bound.Token);
+                    await connection.WebSocket.SendAsync(send, WebSocketMessageType.Text, true, bound.Token);
+                    await Task.WhenAny(acked, Task.Delay(s_joinResend, bound.Token));
+                }
+
+                var at = await acked;
+                lock (opened)
+                {
+                    opened.Add(new BenchClient(connection, new ErrorTally(), options.ReceiveBuffer, WireProtocol.V1));
+                }
+
+                return Ms(at - killedAt);
+            }
+            catch (Exception ex) when (ex is V1ErrorException or WebSocketException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                // hello unanswered (its name's entity on the dead node) or refused: a new connection
+                connection?.WebSocket.Abort();
+                connection?.WebSocket.Dispose();
+                if (!bound.IsCancellationRequested)
+                {
+                    await Task.Delay(s_retryPause, cancellationToken);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A member (on a surviving node) of a room that was on the killed node: when its connection
+    /// is closed (the server closes such connections with 1012 once the room's node is gone), it
+    /// resumes on node 2 like a victim. If it is still open 5 s after the room served the probe
+    /// again, it was not closed.
+    /// </summary>
+    private static async Task<KillRecoveryVictim> MemberAsync(LoopbackConnector connector, BenchClient client, string room, Task<double?> probe, long killedAt, long deadline, List<BenchClient> opened, CancellationToken cancellationToken)
+    {
+        long probeDone = 0;
+        while (client.ClosedAt == 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            if (probe.IsCompleted)
+            {
+                probeDone = probeDone == 0 ? Stopwatch.GetTimestamp() : probeDone;
+                if (Stopwatch.GetElapsedTime(probeDone) > TimeSpan.FromSeconds(5))
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        var name = client.Name ?? "?";
+        if (client.ClosedAt == 0 || client.Session is null || client.JoinedAt is null)
+        {
+            return new KillRecoveryVictim(name, room, null, 0, false, false, false, client.ClosedAt == 0 ? "not closed: still connected" : "no session to resume");
+        }
+
+        var closedMs = Ms(client.ClosedAt - killedAt);
+        var code = client.Ending;
+        var resumed = await ResumeAsync(connector, new Victim(name, room, client.Session, client.JoinedAt.Value, null), killedAt, deadline, opened, cancellationToken);
+        return resumed with { ClosedMs = closedMs, CloseCode = code };
     }
 
     private static async Task<Welcome> HelloOnAsync(Task<ClientConnection> connecting, FrameReader reader, Victim victim, CancellationToken cancellationToken)
