@@ -382,6 +382,14 @@ internal static class MarkdownWriter
         }
 
         Text(md);
+        foreach (var s in rows.Where(s => s.CrossNode!.Nodes > 1))
+        {
+            foreach (var p in s.CrossNode!.Phases)
+            {
+                Line(md, $"- {s.Name} at {p.OfferedPerSecond:N0} msg/s, p50 / p99 ms by receiving node (sender on node 1, room on node {(s.CrossNode.RoomNode is { } h ? (h + 1).ToString(CultureInfo.InvariantCulture) : "?")}): {string.Join("; ", p.PerNodeP50Ms.Zip(p.PerNodeP99Ms).Select((x, i) => $"node {i + 1}: {Num(x.First, "0.00")} / {Num(x.Second, "0.00")}"))}");
+            }
+        }
+
         foreach (var s in rows.Where(s => s.CrossNode!.Errors.Count > 0))
         {
             Line(md, $"- {s.Name}: errors {Errors(s.CrossNode!.Errors)}");

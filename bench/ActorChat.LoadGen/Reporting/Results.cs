@@ -52,7 +52,14 @@ internal sealed record CrossNodePhase(
     long Loss,
     long Reordered,
     long WindowWaits,
-    RelayCounters? Counters);
+    RelayCounters? Counters)
+{
+    /// <summary>Send → delivery p50 per receiving node (ms; null for a node with no receiver).</summary>
+    public IReadOnlyList<double?> PerNodeP50Ms { get; init; } = [];
+
+    /// <summary>Send → delivery p99 per receiving node (ms).</summary>
+    public IReadOnlyList<double?> PerNodeP99Ms { get; init; } = [];
+}
 
 /// <summary>Cross-node latency: one room, its sender on node 0, its other members spread over the nodes round-robin.</summary>
 internal sealed record CrossNodeResult(

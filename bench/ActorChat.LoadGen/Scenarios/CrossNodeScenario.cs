@@ -65,7 +65,11 @@ internal static class CrossNodeScenario
                 phase.Loss,
                 phase.Reordered,
                 phase.WindowWaits,
-                counters);
+                counters)
+            {
+                PerNodeP50Ms = [.. Enumerable.Range(0, context.Nodes).Select(n => P(Room.Merge(room.Clients.Where(c => c.Node == n).Select(c => c.Histogram!)), 0.50))],
+                PerNodeP99Ms = [.. Enumerable.Range(0, context.Nodes).Select(n => P(Room.Merge(room.Clients.Where(c => c.Node == n).Select(c => c.Histogram!)), 0.99))],
+            };
             phases.Add(result);
             context.Log(Describe(result));
         }
@@ -78,7 +82,7 @@ internal static class CrossNodeScenario
         $"cross-node at {r.OfferedPerSecond:N0} msg/s ({r.AchievedPerSecond:N0} sent/s, {r.DeliveriesPerSecond:N0} deliveries/s): " +
         $"same node p50 {r.SameP50Ms?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} / p99 {r.SameP99Ms?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} ms ({r.SameNodeDeliveries}), " +
         $"other nodes p50 {r.CrossP50Ms?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} / p99 {r.CrossP99Ms?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} ms ({r.CrossNodeDeliveries}); " +
-        $"ack p50 {r.AckP50Ms:0.###} / p99 {r.AckP99Ms:0.###} ms; loss {r.Loss}, window waits {r.WindowWaits}{Counters(r.Counters)}");
+        $"ack p50 {r.AckP50Ms:0.###} / p99 {r.AckP99Ms:0.###} ms; per node p50/p99 {string.Join(", ", r.PerNodeP50Ms.Zip(r.PerNodeP99Ms, (a, b) => $"{a?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}/{b?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}"))}; loss {r.Loss}, window waits {r.WindowWaits}{Counters(r.Counters)}");
 
     public static string Counters(RelayCounters? c) => c is null ? "" : string.Create(
         CultureInfo.InvariantCulture,
