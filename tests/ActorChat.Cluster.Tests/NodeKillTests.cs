@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace ActorChat.Cluster.Tests;
+
+/// <summary>
+/// A node killed outright (SIGKILL: no drain, no leave) in the middle of a stream: the survivors
+/// lose nothing, its rooms come back on a survivor once the split-brain resolver downs it, and its
+/// clients resume on another node with no gap and no duplicate.
+/// </summary>
+public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper output) : IClassFixture<ThreeNodeCluster>, IDisposable
+{
+    /// <summary>
+    /// The bound on a killed node's rooms serving again, from the kill: the failure detector notices
+    /// (a few seconds of missed heartbeats), the resolver waits <see cref="ThreeNodeCluster.StableAfter"/>
+    /// and downs the node, the coordinator reallocates its shards and each room recovers from the
+    /// journal. 20 s (scaled) on top of stable-after covers detection, hand-over and recovery on a
+    /// busy machine; the measured time is printed.
+    /// </summary>
+    public static readonly TimeSpan RecoveryBound = ThreeNodeCluster.StableAfter + TestTime.Seconds(20);
+
+    /// <summary>A send unanswered this long is sent again with its cid (its room's node may have died with it).</summary>
+    private static readonly TimeSpan RetryAfter = TestTime.Seconds(3);
+
+    private readonly int[] _marks = cluster.LogMarks();
+
+    public void Dispose() => cluster.WriteLogs(output, _marks);
+
+    [Fact]
+    public async Task SIGKILL_of_a_node_during_a_stream_loses_nothing_acked_its_rooms_serve_again_within_the_bound_and_its_clients_resume_elsewhere_gapless()
+    {
+        const int AckedBeforeKill = 40;
+        const int AckedAfterRecovery = 40;
+        var listeners = new List<V1Client>();
+        V1Client? sender = null;
+        V1Client? resumed = null;
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            for (var n = 0; n < 3; n++)
+            {
+                listeners.Add(await V1Client.HelloAsync(cluster.Nodes[n].WebSocket, $"kill{n + 1}"));
+            }
+
+            var (victim, onVictim, elsewhere) = await cluster.PlaceRoomsAsync("k", listeners, output);
+            var v = cluster.Nodes.ToList().IndexOf(victim);
+            var dead = listeners[v];
+            var survivors = listeners.Where(l => l != dead).ToList();
+            // The sender on the surviving node that is not the seed: its sends cross the network to both rooms' nodes or come from the room's own node.
+            var senderNode = cluster.Nodes[3 - v];
+            output.WriteLine($"victim {victim.Name} hosts {onVictim}; {elsewhere} lives elsewhere; the sender is on {senderNode.Name}.");
+            sender = await V1Client.HelloAsync(senderNode.WebSocket, "killsender");
+            var epochs = new Dictionary<string, string>();
+            foreach (var room in new[] { onVictim, elsewhere })
+            {
+                epochs[room] = (await sender.JoinAsync(room)).Position().Epoch;
+            }
+
+            var streams = new[] { onVictim, elsewhere }.Select(room => new RoomSender(sender, room, room, RetryAfter, cluster.Clock)).ToList();
+            foreach (var stream in streams)
+            {
+                stream.Start(stop.Token);
+            }
+
+            foreach (var stream in streams)
+            {
+                await stream.WaitForAcksAsync(AckedBeforeKill, TestTime.Seconds(30));
+            }
+
+            // The kill.
+            var killedAt = cluster.Clock.Elapsed;
+            victim.Kill();
+            Assert.Equal(128 + 9, await victim.WaitForExitAsync(TestTime.Timeout));
+            Assert.Null(await dead.WaitForEndAsync());
+            var lastSeen = new Dictionary<string, long> { [onVictim] = Timeline.LastOffset(dead, onVictim), [elsewhere] = Timeline.LastOffset(dead, elsewhere) };
+            output.WriteLine($"killed {victim.Name} at {killedAt.TotalSeconds:F3} s; its client had seen {onVictim} up to {lastSeen[onVictim]}, {elsewhere} up to {lastSeen[elsewhere]}.");
+
+            // Its client comes back on node 1 with its token, as soon as it noticed.
+            resumed = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, "kill (resumed)");
+            var welcome = (await resumed.ExpectReplyAsync("hello", V1Client.Payload(("name", dead.Name), ("session", dead.Session)), "welcome", RecoveryBound)).Payload();
+            var welcomedAt = cluster.Clock.Elapsed;
+            Assert.True(welcome.GetProperty("resumed").GetBoolean(), $"The session of a killed node resumes on another: {welcome.GetRawText()}");
+            Assert.Equal(dead.Name, welcome.Str("name"));
+            var rooms = welcome.GetProperty("rooms").EnumerateArray().Select(r => r.GetString()).ToList();
+            Assert.Contains(onVictim, rooms);
+            Assert.Contains(elsewhere, rooms);
+            var recovered = new Dictionary<string, List<JsonElement>>();
+            foreach (var room in new[] { onVictim, elsewhere })
+            {
+                var joined = await resumed.ExpectReplyAsync("join", V1Client.JoinPayload(room, (epochs[room], lastSeen[room])), "joined", RecoveryBound);
+                Assert.True(joined.Payload().GetProperty("recovered").GetBoolean(), $"{room} recovers after {lastSeen[room]}: {joined.GetRawText()}");
+                Assert.Equal(epochs[room], joined.Position().Epoch);
+                recovered[room] = joined.MessageList();
+            }
+
+            var joinedAt = cluster.Clock.Elapsed;
+
+            // The room of the dead node serves again: acks after the outage.
+            var victimStream = streams[0];
+            await victimStream.WaitForAsync(acks => acks.Count(a => a.AckedAt > killedAt) >= AckedAfterRecovery, $"{AckedAfterRecovery} acks in {onVictim} after the kill", RecoveryBound + TestTime.Seconds(30));
+            await streams[1].WaitForAsync(acks => acks.Count(a => a.AckedAt > killedAt) >= AckedAfterRecovery, $"{AckedAfterRecovery} acks in {elsewhere} after the kill", TestTime.Seconds(30));
+            await stop.CancelAsync();
+            await Task.WhenAll(streams.Select(s => s.Completion));
+
+            // The outage: the longest wait between two acks of a room from the kill on.
+            foreach (var stream in streams)
+            {
+                var (gap, end) = LongestGap(stream.Acks, killedAt);
+                output.WriteLine($"{stream.Room}: longest wait between acks after the kill {gap.TotalSeconds:F3} s, serving again {(end - killedAt).TotalSeconds:F3} s after the kill; {stream.Acks.Count} acks, {stream.Retries} sends retried");
+                foreach (var problem in stream.Problems)
+                {
+                    output.WriteLine($"  {problem}");
+                }
+            }
+
+            var (_, servedAgain) = LongestGap(victimStream.Acks, killedAt);
+            var recovery = servedAgain - killedAt;
+            output.WriteLine($"RECOVERY: {victim.Name}'s room {onVictim} served again {recovery.TotalSeconds:F3} s after SIGKILL (stable-after {ThreeNodeCluster.StableAfter.TotalSeconds} s; bound {RecoveryBound.TotalSeconds} s); its client was welcomed back {(welcomedAt - killedAt).TotalSeconds:F3} s and had both rooms back {(joinedAt - killedAt).TotalSeconds:F3} s after the kill.");
+            Assert.True(recovery <= RecoveryBound, $"{onVictim} served again {recovery} after the kill, over the bound {RecoveryBound}.");
+            Assert.True(streams[1].Acks.Any(a => a.AckedAt > killedAt), "The room elsewhere kept serving.");
+
+            foreach (var stream in streams)
+            {
+                var acks = stream.Acks;
+                var last = acks.Max(a => a.Offset);
+                AssertAcksConsistent(stream);
+
+                // History: offsets 1..last, each acked message at its offset, each cid once.
+                var history = await Timeline.HistoryAsync(resumed, stream.Room);
+                V1Frames.AssertContiguous(history.Offsets(), 1, $"the history of {stream.Room}");
+                Assert.True(history.Count >= last, $"{stream.Room}: history ends at {history.Count}, below the last ack {last}.");
+                foreach (var ack in acks)
+                {
+                    var held = history[(int)ack.Offset - 1];
+                    Assert.True(held.Str("cid") == ack.Cid && held.Str("text") == ack.Text, $"{stream.Room}: acked {ack.Cid} at {ack.Offset}, history holds {held.GetRawText()}");
+                }
+
+                var repeated = history.GroupBy(m => m.Str("cid")).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+                Assert.True(repeated.Count == 0, $"{stream.Room}: posted twice: {string.Join(", ", repeated)}");
+
+                // The survivors' views: every message once, in order, up to the end.
+                foreach (var survivor in survivors.Append(sender))
+                {
+                    await Timeline.WaitForOffsetAsync(survivor, stream.Room, history.Count, TestTime.Timeout);
+                    var seen = Timeline.Of(survivor, stream.Room);
+                    V1Frames.AssertContiguous(seen.Offsets(), 1, $"{survivor.Label}'s view of {stream.Room}");
+                }
+
+                // The resumed client's: what it saw before the kill, what the join recovered, then live.
+                await Timeline.WaitForOffsetAsync(resumed, stream.Room, history.Count, TestTime.Timeout);
+                var before = Timeline.Of(dead, stream.Room);
+                var whole = before.Concat(recovered[stream.Room]).Concat(Timeline.Of(resumed, stream.Room)).ToList();
+                V1Frames.AssertContiguous(whole.Offsets(), 1, $"{dead.Label}'s view of {stream.Room} across the kill ({before.Count} before, {recovered[stream.Room].Count} recovered)");
+                Assert.Equal(history.Count, whole.Count);
+            }
+
+            foreach (var client in listeners.Where(l => l != dead).Append(sender).Append(resumed))
+            {
+                var errors = client.Received.Where(f => f.Type() == "error").Select(f => f.GetRawText()).ToList();
+                output.WriteLine($"{client.Label}: {errors.Count} error replies {string.Join(" ", errors.Take(5))}");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var client in listeners.Append(sender).Append(resumed))
+            {
+                if (client is not null)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    /// <summary>Each cid acked at one offset, and offsets rising with the stream (one sender, one room, one at a time).</summary>
+    internal static void AssertAcksConsistent(RoomSender stream)
+    {
+        var acks = stream.Acks;
+        for (var i = 1; i < acks.Count; i++)
+        {
+            Assert.True(acks[i].Offset > acks[i - 1].Offset, $"{stream.Room}: {acks[i].Cid} acked at {acks[i].Offset}, after {acks[i - 1].Cid} at {acks[i - 1].Offset}");
+        }
+    }
+
+    /// <summary>The longest time between consecutive acks (the first of them from just before <paramref name="from"/> on), and when it ended.</summary>
+    internal static (TimeSpan Gap, TimeSpan End) LongestGap(IReadOnlyList<RoomSender.Acked> acks, TimeSpan from)
+    {
+        var gap = TimeSpan.Zero;
+        var end = from;
+        var previous = acks.LastOrDefault(a => a.AckedAt <= from)?.AckedAt ?? from;
+        foreach (var ack in acks.Where(a => a.AckedAt > from))
+        {
+            if (ack.AckedAt - previous > gap)
+            {
+                gap = ack.AckedAt - previous;
+                end = ack.AckedAt;
+            }
+
+            previous = ack.AckedAt;
+        }
+
+        return (gap, end);
+    }
+}
