@@ -114,12 +114,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             if (HasExited)
             {
-                Assert.Fail($"{Name} exited (code {Process.ExitCode}) before it was ready. Its output:\n{Tail()}");
+                Assert.Fail($"{Name} exited (code {Process.ExitCode}) before it was ready. Its output:\n{Tail(80)}");
             }
 
             if (deadline.Elapsed > bound)
             {
-                Assert.Fail($"{Name}: /readyz did not answer 200 within {bound}. Its output:\n{Tail()}");
+                Assert.Fail($"{Name}: /readyz did not answer 200 within {bound}. Its output:\n{Tail(80)}");
             }
 
             await Task.Delay(100);
@@ -155,7 +155,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"{Name} did not exit within {bound}. Its output:\n{Tail()}");
+            Assert.Fail($"{Name} did not exit within {bound}. Its output:\n{Tail(80)}");
         }
 
         // Waiting without a timeout also waits for the redirected output to be read to its end.
@@ -183,7 +183,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             var left = bound - deadline.Elapsed;
             if (left <= TimeSpan.Zero)
             {
-                Assert.Fail($"{Name}: no log line {what} within {bound}. Its output:\n{Tail()}");
+                Assert.Fail($"{Name}: no log line {what} within {bound}. Its output:\n{Tail(80)}");
             }
 
             try
@@ -246,10 +246,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (first == _exited.Task)
         {
             await Process.WaitForExitAsync();
-            Assert.Fail($"{Name} exited (code {Process.ExitCode}) before it was going to {what}. Its output:\n{Tail()}");
+            Assert.Fail($"{Name} exited (code {Process.ExitCode}) before it was going to {what}. Its output:\n{Tail(80)}");
         }
 
-        Assert.Fail($"{Name} did not {what} within {bound}. Its output:\n{Tail()}");
+        Assert.Fail($"{Name} did not {what} within {bound}. Its output:\n{Tail(80)}");
         throw new UnreachableException();
     }
 

@@ -68,6 +68,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             }
 
             // The kill.
+            var killMarks = cluster.LogMarks();
             var killedAt = cluster.Clock.Elapsed;
             victim.Kill();
             Assert.Equal(128 + 9, await victim.WaitForExitAsync(TestTime.Timeout));
@@ -116,6 +117,20 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             var (_, servedAgain) = LongestGap(victimStream.Acks, killedAt);
             var recovery = servedAgain - killedAt;
             output.WriteLine($"RECOVERY: {victim.Name}'s room {onVictim} served again {recovery.TotalSeconds:F3} s after SIGKILL (stable-after {ThreeNodeCluster.StableAfter.TotalSeconds} s; bound {RecoveryBound.TotalSeconds} s); its client was welcomed back {(welcomedAt - killedAt).TotalSeconds:F3} s and had both rooms back {(joinedAt - killedAt).TotalSeconds:F3} s after the kill.");
+            // What the survivors logged (1075 unreachable, 1074 removed): detection and downing, for the record.
+            for (var n = 0; n < cluster.Nodes.Count; n++)
+            {
+                var node = cluster.Nodes[n];
+                if (node == victim)
+                {
+                    continue;
+                }
+
+                var unreachable = node.FindLog(l => l.Contains($"Cluster member {victim.Address} is unreachable", StringComparison.Ordinal), killMarks[n]);
+                var removed = node.FindLog(l => l.Contains($"Cluster member {victim.Address} removed", StringComparison.Ordinal), killMarks[n]);
+                output.WriteLine($"{node.Name} logged {victim.Name} unreachable {Since(unreachable, killedAt)}, removed {Since(removed, killedAt)} after the kill.");
+            }
+
             Assert.True(recovery <= RecoveryBound, $"{onVictim} served again {recovery} after the kill, over the bound {RecoveryBound}.");
             Assert.True(streams[1].Acks.Any(a => a.AckedAt > killedAt), "The room elsewhere kept serving.");
 
@@ -172,6 +187,8 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             }
         }
     }
+
+    internal static string Since(LogLine? line, TimeSpan from) => line is { } l ? $"{(l.At - from).TotalSeconds:F3} s" : "(not logged)";
 
     /// <summary>Each cid acked at one offset, and offsets rising with the stream (one sender, one room, one at a time).</summary>
     internal static void AssertAcksConsistent(RoomSender stream)

@@ -101,6 +101,8 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
             var exitCode = await victim.WaitForExitAsync(ThreeNodeCluster.ExitBound);
             var exitedAt = cluster.Clock.Elapsed;
             output.WriteLine($"SIGTERM at {termAt.TotalSeconds:F3} s: its clients closed with 1012 within {(closedAt - termAt).TotalSeconds:F3} s, resumed elsewhere {(resumedAt - termAt).TotalSeconds:F3} s, the process exited with {exitCode} after {(exitedAt - termAt).TotalSeconds:F3} s.");
+            var leftLog = victim.FindLog(l => l.Contains("Left the cluster after", StringComparison.Ordinal));
+            output.WriteLine($"{victim.Name} logged \"Left the cluster\" {NodeKillTests.Since(leftLog, termAt)} after the SIGTERM: {leftLog?.Text.Trim()}");
             Assert.Equal(0, exitCode);
 
             foreach (var stream in streams)
