@@ -1,8 +1,6 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
-using System.Text;
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Serialization;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
@@ -31,11 +29,8 @@ namespace ActorChat.History;
 /// <c>msg2</c>) and keep reading the old one; stored rows are never rewritten.
 /// </para>
 /// <para>
-/// Layouts: integers little-endian; a string is a 7-bit-encoded header <c>length &lt;&lt; 1 | kind</c>
-/// followed by <c>length</c> bytes of UTF-8 (kind 0), or, for text that is not well-formed UTF-16
-/// (a lone surrogate, which JSON escapes allow), <c>length</c> UTF-16LE code units (kind 1), so
-/// every string comes back exactly as it was; a nullable string has a leading presence byte; a
-/// <see cref="DateTimeOffset"/> is its UTC ticks and its offset in minutes (int16).
+/// Layouts: the shared binary layout of <see cref="WireWriter"/> (strings exact even when not
+/// well-formed UTF-16, timestamps with their offset), fields in the order written below.
 /// </para>
 /// </remarks>
 public sealed class HistorySerializer : SerializerWithStringManifest
@@ -72,7 +67,6 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest);
 
     /// <summary>UTF-8 that throws on what it cannot represent exactly, instead of writing U+FFFD.</summary>
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public HistorySerializer(ExtendedActorSystem system)
         : base(system)
@@ -99,48 +93,48 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new WireWriter();
         switch (obj)
         {
             case ChatMessage message:
-                Write(buffer, message);
+                Write(writer, message);
                 break;
             case StreamPosition position:
-                Write(buffer, position.Epoch);
-                WriteInt64(buffer, position.Offset);
+                writer.Text(position.Epoch);
+                writer.Fixed64(position.Offset);
                 break;
             case HistoryStarted started:
-                Write(buffer, started.Epoch);
+                writer.Text(started.Epoch);
                 break;
             case MessagePosted posted:
-                Write(buffer, posted.Message);
-                Write(buffer, posted.SessionId);
+                Write(writer, posted.Message);
+                writer.Text(posted.SessionId);
                 break;
             case HistoryTrimmed trimmed:
-                WriteInt64(buffer, trimmed.FirstKeptOffset);
+                writer.Fixed64(trimmed.FirstKeptOffset);
                 break;
             case RoomSnapshot snapshot:
-                Write(buffer, snapshot);
+                Write(writer, snapshot);
                 break;
             default:
                 throw Unknown(obj.GetType());
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return writer.ToArray();
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var reader = new Reader(bytes, manifest);
+        var reader = new WireReader(bytes, $"a stored '{manifest}'");
         object result = manifest switch
         {
-            ChatMessageManifest => reader.Message(),
-            StreamPositionManifest => new StreamPosition(reader.String(), reader.Int64()),
-            HistoryStartedManifest => new HistoryStarted(reader.String()),
-            MessagePostedManifest => new MessagePosted(reader.Message(), reader.String()),
-            HistoryTrimmedManifest => new HistoryTrimmed(reader.Int64()),
-            RoomSnapshotManifest => reader.Snapshot(),
+            ChatMessageManifest => ReadMessage(ref reader),
+            StreamPositionManifest => new StreamPosition(reader.Text(), reader.Fixed64()),
+            HistoryStartedManifest => new HistoryStarted(reader.Text()),
+            MessagePostedManifest => new MessagePosted(ReadMessage(ref reader), reader.Text()),
+            HistoryTrimmedManifest => new HistoryTrimmed(reader.Fixed64()),
+            RoomSnapshotManifest => ReadSnapshot(ref reader),
             _ => throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {Known})."),
         };
         reader.End();
@@ -150,242 +144,67 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     private static ArgumentException Unknown(Type type) =>
         new($"ActorChat history has no stored format for {type}: add one to {nameof(HistorySerializer)} and bind the type in {nameof(ChatHistory)}.{nameof(ChatHistory.SerializationConfig)}.");
 
-    private static void Write(ArrayBufferWriter<byte> buffer, ChatMessage message)
+    private static void Write(WireWriter writer, ChatMessage message)
     {
-        Write(buffer, message.Room);
-        WriteInt64(buffer, message.Offset);
-        Write(buffer, message.From);
-        Write(buffer, message.Text);
-        Write(buffer, message.At);
-        WriteOptional(buffer, message.Cid);
+        writer.Text(message.Room);
+        writer.Fixed64(message.Offset);
+        writer.Text(message.From);
+        writer.Text(message.Text);
+        writer.Timestamp(message.At);
+        writer.OptionalString(message.Cid);
     }
 
-    private static void Write(ArrayBufferWriter<byte> buffer, RoomSnapshot snapshot)
+    private static void Write(WireWriter writer, RoomSnapshot snapshot)
     {
-        Write(buffer, snapshot.Room);
-        Write(buffer, snapshot.Epoch);
-        WriteInt64(buffer, snapshot.NextOffset);
-        WriteInt64(buffer, snapshot.FirstKeptOffset);
-        WriteInt64(buffer, snapshot.SequenceNr);
-        WriteVarUInt(buffer, (ulong)snapshot.Kept.Count);
+        writer.Text(snapshot.Room);
+        writer.Text(snapshot.Epoch);
+        writer.Fixed64(snapshot.NextOffset);
+        writer.Fixed64(snapshot.FirstKeptOffset);
+        writer.Fixed64(snapshot.SequenceNr);
+        writer.Count(snapshot.Kept.Count);
         foreach (var kept in snapshot.Kept)
         {
-            WriteInt64(buffer, kept.Offset);
-            WriteInt64(buffer, kept.SequenceNr);
-            Write(buffer, kept.At);
-            WriteOptional(buffer, kept.SessionId);
-            WriteOptional(buffer, kept.Cid);
+            writer.Fixed64(kept.Offset);
+            writer.Fixed64(kept.SequenceNr);
+            writer.Timestamp(kept.At);
+            writer.OptionalString(kept.SessionId);
+            writer.OptionalString(kept.Cid);
         }
 
-        WriteVarUInt(buffer, (ulong)snapshot.Tail.Count);
+        writer.Count(snapshot.Tail.Count);
         foreach (var message in snapshot.Tail)
         {
-            Write(buffer, message);
+            Write(writer, message);
         }
     }
 
-    private static void Write(ArrayBufferWriter<byte> buffer, DateTimeOffset at)
+    private static ChatMessage ReadMessage(ref WireReader reader) => new(
+        Room: reader.Text(),
+        Offset: reader.Fixed64(),
+        From: reader.Text(),
+        Text: reader.Text(),
+        At: reader.Timestamp(),
+        Cid: reader.OptionalString());
+
+    private static RoomSnapshot ReadSnapshot(ref WireReader reader)
     {
-        WriteInt64(buffer, at.UtcTicks);
-        WriteInt16(buffer, checked((short)at.TotalOffsetMinutes));
-    }
-
-    private static void WriteInt64(ArrayBufferWriter<byte> buffer, long value)
-    {
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), value);
-        buffer.Advance(8);
-    }
-
-    private static void WriteInt16(ArrayBufferWriter<byte> buffer, short value)
-    {
-        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(buffer.GetSpan(2), value);
-        buffer.Advance(2);
-    }
-
-    private static void WriteVarUInt(ArrayBufferWriter<byte> buffer, ulong value)
-    {
-        var span = buffer.GetSpan(10);
-        var i = 0;
-        while (value >= 0x80)
+        var room = reader.Text();
+        var epoch = reader.Text();
+        var nextOffset = reader.Fixed64();
+        var firstKept = reader.Fixed64();
+        var sequenceNr = reader.Fixed64();
+        var kept = new KeptMessage[reader.Count()];
+        for (var i = 0; i < kept.Length; i++)
         {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
+            kept[i] = new KeptMessage(reader.Fixed64(), reader.Fixed64(), reader.Timestamp(), reader.OptionalString(), reader.OptionalString());
         }
 
-        span[i++] = (byte)value;
-        buffer.Advance(i);
-    }
-
-    private static void WriteOptional(ArrayBufferWriter<byte> buffer, string? value)
-    {
-        buffer.GetSpan(1)[0] = value is null ? (byte)0 : (byte)1;
-        buffer.Advance(1);
-        if (value is not null)
+        var tail = new ChatMessage[reader.Count()];
+        for (var i = 0; i < tail.Length; i++)
         {
-            Write(buffer, value);
-        }
-    }
-
-    private static void Write(ArrayBufferWriter<byte> buffer, string value)
-    {
-        int length;
-        try
-        {
-            length = StrictUtf8.GetByteCount(value);
-        }
-        catch (EncoderFallbackException)
-        {
-            // Not well-formed UTF-16 (a lone surrogate): kept as code units, so it reads back unchanged.
-            if (!BitConverter.IsLittleEndian)
-            {
-                throw new PlatformNotSupportedException("ActorChat history is written little-endian.");
-            }
-
-            WriteVarUInt(buffer, (((ulong)value.Length) << 1) | 1);
-            var units = MemoryMarshal.AsBytes(value.AsSpan());
-            units.CopyTo(buffer.GetSpan(units.Length));
-            buffer.Advance(units.Length);
-            return;
+            tail[i] = ReadMessage(ref reader);
         }
 
-        WriteVarUInt(buffer, ((ulong)length) << 1);
-        buffer.Advance(StrictUtf8.GetBytes(value, buffer.GetSpan(length)));
-    }
-
-    /// <summary>Reads a row's bytes; anything short, long or malformed is a <see cref="SerializationException"/>.</summary>
-    private ref struct Reader(ReadOnlySpan<byte> bytes, string manifest)
-    {
-        private readonly ReadOnlySpan<byte> _bytes = bytes;
-        private int _at;
-
-        public long Int64() => System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(Take(8));
-
-        public short Int16() => System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(Take(2));
-
-        public DateTimeOffset Timestamp()
-        {
-            var utcTicks = Int64();
-            var offset = TimeSpan.FromMinutes(Int16());
-            try
-            {
-                return new DateTimeOffset(utcTicks + offset.Ticks, offset);
-            }
-            catch (ArgumentException e)
-            {
-                throw Corrupt($"a timestamp out of range ({e.Message})");
-            }
-        }
-
-        public ChatMessage Message() => new(
-            Room: String(),
-            Offset: Int64(),
-            From: String(),
-            Text: String(),
-            At: Timestamp(),
-            Cid: OptionalString());
-
-        public RoomSnapshot Snapshot()
-        {
-            var room = String();
-            var epoch = String();
-            var nextOffset = Int64();
-            var firstKept = Int64();
-            var sequenceNr = Int64();
-            var kept = new KeptMessage[Count()];
-            for (var i = 0; i < kept.Length; i++)
-            {
-                kept[i] = new KeptMessage(Int64(), Int64(), Timestamp(), OptionalString(), OptionalString());
-            }
-
-            var tail = new ChatMessage[Count()];
-            for (var i = 0; i < tail.Length; i++)
-            {
-                tail[i] = Message();
-            }
-
-            return new RoomSnapshot(room, epoch, nextOffset, firstKept, sequenceNr, kept, tail);
-        }
-
-        public string? OptionalString() => Take(1)[0] switch
-        {
-            0 => null,
-            1 => String(),
-            var flag => throw Corrupt($"a presence flag {flag}"),
-        };
-
-        public string String()
-        {
-            var header = VarUInt();
-            var length = header >> 1;
-            if (length > int.MaxValue / 2)
-            {
-                throw Corrupt($"a string of {length} units");
-            }
-
-            if ((header & 1) == 0)
-            {
-                try
-                {
-                    return StrictUtf8.GetString(Take((int)length));
-                }
-                catch (DecoderFallbackException e)
-                {
-                    throw Corrupt($"invalid UTF-8 ({e.Message})");
-                }
-            }
-
-            return new string(MemoryMarshal.Cast<byte, char>(Take((int)length * 2)));
-        }
-
-        public readonly void End()
-        {
-            if (_at != _bytes.Length)
-            {
-                throw Corrupt($"{_bytes.Length - _at} bytes left over");
-            }
-        }
-
-        /// <summary>A list's length; more elements than bytes left is corrupt, whatever the layout.</summary>
-        private int Count()
-        {
-            var count = VarUInt();
-            if (count > (ulong)(_bytes.Length - _at))
-            {
-                throw Corrupt($"a list of {count} elements");
-            }
-
-            return (int)count;
-        }
-
-        private ulong VarUInt()
-        {
-            ulong value = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                var b = Take(1)[0];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return value;
-                }
-            }
-
-            throw Corrupt("a length longer than 64 bits");
-        }
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (count < 0 || _bytes.Length - _at < count)
-            {
-                throw Corrupt("fewer bytes than its layout needs");
-            }
-
-            var taken = _bytes.Slice(_at, count);
-            _at += count;
-            return taken;
-        }
-
-        private readonly SerializationException Corrupt(string what) =>
-            new($"ActorChat history: a stored '{manifest}' has {what}.");
+        return new RoomSnapshot(room, epoch, nextOffset, firstKept, sequenceNr, kept, tail);
     }
 }
