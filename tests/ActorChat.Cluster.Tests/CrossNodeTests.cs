@@ -215,7 +215,16 @@ public sealed class CrossNodeTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 await client.WaitForMessagesAsync(Room, Broadcasts);
             }
 
+            // The exporter caches a scrape for a moment: scrape until the counts include the sends
+            // (every delivery is done, so a fresh scrape has all of them).
             var after = await ScrapeAsync();
+            var deadline = Stopwatch.StartNew();
+            while (after.Broadcasts - before.Broadcasts < Broadcasts && deadline.Elapsed < TestTime.Timeout)
+            {
+                await Task.Delay(100);
+                after = await ScrapeAsync();
+            }
+
             var remote = after.Remote - before.Remote;
             var broadcasts = after.Broadcasts - before.Broadcasts;
             output.WriteLine($"{Broadcasts} sends into a room with {PerNode} members on each of 3 nodes: {broadcasts} broadcasts, {remote} room → relay messages, {remote / Math.Max(1, broadcasts):F2} per broadcast (once per member would be {2 * PerNode}).");
