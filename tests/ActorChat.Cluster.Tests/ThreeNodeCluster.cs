@@ -66,6 +66,8 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         args.Add("--ActorChat:History:Provider=postgresql");
         args.Add($"--ActorChat:History:ConnectionString={connectionString}");
         args.Add("--Logging:LogLevel:Microsoft.AspNetCore=Warning");
+        // Rooms log where they recover (2241, Debug): which node took a dead node's room, and when.
+        args.Add("--Logging:LogLevel:ActorChat.Actors.Room=Debug");
         args.Add($"--ActorChat:DrainWindow={DrainWindow.ToString("c", CultureInfo.InvariantCulture)}");
         args.AddRange(V1Settings.Unthrottled);
         return [.. args];
