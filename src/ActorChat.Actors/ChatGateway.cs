@@ -15,16 +15,18 @@ public sealed class ChatGateway : ReceiveActor
 {
     private readonly IActorRef _rooms;
     private readonly IActorRef _sessions;
+    private readonly IActorRef? _roomDirectory;
     private readonly ChatSettings _settings;
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly HashSet<IActorRef> _connections = [];
-    private bool _draining;
+    private ConnectionActor.Close? _draining;
 
-    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time)
+    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null)
     {
         _rooms = rooms;
+        _roomDirectory = roomDirectory;
         _sessions = sessions;
         _settings = settings;
         _metrics = metrics;
@@ -34,11 +36,12 @@ public sealed class ChatGateway : ReceiveActor
         Receive<Connect>(OnConnect);
         Receive<Terminated>(t => _connections.Remove(t.ActorRef));
         Receive<Drain>(OnDrain);
-        Receive<GetStatus>(_ => Sender.Tell(new Status(_connections.Count, _draining)));
+        Receive<GetStatus>(_ => Sender.Tell(new Status(_connections.Count, _draining is not null)));
     }
 
-    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System));
+    /// <param name="roomDirectory">What answers <c>rooms</c> in a cluster (<see cref="RoomDirectory"/>); null: <paramref name="rooms"/>.</param>
+    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null) =>
+        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory));
 
     /// <summary>A connection that throws is stopped (its socket closed with 1011); the others go on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -46,13 +49,13 @@ public sealed class ChatGateway : ReceiveActor
     private void OnConnect(Connect connect)
     {
         var connection = Context.ActorOf(
-            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time),
+            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time, _roomDirectory),
             $"connection-{connect.Id}");
         Context.Watch(connection);
         _connections.Add(connection);
-        if (_draining)
+        if (_draining is { } close)
         {
-            connection.Tell(new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down"));
+            connection.Tell(close);
         }
 
         if (connect.Subprotocol == Subprotocols.Beej)
@@ -69,9 +72,9 @@ public sealed class ChatGateway : ReceiveActor
 
     private void OnDrain(Drain drain)
     {
-        _draining = true;
+        var close = new ConnectionActor.Close(drain.Code, drain.Reason);
+        _draining = close;
         _logger.Draining(_connections.Count, drain.Window);
-        var close = new ConnectionActor.Close(CloseCodes.GoingAway, "server shutting down");
         foreach (var connection in _connections)
         {
             var delay = drain.Window > TimeSpan.Zero
@@ -91,11 +94,19 @@ public sealed class ChatGateway : ReceiveActor
     public sealed record Connected(IActorRef Connection);
 
     /// <summary>
-    /// Close every connection with 1001, each at a random moment within <paramref name="Window"/>
-    /// (so their clients do not all reconnect at once), after its queued frames; connections made
-    /// from now on are closed at once.
+    /// Close every connection with <paramref name="Code"/> (1001 on one node; 1012 on a cluster node
+    /// that leaves, so clients resume on another node), each at a random moment within
+    /// <paramref name="Window"/> (so their clients do not all reconnect at once), after its queued
+    /// frames; connections made from now on are closed at once.
     /// </summary>
-    public sealed record Drain(TimeSpan Window);
+    public sealed record Drain(TimeSpan Window, int Code = CloseCodes.GoingAway, string Reason = Drain.ShuttingDown)
+    {
+        /// <summary>The reason sent with 1001.</summary>
+        public const string ShuttingDown = "server shutting down";
+
+        /// <summary>The reason sent with 1012.</summary>
+        public const string Restarting = "service restart";
+    }
 
     public sealed record GetStatus
     {

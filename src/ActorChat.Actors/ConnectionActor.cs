@@ -62,7 +62,8 @@ public abstract class ConnectionActor : ReceiveActor
 
     /// <summary>
     /// The actor for a connection speaking <paramref name="subprotocol"/> (<see cref="Subprotocols"/>).
-    /// <paramref name="rooms"/> is the routing point of every room, <paramref name="sessions"/> the session registry.
+    /// <paramref name="rooms"/> is the routing point of every room, <paramref name="sessions"/> the session registry,
+    /// <paramref name="roomDirectory"/> what answers <c>rooms</c> (null: <paramref name="rooms"/>, the one node's region).
     /// </summary>
     public static Props Props(
         string subprotocol,
@@ -74,9 +75,10 @@ public abstract class ConnectionActor : ReceiveActor
         ChatSettings settings,
         ChatMetrics metrics,
         ILogger logger,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IActorRef? roomDirectory = null)
     {
-        var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System);
+        var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System, roomDirectory ?? rooms);
         return subprotocol switch
         {
             Subprotocols.V1 => Akka.Actor.Props.Create(() => new V1Connection(context)),

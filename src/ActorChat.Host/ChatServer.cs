@@ -108,6 +108,12 @@ public static class ChatServer
         builder.Services.AddSingleton<ConnectionGate>();
         builder.Services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<DrainService>();
+        if (options.Cluster.Enabled)
+        {
+            // Draining, then leaving the cluster (each bounded) must fit in the host's shutdown.
+            builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + DrainService.LeaveBound + TimeSpan.FromSeconds(10));
+        }
+
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("actorchat"))
@@ -127,8 +133,14 @@ public static class ChatServer
                 })
 
                 // The journal and snapshot store every persistent actor gets.
-                .WithChatHistory(options, sp)
-                .WithActorSystemLivenessCheck(tags: [LiveTag])
+                .WithChatHistory(options, sp);
+            if (options.Cluster.Enabled)
+            {
+                // Before the actors below: they are handed the room shard region it registers.
+                akka.WithChatCluster(options, sp);
+            }
+
+            akka.WithActorSystemLivenessCheck(tags: [LiveTag])
                 .WithHealthCheck("chat", async (system, registry, ct) =>
                 {
                     if (sp.GetRequiredService<ConnectionGate>().IsDraining)
@@ -140,6 +152,11 @@ public static class ChatServer
                     var gateway = await registry.GetAsync<ChatGateway>(ct).ConfigureAwait(false);
                     var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
                     var rooms = await registry.GetAsync<RoomRegion>(ct).ConfigureAwait(false);
+                    if (options.Cluster.Enabled)
+                    {
+                        return await ChatCluster.ReadinessAsync(system, rooms, status.Connections, ct).ConfigureAwait(false);
+                    }
+
                     var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
                     return HealthCheckResult.Healthy($"{status.Connections} connections, lobby at offset {lobby.Position.Offset} with {lobby.Members} members");
                 }, tags: [ReadyTag])
@@ -150,16 +167,28 @@ public static class ChatServer
                     var metrics = sp.GetRequiredService<ChatMetrics>();
                     var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
                     var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
-                    var rooms = system.ActorOf(
-                        RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
-                        "rooms");
+                    IActorRef rooms;
+                    IActorRef? roomDirectory = null;
+                    if (chat.Cluster.Enabled)
+                    {
+                        ChatCluster.StartNode(system, chat.Cluster, loggers.CreateLogger("ActorChat.Host"));
+                        rooms = registry.Get<RoomRegion>();
+                        roomDirectory = registry.Get<RoomDirectory>();
+                    }
+                    else
+                    {
+                        rooms = system.ActorOf(
+                            RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
+                            "rooms");
+                        registry.Register<RoomRegion>(rooms);
+                    }
+
                     var sessions = system.ActorOf(
                         SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
                         "sessions");
                     var gateway = system.ActorOf(
-                        ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection")),
+                        ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), roomDirectory: roomDirectory),
                         "chat");
-                    registry.Register<RoomRegion>(rooms);
                     registry.Register<SessionRegistry>(sessions);
                     registry.Register<ChatGateway>(gateway);
                 });

@@ -103,6 +103,9 @@ public sealed class ChatServerOptions
     /// <summary>How long an <c>actorchat.v1</c> session outlives its socket.</summary>
     public SessionOptions Sessions { get; set; } = new();
 
+    /// <summary>Whether this server is a node of a cluster, and how it finds and talks to the other nodes.</summary>
+    public ChatClusterOptions Cluster { get; set; } = new();
+
     /// <summary>The bounds of every room, from <see cref="Rooms"/> and <see cref="History"/>.</summary>
     public RoomLimits RoomLimits() => new()
     {

@@ -80,11 +80,87 @@ internal static class ChatServerOptionsValidator
                 : new InvalidSettingsException($"{ChatServerOptions.Section}:{setting}", options.History.ShownConnectionString, history.Rule);
         }
 
+        CheckCluster(options.Cluster, options.History, Invalid);
+
         InvalidSettingsException Invalid(string name, object value, string rule)
         {
             var setting = $"{ChatServerOptions.Section}:{name}";
             return new InvalidSettingsException(setting, Given(setting, value, given), rule);
         }
+    }
+
+    /// <summary>The <c>ActorChat:Cluster</c> rules: where the node listens, the seed nodes' addresses, and a history every node shares.</summary>
+    private static void CheckCluster(ChatClusterOptions cluster, ActorChat.History.HistoryOptions history, Func<string, object, string, InvalidSettingsException> invalid)
+    {
+        const string Section = nameof(ChatServerOptions.Cluster);
+        if (string.IsNullOrWhiteSpace(cluster.Hostname))
+        {
+            throw invalid($"{Section}:{nameof(cluster.Hostname)}", cluster.Hostname, "must be a host name or IP address the other nodes can reach, e.g. 10.0.0.5");
+        }
+
+        // Binding every interface is fine, but the others need one address to reach this node at.
+        if (string.IsNullOrWhiteSpace(cluster.PublicHostname) && cluster.Hostname.Trim() is "0.0.0.0" or "::" or "[::]")
+        {
+            throw invalid($"{Section}:{nameof(cluster.Hostname)}", cluster.Hostname, $"binds every interface: set ActorChat:{Section}:{nameof(cluster.PublicHostname)} to the address the other nodes reach this one at");
+        }
+
+        for (var i = 0; i < cluster.SeedNodes.Length; i++)
+        {
+            if (!TryParseSeedNode(cluster.SeedNodes[i], out _, out _))
+            {
+                throw invalid($"{Section}:{nameof(cluster.SeedNodes)}:{i}", cluster.SeedNodes[i], $"must be a node address akka.tcp://{ChatClusterOptions.SystemName}@HOST:PORT, e.g. akka.tcp://{ChatClusterOptions.SystemName}@10.0.0.5:4053");
+            }
+        }
+
+        if (!cluster.Enabled || history.IsPostgreSql)
+        {
+            return;
+        }
+
+        // Every node reads and writes every room's history (a room moves when a node leaves or
+        // dies), so the history must be one store all of them reach.
+        var why = history.IsMemory
+            ? "history kept in memory is lost with its node and never seen by the others"
+            : "a SQLite file cannot be shared by nodes on different machines";
+        throw invalid(
+            $"{nameof(ChatServerOptions.History)}:{nameof(history.Provider)}",
+            history.Provider,
+            $"not with ActorChat:{Section}:{nameof(cluster.Enabled)}=true: {why}; use ActorChat:History:Provider={ActorChat.History.HistoryOptions.PostgreSql}");
+    }
+
+    /// <summary>A seed node address, <c>akka.tcp://actorchat@host:port</c>: this system's name, a host, an explicit port, nothing else.</summary>
+    internal static bool TryParseSeedNode(string text, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        var prefix = $"akka.tcp://{ChatClusterOptions.SystemName}@";
+        if (!text.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // The authority only: a URI parser would take paths, queries and default ports.
+        var authority = text[prefix.Length..];
+        var colon = authority.LastIndexOf(':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        host = authority[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            if (!IPAddress.TryParse(host[1..^1], out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                return false;
+            }
+        }
+        else if (host.Length == 0 || Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
+        {
+            return false;
+        }
+
+        return int.TryParse(authority[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
     }
 
     /// <summary>Every property with a <see cref="RangeAttribute"/>, nested settings classes included.</summary>

@@ -61,7 +61,7 @@ internal sealed class ChatSocketMiddleware(
         var admission = gate.TryEnter(address, out var id);
         if (admission != ConnectionGate.Admission.Admitted)
         {
-            var (code, reason) = ConnectionGate.RefusalClose(admission);
+            var (code, reason) = gate.RefusalClose(admission);
             _logger.ConnectionRefused(addressText, code, reason);
             metrics.Refused(reason);
             await RefuseAsync(context, subprotocol, admission, code, reason).ConfigureAwait(false);

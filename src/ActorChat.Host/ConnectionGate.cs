@@ -57,14 +57,23 @@ public sealed class ConnectionGate : IDisposable
     public void StartDraining() => Interlocked.Exchange(ref _draining, 1);
 
     /// <summary>The close code and reason a refused client is told (the handshake is accepted, then closed at once).</summary>
-    public static (int Code, string Reason) RefusalClose(Admission admission) => admission switch
+    /// <remarks>
+    /// While draining: 1001 on one node; 1012 ("service restart") on a cluster node, whose clients
+    /// reconnect to another node and resume there (the cluster goes on).
+    /// </remarks>
+    public (int Code, string Reason) RefusalClose(Admission admission) => admission switch
     {
-        Admission.Draining => (Protocol.CloseCodes.GoingAway, "server shutting down"),
+        Admission.Draining => DrainClose(_options),
         Admission.TooManyConnections => (Protocol.CloseCodes.TryAgainLater, "server is full"),
         Admission.TooManyFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many connections from your address"),
         Admission.TooManyNewFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many new connections from your address"),
         _ => throw new ArgumentOutOfRangeException(nameof(admission), admission, "not a refusal"),
     };
+
+    /// <summary>The close code and reason every connection gets when this server drains.</summary>
+    public static (int Code, string Reason) DrainClose(ChatServerOptions options) => options.Cluster.Enabled
+        ? (Protocol.CloseCodes.ServiceRestart, ActorChat.Actors.ChatGateway.Drain.Restarting)
+        : (Protocol.CloseCodes.GoingAway, ActorChat.Actors.ChatGateway.Drain.ShuttingDown);
 
     /// <summary>
     /// The key a client address counts under: IPv4 addresses as they are (IPv4-mapped IPv6 ones

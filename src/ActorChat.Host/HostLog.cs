@@ -42,8 +42,8 @@ internal static partial class HostLog
     [LoggerMessage(1011, LogLevel.Debug, "Not Found: {Path}")]
     public static partial void FileNotFound(this ILogger logger, string path);
 
-    [LoggerMessage(1020, LogLevel.Information, "Draining: closing {Count} connections with 1001 over {Window}")]
-    public static partial void Draining(this ILogger logger, int count, TimeSpan window);
+    [LoggerMessage(1020, LogLevel.Information, "Draining: closing {Count} connections with {Code} over {Window}")]
+    public static partial void Draining(this ILogger logger, int count, int code, TimeSpan window);
 
     [LoggerMessage(1021, LogLevel.Information, "Drained: {Remaining} connections still open after {Elapsed}")]
     public static partial void Drained(this ILogger logger, int remaining, TimeSpan elapsed);

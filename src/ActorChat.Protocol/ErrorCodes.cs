@@ -40,6 +40,9 @@ public static class CloseCodes
     public const int MessageTooBig = 1009;
     public const int InternalError = 1011;
 
+    /// <summary>A cluster node is leaving (shutting down): its clients reconnect to another node and resume their sessions.</summary>
+    public const int ServiceRestart = 1012;
+
     /// <summary>Refused at admission (server full, or too many connections from one address): come back later.</summary>
     public const int TryAgainLater = 1013;
 

@@ -17,6 +17,23 @@ public sealed class ConnectionGateTests
         }), time);
 
     [Fact]
+    public void While_draining_one_node_refuses_with_1001_and_a_cluster_node_with_1012_so_clients_resume_elsewhere()
+    {
+        using var single = new ConnectionGate(Options.Create(new ChatServerOptions()));
+        using var node = new ConnectionGate(Options.Create(new ChatServerOptions { Cluster = new ChatClusterOptions { Enabled = true } }));
+        single.StartDraining();
+        node.StartDraining();
+
+        Assert.Equal(ConnectionGate.Admission.Draining, single.TryEnter(IPAddress.Loopback, out _));
+        Assert.Equal(ConnectionGate.Admission.Draining, node.TryEnter(IPAddress.Loopback, out _));
+        Assert.Equal((1001, "server shutting down"), single.RefusalClose(ConnectionGate.Admission.Draining));
+        Assert.Equal((1012, "service restart"), node.RefusalClose(ConnectionGate.Admission.Draining));
+
+        // Other refusals do not depend on the mode.
+        Assert.Equal((1013, "server is full"), node.RefusalClose(ConnectionGate.Admission.TooManyConnections));
+    }
+
+    [Fact]
     public void Addresses_in_one_IPv6_64_share_a_limit()
     {
         using var gate = Gate(2);

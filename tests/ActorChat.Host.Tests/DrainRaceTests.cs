@@ -40,7 +40,7 @@ public sealed class DrainRaceTests
         var inbox = Inbox.Create(system);
         var options = Options.Create(new ChatServerOptions { DrainTimeout = TimeSpan.Zero });
         using var gate = new ConnectionGate(options);
-        var drain = new DrainService(gate, new FixedGateway(inbox.Receiver), options, NullLogger<DrainService>.Instance);
+        var drain = new DrainService(gate, new FixedGateway(inbox.Receiver), options, new ServiceCollection().BuildServiceProvider(), NullLogger<DrainService>.Instance);
 
         // A connection admitted a moment ago may not be counted yet: the gateway must hear of the
         // drain anyway, since it is what closes connections made afterwards.

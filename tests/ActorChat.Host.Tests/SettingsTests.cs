@@ -54,6 +54,25 @@ public sealed class SettingsTests
         { ["--ActorChat:MaxFrameBytes:0=1024"], "ActorChat:MaxFrameBytes:0 = 1024: ActorChat:MaxFrameBytes takes one value, not a list or section" },
         { ["--ActorChat:KnownProxies:first=10.0.0.1"], "ActorChat:KnownProxies:first = 10.0.0.1: ActorChat:KnownProxies is a list of values: ActorChat:KnownProxies:0, ActorChat:KnownProxies:1, …" },
 
+        // A cluster node: where it listens, whom it joins, and a history every node shares.
+        { ["--ActorChat:Cluster:Enabled=yes"], "ActorChat:Cluster:Enabled = yes: must be true or false" },
+        { ["--ActorChat:Cluster:Port=65536"], "ActorChat:Cluster:Port = 65536: must be between 0 and 65535" },
+        { ["--ActorChat:Cluster:Port=-1"], "ActorChat:Cluster:Port = -1: must be between 0 and 65535" },
+        { ["--ActorChat:Cluster:Shards=0"], "ActorChat:Cluster:Shards = 0: must be between 1 and 10000" },
+        { ["--ActorChat:Cluster:Shards=10001"], "ActorChat:Cluster:Shards = 10001: must be between 1 and 10000" },
+        { ["--ActorChat:Cluster:StableAfter=00:00:00"], "ActorChat:Cluster:StableAfter = 00:00:00: must be between 00:00:00.001 and 01:00:00" + DurationNote },
+        { ["--ActorChat:Cluster:StableAfter=20"], "ActorChat:Cluster:StableAfter = 20 (read as 20.00:00:00): must be between 00:00:00.001 and 01:00:00" + DurationNote },
+        { ["--ActorChat:Cluster:Hostname="], "ActorChat:Cluster:Hostname = (empty): must be a host name or IP address the other nodes can reach, e.g. 10.0.0.5" },
+        { ["--ActorChat:Cluster:Hostname=0.0.0.0"], "ActorChat:Cluster:Hostname = 0.0.0.0: binds every interface: set ActorChat:Cluster:PublicHostname to the address the other nodes reach this one at" },
+        { ["--ActorChat:Cluster:SeedNodes:0=127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = 127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://other@127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://other@127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://actorchat@127.0.0.1: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:0"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://actorchat@127.0.0.1:0: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:SeedNodes=akka.tcp://actorchat@127.0.0.1:4053,akka.tcp://actorchat@127.0.0.1:4053/user"], "ActorChat:Cluster:SeedNodes:1 = akka.tcp://actorchat@127.0.0.1:4053/user: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.udp://actorchat@127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = akka.udp://actorchat@127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
+        { ["--ActorChat:Cluster:Enabled=true"], "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:Enabled=true: a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql" },
+        { ["--ActorChat:Cluster:Enabled=true", "--ActorChat:History:Provider=Memory"], "ActorChat:History:Provider = Memory: not with ActorChat:Cluster:Enabled=true: history kept in memory is lost with its node and never seen by the others; use ActorChat:History:Provider=postgresql" },
+
         // Where to listen.
         { ["--urls", "nonsense"], "urls = nonsense: must be a URL to listen on, e.g. http://0.0.0.0:3490" },
         { ["--urls", "http://localhost:0"], "urls = http://localhost:0: port 0 (any free port) needs an IP address, e.g. http://127.0.0.1:0" },
@@ -123,6 +142,10 @@ public sealed class SettingsTests
             "--ActorChat:AllowedOrigins:0=https://chat.example.com",
             "--ActorChat:AllowedOrigins:1=*",
             "--ActorChat:ManagementUrls=9090,http://[::1]:8080,http://127.0.0.2:3490",
+            "--ActorChat:Cluster:Port=0",
+            "--ActorChat:Cluster:Shards=10000",
+            "--ActorChat:Cluster:StableAfter=00:00:00.001",
+            "--ActorChat:Cluster:SeedNodes=akka.tcp://actorchat@10.0.0.5:4053, akka.tcp://actorchat@node-2.example.com:65535;akka.tcp://actorchat@[fd00::1]:1",
         ]);
         await using var app = builder.Build();
 
@@ -138,6 +161,34 @@ public sealed class SettingsTests
         Assert.Equal(["https://chat.example.com", "*"], options.AllowedOrigins);
         Assert.Equal(["9090", "http://[::1]:8080", "http://127.0.0.2:3490"], options.ManagementUrls);
         Assert.True(app.Services.GetRequiredService<ChatListeners>().SeparateManagement);
+        Assert.Equal(0, options.Cluster.Port);
+        Assert.Equal(10_000, options.Cluster.Shards);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.Cluster.StableAfter);
+        Assert.Equal(["akka.tcp://actorchat@10.0.0.5:4053", "akka.tcp://actorchat@node-2.example.com:65535", "akka.tcp://actorchat@[fd00::1]:1"], options.Cluster.SeedNodes);
+        Assert.False(options.Cluster.Enabled);
+    }
+
+    [Fact]
+    public async Task A_cluster_node_on_postgresql_is_accepted_and_building_it_joins_nothing()
+    {
+        // Nothing listens on these ports: reading the settings and building must not try.
+        await using var app = ChatServer.CreateBuilder(
+        [
+            "--ActorChat:Cluster:Enabled=true",
+            "--ActorChat:Cluster:Hostname=10.0.0.5",
+            "--ActorChat:Cluster:PublicHostname=chat-1.example.com",
+            "--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:1",
+            "--ActorChat:History:Provider=postgresql",
+            "--ActorChat:History:ConnectionString=Host=127.0.0.1;Port=1;Database=chat;Username=chat",
+        ]).Build();
+
+        var cluster = app.Services.GetRequiredService<IOptions<ChatServerOptions>>().Value.Cluster;
+        Assert.True(cluster.Enabled);
+        Assert.Equal("10.0.0.5", cluster.Hostname);
+        Assert.Equal("chat-1.example.com", cluster.AdvertisedHostname);
+        Assert.Equal(4053, cluster.Port);
+        Assert.Equal(TimeSpan.FromSeconds(20), cluster.StableAfter);
+        Assert.Equal(100, cluster.Shards);
     }
 
     [Fact]
@@ -182,10 +233,17 @@ public sealed class SettingsTests
             ["ActorChat:Rooms:MaxBatchPosts"] = "100",
             ["ActorChat:Rooms:SnapshotEvery"] = "2000",
             ["ActorChat:Sessions:SessionTtl"] = "00:05:00",
-            ["ActorChat:History:Provider"] = "memory",
-            ["ActorChat:History:ConnectionString"] = "Data Source=/var/lib/actorchat/history.db",
+            ["ActorChat:History:Provider"] = "postgresql",
+            ["ActorChat:History:ConnectionString"] = "Host=db.example.com;Database=chat;Username=chat",
             ["ActorChat:History:MaxMessagesPerRoom"] = "500",
             ["ActorChat:History:MaxAge"] = "7.00:00:00",
+            ["ActorChat:Cluster:Enabled"] = "true",
+            ["ActorChat:Cluster:Hostname"] = "10.0.0.5",
+            ["ActorChat:Cluster:PublicHostname"] = "chat-1.example.com",
+            ["ActorChat:Cluster:Port"] = "4811",
+            ["ActorChat:Cluster:SeedNodes:0"] = "akka.tcp://actorchat@10.0.0.4:4811",
+            ["ActorChat:Cluster:StableAfter"] = "00:00:05",
+            ["ActorChat:Cluster:Shards"] = "30",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -204,8 +262,8 @@ public sealed class SettingsTests
     public void Every_number_and_duration_setting_has_a_range()
     {
         var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties()).Concat(typeof(HistoryOptions).GetProperties())
-            .Concat(typeof(RoomOptions).GetProperties()).Concat(typeof(SessionOptions).GetProperties())
-            .Where(p => p.SetMethod?.IsPublic == true && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
+            .Concat(typeof(RoomOptions).GetProperties()).Concat(typeof(SessionOptions).GetProperties()).Concat(typeof(ChatClusterOptions).GetProperties())
+            .Where(p => p.SetMethod?.IsPublic == true && p.PropertyType != typeof(bool) && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
             .Where(p => p.GetCustomAttribute<RangeAttribute>() is null)
             .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")
             .ToList();
@@ -228,6 +286,14 @@ public sealed class StartupRefusalProcessTests
         var exited = await ServerProcess.RunToExitAsync(ProcessBound, "--urls", "http://127.0.0.1:0", setting);
 
         AssertRefused(exited, line);
+    }
+
+    [Fact]
+    public async Task A_cluster_node_with_the_sqlite_history_prints_one_line_and_the_process_exits_2()
+    {
+        var exited = await ServerProcess.RunToExitAsync(ProcessBound, "--urls", "http://127.0.0.1:0", "--ActorChat:History:Provider=sqlite", "--ActorChat:Cluster:Enabled=true");
+
+        AssertRefused(exited, "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:Enabled=true: a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql");
     }
 
     [Fact]

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors.Connections;
 
-/// <summary>What a <see cref="ConnectionActor"/> is created with; never leaves this node (it holds the socket).</summary>
+/// <summary>
+/// What a <see cref="ConnectionActor"/> is created with; never leaves this node (it holds the socket).
+/// <see cref="RoomDirectory"/> answers <c>rooms</c>: the rooms' region on one node, the node's
+/// <see cref="Rooms.RoomDirectory"/> in a cluster (a shard region routes only messages for one room).
+/// </summary>
 internal sealed record ConnectionContext(
     long Id,
     string Address,
@@ -13,4 +17,5 @@ internal sealed record ConnectionContext(
     ChatSettings Settings,
     ChatMetrics Metrics,
     ILogger Logger,
-    TimeProvider Time);
+    TimeProvider Time,
+    IActorRef RoomDirectory);

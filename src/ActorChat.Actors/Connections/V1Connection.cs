@@ -107,7 +107,7 @@ internal sealed class V1Connection : ConnectionActor
 
                 break;
             case RoomsRequest rooms:
-                Wiring.Rooms.Tell(new RoomRegion.ListRooms(rooms.Ref));
+                Wiring.RoomDirectory.Tell(new RoomRegion.ListRooms(rooms.Ref));
                 break;
             case RenameRequest rename:
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))

@@ -100,7 +100,7 @@ public sealed partial class RoomEntity
         bool PresencePending,
         IReadOnlyList<string> Names);
 
-    /// <summary>The stop message a room asks its region for (<see cref="RoomRegion.Passivate"/>); it stops once its last batch is durable.</summary>
+    /// <summary>The stop message a room asks its region for (<see cref="Akka.Cluster.Sharding.Passivate"/>; under sharding also the hand-off stop message); it stops once its last batch is durable.</summary>
     public sealed record StopRoom
     {
         public static readonly StopRoom Instance = new();

@@ -4,6 +4,7 @@ using ActorChat.Protocol;
 using ActorChat.Protocol.Beej;
 using ActorChat.Protocol.V1;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Microsoft.Extensions.Logging;
 
@@ -68,6 +69,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ChatMetrics? _metrics;
+
+    // Where member counts go for `rooms`: the region (one node), or the node's directory (a
+    // cluster, where the parent is a shard that knows nothing of them).
+    private readonly IActorRef? _directory;
     private RoomState _state;
 
     // Members by session id and by connection; the names present now with how many members hold
@@ -108,9 +113,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private int _reportedMembers;
     private bool _presenceAfterBatch;
 
-    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null)
+    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
     {
         _metrics = metrics;
+        _directory = directory;
         ArgumentException.ThrowIfNullOrEmpty(room);
         _room = room;
         _limits = limits;
@@ -193,8 +199,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System, metrics));
+    /// <param name="directory">Where the room reports its member count (<see cref="RoomRegion.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
+    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null) =>
+        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
 
     // ---- recovery ----
 
@@ -459,13 +466,13 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         ReportOccupancy();
     }
 
-    /// <summary>Tells the region how many members the room has, for <c>rooms</c> (one small message per change).</summary>
+    /// <summary>Tells the region (or the node's directory) how many members the room has, for <c>rooms</c> (one small message per change).</summary>
     private void ReportOccupancy()
     {
         if (_members.Count != _reportedMembers)
         {
             _reportedMembers = _members.Count;
-            Context.Parent.Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
+            (_directory ?? Context.Parent).Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
         }
     }
 
@@ -1061,7 +1068,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         _passivating = true;
         _logger.RoomPassivating(_room);
-        Context.Parent.Tell(new RoomRegion.Passivate(StopRoom.Instance));
+        Context.Parent.Tell(new Passivate(StopRoom.Instance));
     }
 
     private void OnStop()
@@ -1089,7 +1096,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         // would hand the dying room what its members send, the Enter they send on RoomStopped
         // included, and it would be lost. Asking to passivate first makes the region hold it for
         // the next incarnation, as a shard region does (a passivating room's repeat is ignored).
-        Context.Parent.Tell(new RoomRegion.Passivate(StopRoom.Instance));
+        Context.Parent.Tell(new Passivate(StopRoom.Instance));
 
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
         foreach (var member in _members.Values)

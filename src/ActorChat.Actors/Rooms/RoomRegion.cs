@@ -1,6 +1,7 @@
 using ActorChat.Protocol;
 using ActorChat.Protocol.V1;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors.Rooms;
@@ -14,11 +15,11 @@ public interface IWithRoom
 /// <summary>
 /// The one routing point for rooms on this node. It creates a room's actor on first use, forwards
 /// every <see cref="IWithRoom"/> message to it with its sender, and passivates rooms the way
-/// Akka.Cluster.Sharding's shard region does: a room asks with <see cref="Passivate"/>, the region
+/// Akka.Cluster.Sharding's shard region does: a room asks with Akka's own <see cref="Passivate"/>, the region
 /// tells it the stop message, and what arrives for the room until it has stopped is buffered and
 /// handed to a fresh incarnation. Rooms and their senders see the same contract as under sharding
-/// (messages carry their room id; passivation by <see cref="Passivate"/>), so a shard region can
-/// take this actor's place without a change to the room.
+/// (messages carry their room id; passivation by <see cref="Passivate"/>), so in a cluster a shard
+/// region takes this actor's place without a change to the room.
 /// </summary>
 public sealed class RoomRegion : ReceiveActor
 {
@@ -148,9 +149,6 @@ public sealed class RoomRegion : ReceiveActor
         return listed;
     }
 
-    /// <summary>A room asks to be stopped with <paramref name="StopMessage"/> (room → region), as under sharding.</summary>
-    public sealed record Passivate(object StopMessage);
-
     /// <summary>Asks for <see cref="RoomCount"/> (tests, metrics).</summary>
     public sealed record GetRoomCount
     {
@@ -160,12 +158,15 @@ public sealed class RoomRegion : ReceiveActor
     /// <summary>How many room actors are alive (passivating ones included).</summary>
     public sealed record RoomCount(int Count);
 
-    /// <summary>A room's member count changed (room → region), for <see cref="ListRooms"/>.</summary>
-    public sealed record Occupancy(string Room, int Members);
+    /// <summary>A room's member count changed (room → region, or → <see cref="RoomDirectory"/> in a cluster), for <see cref="ListRooms"/>.</summary>
+    /// <remarks>Node-local in both modes (a room reports to its own node's directory), so it has no serializer.</remarks>
+    public sealed record Occupancy(string Room, int Members) : INoSerializationVerificationNeeded;
 
-    /// <summary>Asks for the <see cref="RoomList"/> (connection → region); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
-    public sealed record ListRooms(string? Ref);
+    /// <summary>Asks for the <see cref="RoomList"/> (connection → region, or → <see cref="RoomDirectory"/> in a cluster); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
+    /// <remarks>Node-local: a connection asks its own node (the directory answers from its replica).</remarks>
+    public sealed record ListRooms(string? Ref) : INoSerializationVerificationNeeded;
 
     /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
-    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms);
+    /// <remarks>Node-local: the answer to <see cref="ListRooms"/>.</remarks>
+    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms) : INoSerializationVerificationNeeded;
 }

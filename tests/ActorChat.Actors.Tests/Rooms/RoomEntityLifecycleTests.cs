@@ -66,7 +66,7 @@ public sealed class RoomEntityLifecycleTests : RoomEntityTestKit
         SteerJournal(new TestJournal.HoldWrites());
         Post(region, alice, "m2", requestRef: "last");
         writes.ExpectMsg<TestJournal.WriteStarted>();
-        region.Tell(new RoomRegion.Passivate(RoomEntity.StopRoom.Instance), room);
+        region.Tell(new Akka.Cluster.Sharding.Passivate(RoomEntity.StopRoom.Instance), room);
         var bob = NewMember("bob");
         region.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
         Post(region, bob, "during", requestRef: "d");

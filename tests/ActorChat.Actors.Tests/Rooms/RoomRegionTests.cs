@@ -150,7 +150,7 @@ public sealed class RoomRegionTests : ActorChatTestKit
             Receive<AskToPassivate>(_ =>
             {
                 _stopRequester = Sender;
-                Context.Parent.Tell(new RoomRegion.Passivate(Stop.Instance));
+                Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Stop.Instance));
             });
             Receive<Stop>(_ => _stopRequester?.Tell(new StopRequested()));
             Receive<Release>(_ => Context.Stop(Self));

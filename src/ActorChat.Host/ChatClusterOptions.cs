@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ActorChat.Host;
+
+/// <summary>
+/// The <c>ActorChat:Cluster</c> settings: whether this server is one node of an Akka.Cluster, and
+/// where it listens for the other nodes. Off by default (one server on its own, as before).
+/// </summary>
+public sealed class ChatClusterOptions
+{
+    /// <summary>The actor system's name; every node of one cluster must use it, and seed node addresses name it.</summary>
+    public const string SystemName = "actorchat";
+
+    /// <summary>True: this server is a node of a cluster (rooms sharded across the nodes; history must be <c>postgresql</c>).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// The address the node binds for the other nodes, and advertises unless <see cref="PublicHostname"/>
+    /// is set (which <c>0.0.0.0</c>, every interface, needs).
+    /// </summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>The address the other nodes reach this one at, when it differs from <see cref="Hostname"/> (NAT, containers); null: <see cref="Hostname"/>.</summary>
+    public string? PublicHostname { get; set; }
+
+    /// <summary>The TCP port for the other nodes; 0 picks any free port (reported in log event 1070).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 4053;
+
+    /// <summary>
+    /// Nodes to join, as <c>akka.tcp://actorchat@host:port</c>. Empty: this node starts a new
+    /// cluster on its own (the first node); the others name it (or any node already in).
+    /// </summary>
+    public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>
+    /// How long membership must be stable before the split-brain resolver downs unreachable nodes
+    /// (keep-majority). A dead node's rooms come back on the survivors after about this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan StableAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The number of shards rooms (and sessions and names) are spread over; about ten per node at the most nodes planned is plenty.</summary>
+    [Range(1, 10_000)]
+    public int Shards { get; set; } = 100;
+
+    /// <summary>The host other nodes reach this one at.</summary>
+    public string AdvertisedHostname => string.IsNullOrWhiteSpace(PublicHostname) ? Hostname : PublicHostname;
+}
