@@ -55,7 +55,9 @@ internal sealed class V1Connection : ConnectionActor
     private protected override void OnClientClosed(int? code)
     {
         // A clean close ends the session at once (its rooms are left); any other keeps it for resuming.
-        if (code == CloseCodes.Normal)
+        // A 1000 that only answers the server's own close (a drain's 1001/1012, which RFC 6455 lets
+        // a client answer with any code) is not the client ending its session.
+        if (code == CloseCodes.Normal && !Closing)
         {
             EndSession();
         }
