@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActorChat.Actors;
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -17,7 +18,9 @@ namespace ActorChat.Host;
 /// The cluster half of the wiring (<c>ActorChat:Cluster:Enabled=true</c>): remoting and
 /// membership (Akka.Cluster.Hosting), the split-brain resolver, and rooms as sharded entities
 /// registered where the one node's <see cref="RoomRegion"/> is, so the gateway, the connections
-/// and the sessions address rooms the same way in both modes.
+/// and the sessions address rooms the same way in both modes; names and sessions as sharded,
+/// persistent entities behind a node-local front, registered where the one node's
+/// <see cref="SessionRegistry"/> is.
 /// </summary>
 internal static class ChatCluster
 {
@@ -32,6 +35,7 @@ internal static class ChatCluster
         var loggers = sp.GetRequiredService<ILoggerFactory>();
         var metrics = sp.GetRequiredService<ChatMetrics>();
         var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
+        var sessionLogger = loggers.CreateLogger("ActorChat.Actors.Sessions");
         var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
 
         return akka
@@ -78,8 +82,45 @@ internal static class ChatCluster
 
                     // Handed over, a room stops once its last batch is durable, as when it passivates.
                     HandOffStopMessage = RoomEntity.StopRoom.Instance,
+                })
+
+            // Names: one entity per name key decides who holds it, cluster-wide (a claim takes the
+            // name's caseless key, then its cased one). Nothing to remember: a name entity is only
+            // needed when someone claims or releases.
+            .WithShardRegion<SessionSharding.NameRegion>(
+                SessionSharding.NameRegionName,
+                SessionSharding.NameEntityProps(sessionLogger),
+                new SessionSharding.NameExtractor(cluster.Shards),
+                new ShardOptions
+                {
+                    StateStoreMode = StateStoreMode.DData,
+                    RememberEntities = false,
+                    HandOffStopMessage = NameEntity.StopName.Instance,
+                })
+
+            // Sessions: remembered (in the journal), so a session whose node died comes back on a
+            // survivor by itself and still ends after its time-to-live, freeing its name.
+            .WithShardRegion<SessionSharding.SessionRegion>(
+                SessionSharding.SessionRegionName,
+                (system, registry) => SessionSharding.SessionEntityProps(
+                    SessionEntitySettings.For(chat.Sessions.SessionTtl),
+                    registry.Get<SessionSharding.NameRegion>(),
+                    registry.Get<RoomRegion>(),
+                    sessionLogger),
+                new SessionSharding.SessionExtractor(cluster.Shards),
+                new ShardOptions
+                {
+                    StateStoreMode = StateStoreMode.DData,
+                    RememberEntities = true,
+                    RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                    ShouldPassivateIdleEntities = false,
+                    HandOffStopMessage = SessionEntity.StopSession.Instance,
                 });
     }
+
+    /// <summary>What connections on this node talk to about sessions: the node-local front of the session shard region.</summary>
+    public static IActorRef StartSessions(ActorSystem system, IActorRegistry registry, ChatServerOptions chat) =>
+        system.ActorOf(SessionSharding.FrontProps(registry.Get<SessionSharding.SessionRegion>(), chat.Limits.MaxNameLength), "sessions");
 
     /// <summary>
     /// Once the actor system runs: joins itself when no seed node is given, logs the bound address

@@ -183,9 +183,11 @@ public static class ChatServer
                         registry.Register<RoomRegion>(rooms);
                     }
 
-                    var sessions = system.ActorOf(
-                        SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
-                        "sessions");
+                    var sessions = chat.Cluster.Enabled
+                        ? ChatCluster.StartSessions(system, registry, chat)
+                        : system.ActorOf(
+                            SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
+                            "sessions");
                     var gateway = system.ActorOf(
                         ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), roomDirectory: roomDirectory),
                         "chat");

@@ -160,7 +160,7 @@ internal sealed class BeejConnection : ConnectionActor
         _asking = true;
         Wiring.Sessions.Tell(_sessionId is null
             ? new SessionRegistry.Hello(null, raw, Resumable: false)
-            : new SessionRegistry.Rename(raw));
+            : new SessionRegistry.Rename(_sessionId, raw));
     }
 
     private void Say(string claimed, string text)
@@ -195,7 +195,7 @@ internal sealed class BeejConnection : ConnectionActor
         _username = welcomed.Name;
         Metrics.Joined();
         EnterLobby();
-        Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(RoomNames.Lobby));
+        Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(welcomed.SessionId, RoomNames.Lobby));
         Answered(null);
     }
 

@@ -115,7 +115,7 @@ internal sealed class V1Connection : ConnectionActor
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
                 {
                     _renameRefs.Enqueue(rename.Ref);
-                    Wiring.Sessions.Tell(new SessionRegistry.Rename(rename.Name));
+                    Wiring.Sessions.Tell(new SessionRegistry.Rename(_sessionId, rename.Name));
                 }
 
                 break;
@@ -166,7 +166,7 @@ internal sealed class V1Connection : ConnectionActor
 
         if (_rooms.TryAdd(join.Room, Membership.Entering))
         {
-            Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(join.Room));
+            Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(_sessionId!, join.Room));
         }
         else
         {
@@ -198,7 +198,7 @@ internal sealed class V1Connection : ConnectionActor
             return;
         }
 
-        Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(leave.Room));
+        Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(_sessionId!, leave.Room));
 
         // The room answers with left, after everything it sent before.
         Wiring.Rooms.Tell(new RoomEntity.Leave(leave.Room, _sessionId!, leave.Ref));
@@ -278,7 +278,7 @@ internal sealed class V1Connection : ConnectionActor
         if (_sessionId is not null && !_ended)
         {
             _ended = true;
-            Wiring.Sessions.Tell(SessionRegistry.Goodbye.Instance);
+            Wiring.Sessions.Tell(new SessionRegistry.Goodbye(_sessionId));
         }
     }
 

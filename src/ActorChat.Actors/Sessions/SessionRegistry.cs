@@ -32,6 +32,9 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         _logger = logger;
 
         Receive<Hello>(h => OnHello(Sender, h));
+
+        // On one node the connection (the sender) names the session; the session ids these
+        // messages carry are for the cluster's routing (SessionSharding), not needed here.
         Receive<Rename>(r => OnRename(Sender, r.Name));
         Receive<JoinedRoom>(j => WithSession(Sender, () => _sessions.Joined(Sender, j.Room)));
         Receive<LeftRoom>(l => WithSession(Sender, () => _sessions.Left(Sender, l.Room)));
@@ -175,7 +178,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
     }
 
     /// <summary>Change the session's name (connection → registry).</summary>
-    public sealed record Rename(string Name);
+    public sealed record Rename(string SessionId, string Name) : ISessionMessage;
 
     /// <summary>The session is now called <paramref name="Name"/> (registry → connection); its rooms are told by the connection.</summary>
     public sealed record Renamed(string Previous, string Name);
@@ -184,16 +187,13 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
     public sealed record RenameRefused(string Code, string Message);
 
     /// <summary>The connection's session is now in <paramref name="Room"/> (connection → registry).</summary>
-    public sealed record JoinedRoom(string Room);
+    public sealed record JoinedRoom(string SessionId, string Room) : ISessionMessage;
 
     /// <summary>The connection's session left <paramref name="Room"/> (connection → registry).</summary>
-    public sealed record LeftRoom(string Room);
+    public sealed record LeftRoom(string SessionId, string Room) : ISessionMessage;
 
     /// <summary>A clean end: close 1000 or <c>bye</c> (connection → registry). The session ends now.</summary>
-    public sealed record Goodbye
-    {
-        public static readonly Goodbye Instance = new();
-    }
+    public sealed record Goodbye(string SessionId) : ISessionMessage;
 
     /// <summary>A session ended (registry → room): its membership in <paramref name="Room"/> is over.</summary>
     public sealed record SessionEnded(string Room, string SessionId) : IWithRoom;

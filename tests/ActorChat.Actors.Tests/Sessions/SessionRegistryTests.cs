@@ -43,7 +43,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
     {
         var first = CreateTestProbe();
         var welcome = Hello(first, "alice");
-        _registry.Tell(new SessionRegistry.JoinedRoom("general"), first.Ref);
+        _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "general"), first.Ref);
         Sys.Stop(first.Ref);
         AwaitDetached();
 
@@ -67,7 +67,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
 
         // The old connection's end no longer touches the session.
         Sys.Stop(first.Ref);
-        _registry.Tell(new SessionRegistry.Rename("carol"), second.Ref);
+        _registry.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), second.Ref);
         Assert.Equal("carol", second.ExpectMsg<SessionRegistry.Renamed>().Name);
     }
 
@@ -89,9 +89,9 @@ public sealed class SessionRegistryTests : ActorChatTestKit
     {
         var connection = CreateTestProbe();
         var welcome = Hello(connection, "alice");
-        _registry.Tell(new SessionRegistry.JoinedRoom("general"), connection.Ref);
-        _registry.Tell(new SessionRegistry.JoinedRoom("lobby"), connection.Ref);
-        _registry.Tell(SessionRegistry.Goodbye.Instance, connection.Ref);
+        _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "general"), connection.Ref);
+        _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "lobby"), connection.Ref);
+        _registry.Tell(new SessionRegistry.Goodbye(welcome.SessionId), connection.Ref);
 
         var ended = _rooms.ReceiveN(2).Cast<SessionRegistry.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
         Assert.Equal([new("general", welcome.SessionId), new SessionRegistry.SessionEnded("lobby", welcome.SessionId)], ended);
@@ -104,7 +104,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
     {
         var connection = CreateTestProbe();
         var welcome = Hello(connection, "alice");
-        _registry.Tell(new SessionRegistry.JoinedRoom("general"), connection.Ref);
+        _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "general"), connection.Ref);
         Sys.Stop(connection.Ref);
         AwaitDetached();
 
@@ -125,7 +125,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
         var connection = CreateTestProbe();
         var welcome = Hello(connection, "bob", resumable: false);
         Assert.Null(welcome.Token);
-        _registry.Tell(new SessionRegistry.JoinedRoom("lobby"), connection.Ref);
+        _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "lobby"), connection.Ref);
         Sys.Stop(connection.Ref);
         Assert.Equal(new SessionRegistry.SessionEnded("lobby", welcome.SessionId), _rooms.ExpectMsg<SessionRegistry.SessionEnded>());
     }

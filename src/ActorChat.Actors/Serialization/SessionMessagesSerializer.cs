@@ -1,0 +1,341 @@
+using System.Runtime.Serialization;
+using ActorChat.Actors.Sessions;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorChat.Actors.Serialization;
+
+/// <summary>
+/// The format of the session and name messages that cross nodes (connection ↔ front ↔
+/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="SessionRegistry.SessionEnded"/>
+/// to rooms) and of what those entities persist: the shared layout of <see cref="WireWriter"/>,
+/// fields in the order of each record's constructor, named by a short versioned manifest.
+/// </summary>
+/// <remarks>
+/// Two manifest sets: messages (<c>hel1</c>…, never stored: a layout may change with a release as
+/// long as every node of a cluster runs it) and persisted events and snapshots (<c>sev1.…</c>,
+/// stored in the journal: to change one, add a new manifest and keep reading the old).
+/// A byte array that is optional (a token's hash) is a presence flag and the bytes.
+/// </remarks>
+public sealed class SessionMessagesSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer's id (ActorChat: 7101 rooms and relay, 7102 sessions and names, 7103 cluster).</summary>
+    public const int SerializerId = 7102;
+
+    /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
+    public const string Name = "actorchat-sessions";
+
+    internal const string HelloManifest = "hel1";
+    internal const string WelcomedManifest = "wel1";
+    internal const string HelloRefusedManifest = "hrf1";
+    internal const string TakenOverManifest = "tko1";
+    internal const string RenameManifest = "ren1";
+    internal const string RenamedManifest = "rnd1";
+    internal const string RenameRefusedManifest = "rrf1";
+    internal const string JoinedRoomManifest = "jnd1";
+    internal const string LeftRoomManifest = "lft1";
+    internal const string GoodbyeManifest = "bye1";
+    internal const string SessionEndedManifest = "sen1";
+    internal const string StartSessionManifest = "sst1";
+    internal const string ResumeSessionManifest = "srs1";
+    internal const string NotResumedManifest = "snr1";
+    internal const string RenameSessionManifest = "srn1";
+    internal const string AttachedManifest = "sat1";
+    internal const string ReattachManifest = "sra1";
+    internal const string NotAttachedManifest = "sna1";
+    internal const string ClaimManifest = "ncl1";
+    internal const string GrantedManifest = "ngr1";
+    internal const string HeldManifest = "nhl1";
+    internal const string ReleaseManifest = "nrl1";
+    internal const string ReleasedManifest = "nrd1";
+    internal const string HoldsNameManifest = "nvh1";
+    internal const string HoldsNameReplyManifest = "nvr1";
+
+    internal const string SessionStartedManifest = "sev1.start";
+    internal const string SessionResumedManifest = "sev1.resume";
+    internal const string SessionRenamedManifest = "sev1.rename";
+    internal const string RoomJoinedManifest = "sev1.join";
+    internal const string RoomLeftManifest = "sev1.leave";
+    internal const string SessionClosedManifest = "sev1.end";
+    internal const string SessionSnapshotManifest = "sev1.snap";
+    internal const string NameHeldManifest = "sev1.nameheld";
+    internal const string NameFreedManifest = "sev1.namefreed";
+
+    private readonly ExtendedActorSystem _system;
+
+    public SessionMessagesSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+        _system = system;
+    }
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) => o switch
+    {
+        SessionRegistry.Hello => HelloManifest,
+        SessionRegistry.Welcomed => WelcomedManifest,
+        SessionRegistry.HelloRefused => HelloRefusedManifest,
+        SessionRegistry.TakenOver => TakenOverManifest,
+        SessionRegistry.Rename => RenameManifest,
+        SessionRegistry.Renamed => RenamedManifest,
+        SessionRegistry.RenameRefused => RenameRefusedManifest,
+        SessionRegistry.JoinedRoom => JoinedRoomManifest,
+        SessionRegistry.LeftRoom => LeftRoomManifest,
+        SessionRegistry.Goodbye => GoodbyeManifest,
+        SessionRegistry.SessionEnded => SessionEndedManifest,
+        SessionEntity.StartSession => StartSessionManifest,
+        SessionEntity.ResumeSession => ResumeSessionManifest,
+        SessionEntity.NotResumed => NotResumedManifest,
+        SessionEntity.RenameSession => RenameSessionManifest,
+        SessionEntity.Attached => AttachedManifest,
+        SessionEntity.Reattach => ReattachManifest,
+        SessionEntity.NotAttached => NotAttachedManifest,
+        NameEntity.Claim => ClaimManifest,
+        NameEntity.Granted => GrantedManifest,
+        NameEntity.Held => HeldManifest,
+        NameEntity.Release => ReleaseManifest,
+        NameEntity.Released => ReleasedManifest,
+        NameEntity.HoldsName => HoldsNameManifest,
+        NameEntity.HoldsNameReply => HoldsNameReplyManifest,
+        SessionEntity.SessionStarted => SessionStartedManifest,
+        SessionEntity.SessionResumed => SessionResumedManifest,
+        SessionEntity.SessionRenamed => SessionRenamedManifest,
+        SessionEntity.RoomJoined => RoomJoinedManifest,
+        SessionEntity.RoomLeft => RoomLeftManifest,
+        SessionEntity.SessionClosed => SessionClosedManifest,
+        SessionEntity.SessionSnapshot => SessionSnapshotManifest,
+        NameEntity.NameHeld => NameHeldManifest,
+        NameEntity.NameFreed => NameFreedManifest,
+        _ => throw Unknown(o),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        var w = new WireWriter(64);
+        switch (obj)
+        {
+            case SessionRegistry.Hello m:
+                w.OptionalString(m.Token);
+                w.Text(m.Name);
+                w.Bool(m.Resumable);
+                break;
+            case SessionRegistry.Welcomed m:
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                w.OptionalString(m.Token);
+                w.Bool(m.Resumed);
+                w.Strings([.. m.Rooms]);
+                break;
+            case SessionRegistry.HelloRefused m:
+                w.Text(m.Code);
+                w.Text(m.Message);
+                break;
+            case SessionRegistry.TakenOver:
+            case SessionEntity.SessionClosed:
+            case NameEntity.NameFreed:
+                break;
+            case SessionRegistry.Rename m:
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                break;
+            case SessionRegistry.Renamed m:
+                w.Text(m.Previous);
+                w.Text(m.Name);
+                break;
+            case SessionRegistry.RenameRefused m:
+                w.Text(m.Code);
+                w.Text(m.Message);
+                break;
+            case SessionRegistry.JoinedRoom m:
+                w.Text(m.SessionId);
+                w.Text(m.Room);
+                break;
+            case SessionRegistry.LeftRoom m:
+                w.Text(m.SessionId);
+                w.Text(m.Room);
+                break;
+            case SessionRegistry.Goodbye m:
+                w.Text(m.SessionId);
+                break;
+            case SessionRegistry.SessionEnded m:
+                w.Text(m.Room);
+                w.Text(m.SessionId);
+                break;
+            case SessionEntity.StartSession m:
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                w.Text(m.Caseless);
+                w.Text(m.Cased);
+                w.Bool(m.Resumable);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.ResumeSession m:
+                w.Text(m.SessionId);
+                w.Text(m.Token);
+                w.Text(m.Name);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.NotResumed m:
+                w.Text(m.Name);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.RenameSession m:
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                w.Text(m.Caseless);
+                w.Text(m.Cased);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.Attached m:
+                w.Text(m.SessionId);
+                w.Fixed64(m.Generation);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.Reattach m:
+                w.Text(m.SessionId);
+                w.Fixed64(m.Generation);
+                w.ActorRef(m.Connection);
+                break;
+            case SessionEntity.NotAttached m:
+                w.Text(m.SessionId);
+                w.ActorRef(m.Connection);
+                break;
+            case NameEntity.Claim m:
+                w.Text(m.Key);
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                w.Fixed64(m.Attempt);
+                break;
+            case NameEntity.Granted m:
+                w.Text(m.Key);
+                w.Fixed64(m.Attempt);
+                break;
+            case NameEntity.Held m:
+                w.Text(m.Key);
+                w.Fixed64(m.Attempt);
+                w.Text(m.HolderName);
+                break;
+            case NameEntity.Release m:
+                w.Text(m.Key);
+                w.Text(m.SessionId);
+                break;
+            case NameEntity.Released m:
+                w.Text(m.Key);
+                w.Text(m.SessionId);
+                break;
+            case NameEntity.HoldsName m:
+                w.Text(m.SessionId);
+                w.Text(m.Key);
+                w.Fixed64(m.Verification);
+                break;
+            case NameEntity.HoldsNameReply m:
+                w.Text(m.Key);
+                w.Fixed64(m.Verification);
+                w.Bool(m.Holds);
+                break;
+            case SessionEntity.SessionStarted m:
+                w.Text(m.Name);
+                w.Text(m.Caseless);
+                w.Text(m.Cased);
+                w.Bool(m.Resumable);
+                OptionalBytes(w, m.TokenHash);
+                break;
+            case SessionEntity.SessionResumed m:
+                w.Bytes(m.TokenHash);
+                break;
+            case SessionEntity.SessionRenamed m:
+                w.Text(m.Name);
+                w.Text(m.Caseless);
+                w.Text(m.Cased);
+                break;
+            case SessionEntity.RoomJoined m:
+                w.Text(m.Room);
+                break;
+            case SessionEntity.RoomLeft m:
+                w.Text(m.Room);
+                break;
+            case SessionEntity.SessionSnapshot m:
+                w.Text(m.Name);
+                w.Text(m.Caseless);
+                w.Text(m.Cased);
+                w.Bool(m.Resumable);
+                OptionalBytes(w, m.TokenHash);
+                w.Fixed64(m.Generation);
+                w.Strings([.. m.Rooms]);
+                w.Bool(m.Ended);
+                break;
+            case NameEntity.NameHeld m:
+                w.Text(m.SessionId);
+                w.Text(m.Name);
+                break;
+            default:
+                throw Unknown(obj);
+        }
+
+        return w.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var r = new WireReader(bytes, $"a session message '{manifest}'");
+        object message = manifest switch
+        {
+            HelloManifest => new SessionRegistry.Hello(r.OptionalString(), r.Text(), r.Bool()),
+            WelcomedManifest => new SessionRegistry.Welcomed(r.Text(), r.Text(), r.OptionalString(), r.Bool(), r.Strings()),
+            HelloRefusedManifest => new SessionRegistry.HelloRefused(r.Text(), r.Text()),
+            TakenOverManifest => SessionRegistry.TakenOver.Instance,
+            RenameManifest => new SessionRegistry.Rename(r.Text(), r.Text()),
+            RenamedManifest => new SessionRegistry.Renamed(r.Text(), r.Text()),
+            RenameRefusedManifest => new SessionRegistry.RenameRefused(r.Text(), r.Text()),
+            JoinedRoomManifest => new SessionRegistry.JoinedRoom(r.Text(), r.Text()),
+            LeftRoomManifest => new SessionRegistry.LeftRoom(r.Text(), r.Text()),
+            GoodbyeManifest => new SessionRegistry.Goodbye(r.Text()),
+            SessionEndedManifest => new SessionRegistry.SessionEnded(r.Text(), r.Text()),
+            StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
+            ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
+            NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),
+            RenameSessionManifest => new SessionEntity.RenameSession(r.Text(), r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
+            AttachedManifest => new SessionEntity.Attached(r.Text(), r.Fixed64(), r.ActorRef(_system)),
+            ReattachManifest => new SessionEntity.Reattach(r.Text(), r.Fixed64(), r.ActorRef(_system)),
+            NotAttachedManifest => new SessionEntity.NotAttached(r.Text(), r.ActorRef(_system)),
+            ClaimManifest => new NameEntity.Claim(r.Text(), r.Text(), r.Text(), r.Fixed64()),
+            GrantedManifest => new NameEntity.Granted(r.Text(), r.Fixed64()),
+            HeldManifest => new NameEntity.Held(r.Text(), r.Fixed64(), r.Text()),
+            ReleaseManifest => new NameEntity.Release(r.Text(), r.Text()),
+            ReleasedManifest => new NameEntity.Released(r.Text(), r.Text()),
+            HoldsNameManifest => new NameEntity.HoldsName(r.Text(), r.Text(), r.Fixed64()),
+            HoldsNameReplyManifest => new NameEntity.HoldsNameReply(r.Text(), r.Fixed64(), r.Bool()),
+            SessionStartedManifest => new SessionEntity.SessionStarted(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null),
+            SessionResumedManifest => new SessionEntity.SessionResumed(r.Bytes()),
+            SessionRenamedManifest => new SessionEntity.SessionRenamed(r.Text(), r.Text(), r.Text()),
+            RoomJoinedManifest => new SessionEntity.RoomJoined(r.Text()),
+            RoomLeftManifest => new SessionEntity.RoomLeft(r.Text()),
+            SessionClosedManifest => SessionEntity.SessionClosed.Instance,
+            SessionSnapshotManifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool()),
+            NameHeldManifest => new NameEntity.NameHeld(r.Text(), r.Text()),
+            NameFreedManifest => NameEntity.NameFreed.Instance,
+            _ => throw new SerializationException($"ActorChat: unknown session message manifest '{manifest}' (this build reads {SessionMessagesSerializerInfo.Known})."),
+        };
+        r.End();
+        return message;
+    }
+
+    private static void OptionalBytes(WireWriter w, byte[]? bytes)
+    {
+        w.Bool(bytes is not null);
+        if (bytes is not null)
+        {
+            w.Bytes(bytes);
+        }
+    }
+
+    private static SerializationException Unknown(object o) =>
+        new($"ActorChat: {nameof(SessionMessagesSerializer)} has no format for {o?.GetType().FullName ?? "null"}.");
+}
+
+/// <summary>What the session serializer reads, for its error messages.</summary>
+internal static class SessionMessagesSerializerInfo
+{
+    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev1.nameheld sev1.namefreed";
+}

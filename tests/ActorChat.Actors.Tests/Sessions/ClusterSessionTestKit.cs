@@ -1,0 +1,116 @@
+using ActorChat.Actors.Sessions;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ActorChat.Actors.Tests.Sessions;
+
+/// <summary>
+/// The cluster's sessions inside one TestKit: the actor system is a one-node cluster (remoting on
+/// 127.0.0.1, port 0, joined to itself) with the names' and sessions' shard regions as the host
+/// starts them, an in-memory journal and snapshot store, and every message serialized on every
+/// send (<c>serialize-messages</c>), so each one that would cross nodes round-trips here. Rooms are a
+/// probe; the clock of the sessions' time-to-live is a <see cref="FakeTimeProvider"/>.
+/// </summary>
+public abstract class ClusterSessionTestKit : ActorChatTestKit
+{
+    protected static readonly TimeSpan Ttl = TimeSpan.FromMinutes(2);
+
+    protected const int Shards = 10;
+
+    /// <param name="extra">Settings over <see cref="ClusterConfig"/>.</param>
+    protected ClusterSessionTestKit(Config? extra = null)
+        : base(extra is null ? ClusterConfig : extra.WithFallback(ClusterConfig))
+    {
+        Rooms = CreateTestProbe();
+        (Names, Sessions, Front) = StartNode(Sys, Rooms.Ref, Time);
+        var cluster = Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, null, PollInterval);
+    }
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.Zero));
+
+    protected TestProbe Rooms { get; }
+
+    protected IActorRef Names { get; }
+
+    protected IActorRef Sessions { get; }
+
+    protected IActorRef Front { get; }
+
+    /// <summary>A one-node cluster's settings: what the host's Akka.Cluster.Hosting setup gives, with test stores.</summary>
+    public static Config ClusterConfig { get; } = ConfigurationFactory.ParseString(
+        """
+        akka.actor.provider = cluster
+        akka.actor.serialize-messages = on
+        akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
+        akka.remote.dot-netty.tcp.port = 0
+        akka.cluster.sharding.state-store-mode = ddata
+        akka.cluster.sharding.remember-entities-store = eventsourced
+        akka.cluster.sharding.distributed-data.durable.keys = []
+        # A stopped (not passivated) remembered session comes back quickly in tests.
+        akka.cluster.sharding.entity-restart-backoff = 200ms
+        # One node, nothing to hand over: stopping the system need not leave the cluster first.
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """)
+        .WithFallback(ClusterSharding.DefaultConfig())
+        .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
+
+    /// <summary>Starts the two regions and a front on <paramref name="system"/>, as the host does.</summary>
+    protected static (IActorRef Names, IActorRef Sessions, IActorRef Front) StartNode(ActorSystem system, IActorRef rooms, TimeProvider time)
+    {
+        var sharding = ClusterSharding.Get(system);
+        var settings = ClusterShardingSettings.Create(system);
+        var names = sharding.Start(
+            SessionSharding.NameRegionName,
+            SessionSharding.NameEntityProps(NullLogger.Instance),
+            settings.WithRememberEntities(false),
+            new SessionSharding.NameExtractor(Shards),
+            sharding.DefaultShardAllocationStrategy(settings),
+            NameEntity.StopName.Instance);
+        var sessions = sharding.Start(
+            SessionSharding.SessionRegionName,
+            SessionSharding.SessionEntityProps(SessionEntitySettings.For(Ttl), names, rooms, NullLogger.Instance, time),
+            settings.WithRememberEntities(true),
+            new SessionSharding.SessionExtractor(Shards),
+            sharding.DefaultShardAllocationStrategy(settings),
+            SessionEntity.StopSession.Instance);
+        return (names, sessions, system.ActorOf(SessionSharding.FrontProps(sessions, 32)));
+    }
+
+    protected SessionRegistry.Welcomed Hello(TestProbe connection, string name, string? token = null, bool resumable = true, IActorRef? front = null)
+    {
+        (front ?? Front).Tell(new SessionRegistry.Hello(token, name, resumable), connection.Ref);
+        return connection.ExpectMsg<SessionRegistry.Welcomed>();
+    }
+
+    protected SessionRegistry.HelloRefused Refused(TestProbe connection, string name)
+    {
+        Front.Tell(new SessionRegistry.Hello(null, name, true), connection.Ref);
+        return connection.ExpectMsg<SessionRegistry.HelloRefused>();
+    }
+
+    protected SessionEntity.StateReply State(string sessionId)
+    {
+        var probe = CreateTestProbe();
+        Sessions.Tell(new SessionEntity.GetState(sessionId), probe.Ref);
+        return probe.ExpectMsg<SessionEntity.StateReply>();
+    }
+
+    /// <summary>Tells the session, from the connection (as the connection's front does), that it joined <paramref name="room"/>, and waits until it is stored.</summary>
+    protected void Join(TestProbe connection, string sessionId, string room)
+    {
+        Front.Tell(new SessionRegistry.JoinedRoom(sessionId, room), connection.Ref);
+        AwaitAssert(() => Assert.Contains(room, State(sessionId).Rooms), null, PollInterval);
+    }
+
+    /// <summary>Asks the session to check its time-to-live now (what its timer does).</summary>
+    protected void CheckExpiry(string sessionId) => Sessions.Tell(new SessionEntity.CheckExpiry(sessionId), TestActor);
+}

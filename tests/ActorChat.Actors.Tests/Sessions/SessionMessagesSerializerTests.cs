@@ -1,0 +1,102 @@
+using System.Runtime.Serialization;
+using ActorChat.Actors.Serialization;
+using ActorChat.Actors.Sessions;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorChat.Actors.Tests.Sessions;
+
+/// <summary>Every session and name message and persisted event: bound to the sessions' serializer (hocon) and read back equal.</summary>
+public sealed class SessionMessagesSerializerTests : ActorChatTestKit
+{
+    private static readonly byte[] Hash = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 7))];
+
+    /// <summary>One sample of every type, with optional fields both present and absent, and text that is not well-formed UTF-16.</summary>
+    private IEnumerable<object> Samples()
+    {
+        var connection = CreateTestProbe().Ref;
+        return
+        [
+            new SessionRegistry.Hello("AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB", "alice", true),
+            new SessionRegistry.Hello(null, "b\uD800ob", false),
+            new SessionRegistry.Welcomed("id", "Zoë 🦊", "token", true, ["general", "lobby"]),
+            new SessionRegistry.Welcomed("id", "bob", null, false, []),
+            new SessionRegistry.HelloRefused("name-taken", "The name \"alice\" is taken."),
+            SessionRegistry.TakenOver.Instance,
+            new SessionRegistry.Rename("id", "carol"),
+            new SessionRegistry.Renamed("alice", "carol"),
+            new SessionRegistry.RenameRefused("invalid-name", "no"),
+            new SessionRegistry.JoinedRoom("id", "general"),
+            new SessionRegistry.LeftRoom("id", "general"),
+            new SessionRegistry.Goodbye("id"),
+            new SessionRegistry.SessionEnded("general", "id"),
+            new SessionEntity.StartSession("id", "alice", "alice", "alice", true, connection),
+            new SessionEntity.ResumeSession("id", "id.secret", "alice", connection),
+            new SessionEntity.NotResumed("alice", connection),
+            new SessionEntity.RenameSession("id", "ALICE", "alice", "ALICE", connection),
+            new SessionEntity.Attached("id", long.MaxValue, connection),
+            new SessionEntity.Reattach("id", 3, connection),
+            new SessionEntity.NotAttached("id", connection),
+            new NameEntity.Claim("c:alice", "id", "alice", 42),
+            new NameEntity.Granted("k:alice", 42),
+            new NameEntity.Held("c:alice", -1, "alice"),
+            new NameEntity.Release("c:alice", "id"),
+            new NameEntity.Released("c:alice", "id"),
+            new NameEntity.HoldsName("id", "k:alice", 9),
+            new NameEntity.HoldsNameReply("k:alice", 9, true),
+            new SessionEntity.SessionStarted("alice", "alice", "alice", true, Hash),
+            new SessionEntity.SessionStarted("bob", "bob", "bob", false, null),
+            new SessionEntity.SessionResumed(Hash),
+            new SessionEntity.SessionRenamed("carol", "carol", "carol"),
+            new SessionEntity.RoomJoined("general"),
+            new SessionEntity.RoomLeft("general"),
+            SessionEntity.SessionClosed.Instance,
+            new SessionEntity.SessionSnapshot("alice", "alice", "alice", true, Hash, 7, ["a", "b"], false),
+            new SessionEntity.SessionSnapshot("bob", "bob", "bob", false, null, 1, [], true),
+            new NameEntity.NameHeld("id", "alice"),
+            NameEntity.NameFreed.Instance,
+        ];
+    }
+
+    [Fact]
+    public void Every_session_message_and_event_is_bound_to_the_sessions_serializer_and_reads_back_equal()
+    {
+        var manifests = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sample in Samples())
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(sample);
+            Assert.IsType<SessionMessagesSerializer>(serializer);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
+            manifests.Add(manifest);
+            var back = Sys.Serialization.Deserialize(serializer.ToBinary(sample), serializer.Identifier, manifest);
+            Assert.IsType(sample.GetType(), back);
+            Assert.Equivalent(sample, back, strict: true);
+        }
+
+        // One manifest per type, the persisted ones apart (sev1.…).
+        Assert.Equal(Samples().Select(s => s.GetType()).Distinct().Count(), manifests.Count);
+        Assert.Equal(9, manifests.Count(m => m.StartsWith("sev1.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_and_a_short_or_long_message_are_refused_not_misread()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionRegistry.Hello));
+        var bytes = serializer.ToBinary(new SessionRegistry.Rename("id", "carol"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "zzz9"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren1"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren1"));
+        Assert.Throws<SerializationException>(() => serializer.ToBinary(new object()));
+    }
+
+    [Fact]
+    public void An_actor_ref_reads_back_as_the_same_actor()
+    {
+        var connection = CreateTestProbe();
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(SessionEntity.Attached));
+        var back = (SessionEntity.Attached)Sys.Serialization.Deserialize(serializer.ToBinary(new SessionEntity.Attached("id", 1, connection.Ref)), serializer.Identifier, "sat1");
+        back.Connection.Tell("hi");
+        connection.ExpectMsg("hi");
+        Assert.Equal(connection.Ref, back.Connection);
+    }
+}
