@@ -35,6 +35,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
         V1Client? sender = null;
         V1Client? resumed = null;
         using var stop = new CancellationTokenSource();
+        var streams = new List<RoomSender>();
         try
         {
             for (var n = 0; n < 3; n++)
@@ -56,7 +57,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 epochs[room] = (await sender.JoinAsync(room)).Position().Epoch;
             }
 
-            var streams = new[] { onVictim, elsewhere }.Select(room => new RoomSender(sender, room, room, RetryAfter, cluster.Clock)).ToList();
+            streams.AddRange(new[] { onVictim, elsewhere }.Select(room => new RoomSender(sender, room, room, RetryAfter, cluster.Clock)));
             foreach (var stream in streams)
             {
                 stream.Start(stop.Token);
@@ -108,10 +109,6 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             {
                 var (gap, end) = LongestGap(stream.Acks, killedAt);
                 output.WriteLine($"{stream.Room}: longest wait between acks after the kill {gap.TotalSeconds:F3} s, serving again {(end - killedAt).TotalSeconds:F3} s after the kill; {stream.Acks.Count} acks, {stream.Retries} sends retried");
-                foreach (var problem in stream.Problems)
-                {
-                    output.WriteLine($"  {problem}");
-                }
             }
 
             var (_, servedAgain) = LongestGap(victimStream.Acks, killedAt);
@@ -178,6 +175,16 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
         finally
         {
             await stop.CancelAsync();
+            foreach (var stream in streams)
+            {
+                // What the stream met, for a failure found elsewhere first.
+                output.WriteLine($"stream {stream.Room}: {stream.Acks.Count} acks, {stream.Retries} retried; {(stream.Completion.IsFaulted ? "failed: " + stream.Completion.Exception?.InnerException?.Message : "no failure")}");
+                foreach (var problem in stream.Problems)
+                {
+                    output.WriteLine($"  {problem}");
+                }
+            }
+
             foreach (var client in listeners.Append(sender).Append(resumed))
             {
                 if (client is not null)

@@ -23,6 +23,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
         var owned = new List<V1Client>();
         V1Client? sender = null;
         using var stop = new CancellationTokenSource();
+        var streams = new List<RoomSender>();
         try
         {
             for (var n = 0; n < 3; n++)
@@ -55,7 +56,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
 
             // A hand-over buffers what comes meanwhile: no send may go unanswered for the client's
             // whole patience (it would have to retry), so no retry is allowed here.
-            var streams = rooms.Select(room => new RoomSender(sender, room, room, TestTime.Timeout, cluster.Clock)).ToList();
+            streams.AddRange(rooms.Select(room => new RoomSender(sender, room, room, TestTime.Timeout, cluster.Clock)));
             foreach (var stream in streams)
             {
                 stream.Start(stop.Token);
@@ -165,6 +166,16 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
         finally
         {
             await stop.CancelAsync();
+            foreach (var stream in streams)
+            {
+                // What the stream met, for a failure found elsewhere first.
+                output.WriteLine($"stream {stream.Room}: {stream.Acks.Count} acks, {stream.Retries} retried; {(stream.Completion.IsFaulted ? "failed: " + stream.Completion.Exception?.InnerException?.Message : "no failure")}");
+                foreach (var problem in stream.Problems)
+                {
+                    output.WriteLine($"  {problem}");
+                }
+            }
+
             foreach (var client in listeners.Concat(owned).Append(sender))
             {
                 if (client is not null)
