@@ -88,7 +88,7 @@ public sealed class ChatGateway : ReceiveActor
     /// A socket is being accepted (bridge → gateway) in <paramref name="Subprotocol"/>; answered with
     /// <see cref="Connected"/>. Node-local: it carries the socket.
     /// </summary>
-    public sealed record Connect(long Id, string Address, IChatSocket Socket, string Subprotocol);
+    public sealed record Connect(long Id, string Address, IChatSocket Socket, string Subprotocol) : INoSerializationVerificationNeeded;
 
     /// <summary>The connection's actor, to hand the socket's frames to.</summary>
     public sealed record Connected(IActorRef Connection);

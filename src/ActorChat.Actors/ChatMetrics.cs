@@ -19,6 +19,8 @@ public sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _fanOut;
     private readonly Histogram<long> _queuePeak;
+    private long _remoteMessages;
+    private long _broadcasts;
 
     /// <param name="meterFactory">The host's factory; null creates a meter of its own (tests, benchmarks).</param>
     public ChatMetrics(IMeterFactory? meterFactory = null)
@@ -43,6 +45,12 @@ public sealed class ChatMetrics : IDisposable
             "By",
             "Largest outbound queue a connection reached, recorded when it closes.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304] });
+
+        // Their ratio is the network cost of a broadcast: at most one message per other node with
+        // members. Observed (not counted per call) so both series exist from the start, at 0 on a
+        // single node, and a ratio or a before/after difference can always be read.
+        _meter.CreateObservableCounter("actorchat.room.remote_messages", () => Interlocked.Read(ref _remoteMessages), "{message}", "Messages rooms sent to another node's relay (one per broadcast per node, or one per single reply).");
+        _meter.CreateObservableCounter("actorchat.room.broadcasts", () => Interlocked.Read(ref _broadcasts), "{broadcast}", "Broadcasts rooms handed to their members (a batch of messages, a presence diff).");
     }
 
     public void ConnectionOpened() => _connections.Add(1);
@@ -70,6 +78,10 @@ public sealed class ChatMetrics : IDisposable
     public void FanOut(TimeSpan elapsed) => _fanOut.Record(elapsed.TotalSeconds);
 
     public void QueuePeak(long bytes) => _queuePeak.Record(bytes);
+
+    public void RemoteMessage() => Interlocked.Increment(ref _remoteMessages);
+
+    public void Broadcast() => Interlocked.Increment(ref _broadcasts);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -268,14 +268,17 @@ public abstract class ConnectionActor : ReceiveActor
         _socket.Close(code, reason);
     }
 
+    // The socket's side of a connection (bridge → connection, connection → itself) stays on the
+    // socket's node: those messages are never serialized, not even with serialize-messages on.
+
     /// <summary>A complete text frame from the client (bridge → connection).</summary>
-    public sealed record FrameReceived(byte[] Utf8);
+    public sealed record FrameReceived(byte[] Utf8) : INoSerializationVerificationNeeded;
 
     /// <summary>The client sent a close frame (bridge → connection), before <see cref="SocketClosed"/>: 1000 ends an <c>actorchat.v1</c> session cleanly.</summary>
-    public sealed record ClientClosed(int? Code);
+    public sealed record ClientClosed(int? Code) : INoSerializationVerificationNeeded;
 
     /// <summary>The socket has ended, for any reason (bridge → connection); the actor stops.</summary>
-    public sealed record SocketClosed
+    public sealed record SocketClosed : INoSerializationVerificationNeeded
     {
         public static readonly SocketClosed Instance = new();
     }
@@ -293,12 +296,12 @@ public abstract class ConnectionActor : ReceiveActor
     }
 
     /// <summary>Close the connection with <paramref name="Code"/> after sending what is already queued.</summary>
-    public sealed record Close(int Code, string Reason);
+    public sealed record Close(int Code, string Reason) : INoSerializationVerificationNeeded;
 
-    private sealed record WriteCompleted
+    private sealed record WriteCompleted : INoSerializationVerificationNeeded
     {
         public static readonly WriteCompleted Instance = new();
     }
 
-    private sealed record WriteFailed(Exception Cause);
+    private sealed record WriteFailed(Exception Cause) : INoSerializationVerificationNeeded;
 }

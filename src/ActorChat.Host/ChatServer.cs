@@ -162,6 +162,8 @@ public static class ChatServer
                 }, tags: [ReadyTag])
                 .WithActors((system, registry) =>
                 {
+                    // Rooms on other nodes reach this node's connections through it, once per broadcast.
+                    system.ActorOf(NodeRelay.Props(), NodeRelay.Name);
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
                     var metrics = sp.GetRequiredService<ChatMetrics>();

@@ -106,21 +106,23 @@ public sealed partial class RoomEntity
         public static readonly StopRoom Instance = new();
     }
 
-    private sealed record Flush
+    // The room's own reminders (self and timers) never leave it, so they are not serialized even
+    // when every message is (akka.actor.serialize-messages, the tests' cross-node check).
+    private sealed record Flush : INoSerializationVerificationNeeded
     {
         public static readonly Flush Instance = new();
     }
 
-    private sealed record PresenceDue
+    private sealed record PresenceDue : INoSerializationVerificationNeeded
     {
         public static readonly PresenceDue Instance = new();
     }
 
     /// <summary>Periodic, and no activity: it must not keep an idle room from passivating.</summary>
-    private sealed record RetentionDue : INotInfluenceReceiveTimeout
+    private sealed record RetentionDue : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
     {
         public static readonly RetentionDue Instance = new();
     }
 
-    private sealed record GraceOver(string SessionId, long Generation);
+    private sealed record GraceOver(string SessionId, long Generation) : INoSerializationVerificationNeeded;
 }

@@ -56,6 +56,12 @@ namespace ActorChat.Actors.Rooms;
 /// from the journal); a failed write stops it (Akka). Members still attached are told
 /// <see cref="RoomStopped"/>.
 /// </para>
+/// <para>
+/// <b>Delivery.</b> Everything the room tells a connection (replies, acks, pages, broadcasts,
+/// <see cref="RoomStopped"/>) goes through its <see cref="RoomOutbox"/>: directly to a connection
+/// on the room's node, through the <see cref="NodeRelay"/> of another node otherwise, one message
+/// per node for a broadcast; one path per connection keeps the room's order.
+/// </para>
 /// </remarks>
 public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 {
@@ -88,6 +94,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     // beej-chat-protocol connections that have not joined: the original protocol delivers every
     // broadcast to a socket from the moment it is accepted.
     private readonly HashSet<IActorRef> _listeners = [];
+
+    // Everything the room tells a connection, member, listener or asker goes through it: directly
+    // on this node, through the target node's relay otherwise (a broadcast once per node).
+    private readonly RoomOutbox _outbox;
 
     // The open batch: decided, not yet written.
     private readonly List<RoomEvent> _batch = [];
@@ -126,6 +136,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         _state = new RoomState(room, limits);
         _published = new RoomMembers(limits.MaxPresenceList);
         _presence = new PresenceBuffer(room);
+        _outbox = new RoomOutbox(Self, Context.System, metrics);
         if (settings.JournalPluginId is { } journal)
         {
             JournalPluginId = journal;
@@ -151,7 +162,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             Remove(member);
             FlushIfOriginal(member);
         }));
-        Command<GetStatus>(_ => Sender.Tell(new Status(
+        Command<GetStatus>(_ => _outbox.Tell(Sender, new Status(
             _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
         Command<Flush>(_ =>
         {
@@ -314,7 +325,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         if (listen.Ack is { } ack)
         {
-            Sender.Tell(ack);
+            _outbox.Tell(Sender, ack);
         }
     }
 
@@ -361,7 +372,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (!_members.TryGetValue(leave.SessionId, out var member))
         {
             // Leaving is idempotent; only actorchat.v1 has leave.
-            Sender.Tell(left);
+            _outbox.Tell(Sender, left);
             return;
         }
 
@@ -377,7 +388,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         FlushIfOriginal(member);
         if (v1)
         {
-            connection.Tell(left);
+            _outbox.Tell(connection, left);
         }
     }
 
@@ -572,6 +583,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_presence.Flush() is { } diff)
         {
             Publish(diff);
+            _outbox.BeginBroadcast();
             ConnectionActor.Deliver? v1 = null;
             ConnectionActor.Deliver? beej = null;
             foreach (var member in _members.Values)
@@ -593,8 +605,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
             foreach (var listener in _listeners)
             {
-                listener.Tell(beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
+                _outbox.Deliver(listener, beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
             }
+
+            _outbox.EndBroadcast();
         }
 
         foreach (var member in _marked)
@@ -663,7 +677,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             CompleteFromMemory(member);
         }
 
-        connection.Tell(deliver);
+        _outbox.Deliver(connection, deliver);
     }
 
     // ---- joins ----
@@ -703,7 +717,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         ReplyEntered(member, pending.Join, messages, recovered, pending.List, pending.Ref);
         if (pending.Held.Count > 0)
         {
-            member.Connection!.Tell(new ConnectionActor.Deliver([.. pending.Held]));
+            _outbox.Tell(member.Connection!, new ConnectionActor.Deliver([.. pending.Held]));
         }
     }
 
@@ -731,7 +745,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             frames = [ChatProtocol.EncodeUsers(member.Name, list.Names)];
         }
 
-        member.Connection!.Tell(new Entered(_room, position, list.Count, recovered, frames));
+        _outbox.Tell(member.Connection!, new Entered(_room, position, list.Count, recovered, frames));
     }
 
     // ---- history ----
@@ -740,14 +754,14 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     {
         if (page.Messages.Journal is not { } range)
         {
-            replyTo.Tell(new ConnectionActor.Deliver(V1Protocol.EncodeHistory(requestRef, _room, page.Messages.InMemory, page.More)));
+            _outbox.Tell(replyTo, new ConnectionActor.Deliver(V1Protocol.EncodeHistory(requestRef, _room, page.Messages.InMemory, page.More)));
             return;
         }
 
         if (_reads.Count >= _settings.MaxJournalReads || attempt > MaxHistoryAttempts)
         {
             _logger.RoomReadsBusy(_room, _reads.Count);
-            replyTo.Tell(new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", requestRef));
+            _outbox.Tell(replyTo, new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", requestRef));
             return;
         }
 
@@ -789,7 +803,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             case HistoryRead history:
                 if (history.Page.Messages.TryComplete(read.Messages, out var page))
                 {
-                    history.ReplyTo.Tell(new ConnectionActor.Deliver(V1Protocol.EncodeHistory(history.Ref, _room, page, history.Page.More)));
+                    _outbox.Tell(history.ReplyTo, new ConnectionActor.Deliver(V1Protocol.EncodeHistory(history.Ref, _room, page, history.Page.More)));
                 }
                 else
                 {
@@ -817,7 +831,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                 CompleteFromMemory(member);
                 break;
             case HistoryRead history:
-                history.ReplyTo.Tell(new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", history.Ref));
+                _outbox.Tell(history.ReplyTo, new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", history.Ref));
                 break;
         }
 
@@ -845,7 +859,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         // region): from the connection the member last had, it still counts.
         if (!_members.TryGetValue(post.SessionId, out var member) || (member.Connection is null && !Sender.Equals(member.LastConnection)))
         {
-            Sender.Tell(new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
+            _outbox.Tell(Sender, new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
             return;
         }
 
@@ -948,13 +962,14 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             else
             {
                 // It left (or its connection died) after posting: the ack still goes where the post came from.
-                ack.Connection.Tell(new ConnectionActor.Deliver(frame));
+                _outbox.Tell(ack.Connection, new ConnectionActor.Deliver(frame));
             }
         }
 
         if (_applied.Count > 0 || acks is not null)
         {
             var start = Stopwatch.GetTimestamp();
+            _outbox.BeginBroadcast();
             ConnectionActor.Deliver? v1 = null;
             ConnectionActor.Deliver? beej = null;
             foreach (var member in _members.Values)
@@ -981,10 +996,11 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             {
                 foreach (var listener in _listeners)
                 {
-                    listener.Tell(beej ??= Encode(RoomEventEncoders.Beej));
+                    _outbox.Deliver(listener, beej ??= Encode(RoomEventEncoders.Beej));
                 }
             }
 
+            _outbox.EndBroadcast();
             _metrics?.FanOut(Stopwatch.GetElapsedTime(start));
         }
 
@@ -1101,12 +1117,15 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
         foreach (var member in _members.Values)
         {
-            member.Connection?.Tell(new RoomStopped(_room, member.Pending is null && _state.IsStarted ? _state.Position : null));
+            if (member.Connection is { } connection)
+            {
+                _outbox.Tell(connection, new RoomStopped(_room, member.Pending is null && _state.IsStarted ? _state.Position : null));
+            }
         }
 
         foreach (var listener in _listeners)
         {
-            listener.Tell(new RoomStopped(_room, null));
+            _outbox.Tell(listener, new RoomStopped(_room, null));
         }
 
         base.PostStop();
@@ -1115,7 +1134,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private void RefuseInvalid(object request, string reason, string? requestRef)
     {
         _logger.RoomInvalidRequest(_room, request.GetType().Name, reason);
-        Sender.Tell(new Refused(_room, ErrorCodes.InvalidPacket, $"Invalid request: {reason}.", requestRef));
+        _outbox.Tell(Sender, new Refused(_room, ErrorCodes.InvalidPacket, $"Invalid request: {reason}.", requestRef));
     }
 
     /// <summary>A session in the room. Mutable, and never leaves the actor.</summary>

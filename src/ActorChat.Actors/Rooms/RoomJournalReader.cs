@@ -58,9 +58,9 @@ internal sealed class RoomJournalReader : ReceiveActor
         Context.Stop(Self);
     }
 
-    /// <summary>The messages read for read <paramref name="ReadId"/>, in journal order.</summary>
-    internal sealed record JournalRead(long ReadId, IReadOnlyList<ChatMessage> Messages);
+    /// <summary>The messages read for read <paramref name="ReadId"/>, in journal order (child → its room, never across nodes).</summary>
+    internal sealed record JournalRead(long ReadId, IReadOnlyList<ChatMessage> Messages) : INoSerializationVerificationNeeded;
 
-    /// <summary>Read <paramref name="ReadId"/> failed.</summary>
-    internal sealed record JournalReadFailed(long ReadId, string Reason);
+    /// <summary>Read <paramref name="ReadId"/> failed (child → its room, never across nodes).</summary>
+    internal sealed record JournalReadFailed(long ReadId, string Reason) : INoSerializationVerificationNeeded;
 }

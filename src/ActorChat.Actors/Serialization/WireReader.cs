@@ -27,6 +27,12 @@ public ref struct WireReader(ReadOnlySpan<byte> bytes, string what)
 
     public short Fixed16() => BinaryPrimitives.ReadInt16LittleEndian(Take(2));
 
+    public int Fixed32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+    public int? OptionalFixed32() => Bool() ? Fixed32() : null;
+
+    public bool? OptionalBool() => Bool() ? Bool() : null;
+
     public long Fixed64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
     public long? OptionalFixed64() => Bool() ? Fixed64() : null;
@@ -74,6 +80,30 @@ public ref struct WireReader(ReadOnlySpan<byte> bytes, string what)
     /// <summary>A byte block, copied out of the message.</summary>
     public byte[] Bytes() => Take(Count()).ToArray();
 
+    /// <summary>
+    /// A list written by <see cref="WireWriter.Blocks"/>, each block a slice of
+    /// <paramref name="whole"/> (the bytes this reader reads), not a copy: the blocks keep the
+    /// message's array alive, which is what a frame on its way to a socket needs anyway.
+    /// </summary>
+    public ReadOnlyMemory<byte>[] Blocks(ReadOnlyMemory<byte> whole)
+    {
+        if (whole.Length != _bytes.Length)
+        {
+            throw new ArgumentException("Blocks are sliced out of the bytes the reader reads.", nameof(whole));
+        }
+
+        var blocks = new ReadOnlyMemory<byte>[Count()];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            var length = Count();
+            var start = _at;
+            Take(length);
+            blocks[i] = whole.Slice(start, length);
+        }
+
+        return blocks;
+    }
+
     public string[] Strings()
     {
         var values = new string[Count()];
@@ -86,6 +116,17 @@ public ref struct WireReader(ReadOnlySpan<byte> bytes, string what)
     }
 
     public IActorRef ActorRef(ExtendedActorSystem system) => system.Provider.ResolveActorRef(Text());
+
+    public IActorRef[] ActorRefs(ExtendedActorSystem system)
+    {
+        var actors = new IActorRef[Count()];
+        for (var i = 0; i < actors.Length; i++)
+        {
+            actors[i] = ActorRef(system);
+        }
+
+        return actors;
+    }
 
     public IActorRef? OptionalActorRef(ExtendedActorSystem system) => Bool() ? ActorRef(system) : null;
 

@@ -44,6 +44,30 @@ public sealed class WireWriter(int capacity = 256)
         _buffer.Advance(2);
     }
 
+    public void Fixed32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.GetSpan(4), value);
+        _buffer.Advance(4);
+    }
+
+    public void OptionalFixed32(int? value)
+    {
+        Bool(value is not null);
+        if (value is { } v)
+        {
+            Fixed32(v);
+        }
+    }
+
+    public void OptionalBool(bool? value)
+    {
+        Bool(value is not null);
+        if (value is { } v)
+        {
+            Bool(v);
+        }
+    }
+
     public void Fixed64(long value)
     {
         BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), value);
@@ -122,6 +146,16 @@ public sealed class WireWriter(int capacity = 256)
         Raw(bytes);
     }
 
+    /// <summary>A list of byte blocks (pre-encoded frames): the count, then each block.</summary>
+    public void Blocks(IReadOnlyList<ReadOnlyMemory<byte>> blocks)
+    {
+        Count(blocks.Count);
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            Bytes(blocks[i].Span);
+        }
+    }
+
     public void Strings(IReadOnlyCollection<string> values)
     {
         Count(values.Count);
@@ -140,6 +174,15 @@ public sealed class WireWriter(int capacity = 256)
         if (actor is not null && !actor.IsNobody())
         {
             ActorRef(actor);
+        }
+    }
+
+    public void ActorRefs(IReadOnlyList<IActorRef> actors)
+    {
+        Count(actors.Count);
+        for (var i = 0; i < actors.Count; i++)
+        {
+            ActorRef(actors[i]);
         }
     }
 

@@ -3,6 +3,7 @@ using ActorChat.Actors.Tests.Rooms;
 using ActorChat.Protocol;
 using ActorChat.Protocol.Beej;
 using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorChat.Actors.Tests.Connections;
 
@@ -10,8 +11,18 @@ namespace ActorChat.Actors.Tests.Connections;
 /// <c>beej-chat-protocol</c> connections in the lobby, end to end through the registry and the
 /// lobby room: what they send, what every connection then receives.
 /// </summary>
-public sealed class BeejConnectionTests : GatewayTestKit
+public class BeejConnectionTests : GatewayTestKit
 {
+    public BeejConnectionTests()
+    {
+    }
+
+    /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
+    protected BeejConnectionTests(Config extra)
+        : base(extra)
+    {
+    }
+
     private static readonly string[] Lobby = [RoomNames.Lobby];
 
     /// <summary>A new connection joined as <paramref name="name"/> (bound trimmed); <paramref name="others"/> saw its join.</summary>

@@ -5,6 +5,7 @@ using ActorChat.Actors.Sessions;
 using ActorChat.Actors.Tests.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -37,6 +38,16 @@ public abstract class GatewayTestKit : RoomEntityTestKit
 
     /// <summary>The connections' limits (the host's <c>ActorChat:Limits</c>).</summary>
     protected ChatSettings ChatLimits { get; set; } = Unlimited;
+
+    protected GatewayTestKit()
+    {
+    }
+
+    /// <summary>With <paramref name="extra"/> settings (e.g. <see cref="Serialization.SerializedMessages"/>).</summary>
+    protected GatewayTestKit(Config extra)
+        : base(extra)
+    {
+    }
 
     protected TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -1,13 +1,24 @@
 using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
 /// <summary>RoomEntity: history pages, journal reads past the tail, recovery, retention and snapshots, serialization.</summary>
-public sealed class RoomEntityHistoryTests : RoomEntityTestKit
+public class RoomEntityHistoryTests : RoomEntityTestKit
 {
+    public RoomEntityHistoryTests()
+    {
+    }
+
+    /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
+    protected RoomEntityHistoryTests(Config extra)
+        : base(extra)
+    {
+    }
+
     private Frame History(IActorRef room, long? before, int? limit, string requestRef = "h")
     {
         room.Tell(new RoomEntity.ReadHistory("general", before, limit, requestRef), TestActor);

@@ -2,12 +2,23 @@ using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
 /// <summary>RoomEntity: presence grace, coalesced diffs, session ends, renames, leaving.</summary>
-public sealed class RoomEntityPresenceTests : RoomEntityTestKit
+public class RoomEntityPresenceTests : RoomEntityTestKit
 {
+    public RoomEntityPresenceTests()
+    {
+    }
+
+    /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
+    protected RoomEntityPresenceTests(Config extra)
+        : base(extra)
+    {
+    }
+
     private (IActorRef Room, Member Alice, Member Bob) TwoMembers()
     {
         var room = StartRoom();

@@ -32,10 +32,27 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
     {
     }
 
+    /// <summary>With <paramref name="extra"/> settings over the in-memory persistence (e.g. <see cref="Serialization.SerializedMessages"/>).</summary>
+    protected RoomEntityTestKit(Config extra)
+        : base(extra.WithFallback(Persistence))
+    {
+    }
+
     /// <summary>Presence every 20 ms: tests that wait for a diff wait little; tests that must not see one read diffs until settled.</summary>
     protected RoomLimits Limits { get; set; } = new() { PresenceInterval = TimeSpan.FromMilliseconds(20) };
 
     protected RoomSettings Settings { get; set; } = new();
+
+    /// <summary>Every message arrives as a copy read back from its serialized form (<see cref="Serialization.SerializedMessages"/>): no two are the same instance.</summary>
+    protected bool MessagesAreCopies => Sys.Settings.SerializeAllMessages;
+
+    /// <summary>
+    /// False when every message is serialized: a rejected write cannot be made then, because
+    /// Akka.Persistence passes the rejection's exception between its own journal actors in a message
+    /// Akka's default serializer cannot read back. That message never leaves the node; the tests that
+    /// reject a write run in the plain variant only.
+    /// </summary>
+    protected bool CanRejectWrites => !MessagesAreCopies;
 
     protected TimeProvider Time { get; set; } = TimeProvider.System;
 

@@ -100,23 +100,26 @@ public sealed class TestJournal : MemoryJournal
         return true;
     }
 
+    // The test steers its in-process journal: none of these ever leave the test's node, so a run
+    // with serialize-messages on (SerializedMessages) does not serialize them.
+
     /// <summary>An atomic write started: <paramref name="Events"/> events, <paramref name="Payloads"/> in order.</summary>
-    public sealed record WriteStarted(string PersistenceId, int Events, IReadOnlyList<object> Payloads);
+    public sealed record WriteStarted(string PersistenceId, int Events, IReadOnlyList<object> Payloads) : INoSerializationVerificationNeeded;
 
-    public sealed record HoldWrites;
+    public sealed record HoldWrites : INoSerializationVerificationNeeded;
 
-    public sealed record ReleaseWrites;
+    public sealed record ReleaseWrites : INoSerializationVerificationNeeded;
 
-    public sealed record HoldReplays;
+    public sealed record HoldReplays : INoSerializationVerificationNeeded;
 
-    public sealed record ReleaseReplays;
+    public sealed record ReleaseReplays : INoSerializationVerificationNeeded;
 
     /// <summary>Reject the next <paramref name="Count"/> writes (every atomic write in them).</summary>
-    public sealed record RejectWrites(int Count);
+    public sealed record RejectWrites(int Count) : INoSerializationVerificationNeeded;
 
-    public sealed record FailReplays(bool Fail);
+    public sealed record FailReplays(bool Fail) : INoSerializationVerificationNeeded;
 
-    public sealed record Done
+    public sealed record Done : INoSerializationVerificationNeeded
     {
         public static readonly Done Instance = new();
     }

@@ -1,0 +1,325 @@
+using System.Runtime.Serialization;
+using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
+using ActorChat.Protocol;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorChat.Actors.Serialization;
+
+/// <summary>
+/// The wire format of everything that crosses nodes to and from rooms: the <see cref="IWithRoom"/>
+/// requests (connection → room), the rooms' replies and deliveries (room → connection), the
+/// <see cref="NodeRelay"/>'s messages and the sharding stop message (<see cref="RoomEntity.StopRoom"/>).
+/// Each type has a short versioned manifest and a hand-written layout on <see cref="WireWriter"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why not Akka's default: without a binding a message crosses nodes as Newtonsoft JSON with .NET
+/// type names: large (a broadcast's frames would be base64 in JSON), slow on the hot path of every
+/// cross-node broadcast, and tied to type names, so two builds that renamed a record could not
+/// talk. The bindings (<c>hocon/actorchat.hocon</c>) name every type here, <see cref="IWithRoom"/>
+/// by its interface, so a new room request gets this serializer or fails loudly
+/// (<see cref="Manifest"/> throws) instead of slipping through as JSON.
+/// </para>
+/// <para>
+/// To add a message: a manifest and a layout below, and a binding. To change a layout: a new
+/// manifest (e.g. <c>ent2</c>), keeping the old one readable while nodes of the older build may
+/// still be in the cluster (a rolling upgrade).
+/// </para>
+/// </remarks>
+public sealed class RoomMessagesSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer's id (ActorChat's: 4201 history, 7101 rooms, 7102 sessions, 7103 cluster).</summary>
+    public const int SerializerId = 7101;
+
+    /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
+    public const string Name = "actorchat-rooms";
+
+    /// <summary><see cref="RoomEntity.Enter"/>: room, session id, name, member, subprotocol, since?, limit?, ref?.</summary>
+    internal const string EnterManifest = "ent1";
+
+    /// <summary><see cref="RoomEntity.Listen"/>: room, connection, ack? (a nested message).</summary>
+    internal const string ListenManifest = "lis1";
+
+    /// <summary><see cref="RoomEntity.Leave"/>: room, session id, ref?.</summary>
+    internal const string LeaveManifest = "lea1";
+
+    /// <summary><see cref="RoomEntity.Post"/>: room, session id, text, cid?, ref?.</summary>
+    internal const string PostManifest = "snd1";
+
+    /// <summary><see cref="RoomEntity.ReadHistory"/>: room, before?, limit?, ref?.</summary>
+    internal const string ReadHistoryManifest = "his1";
+
+    /// <summary><see cref="RoomEntity.RenameMember"/>: room, session id, new name.</summary>
+    internal const string RenameMemberManifest = "ren1";
+
+    /// <summary><see cref="RoomEntity.GetStatus"/>: room.</summary>
+    internal const string GetStatusManifest = "gst1";
+
+    /// <summary><see cref="SessionRegistry.SessionEnded"/>: room, session id.</summary>
+    internal const string SessionEndedManifest = "sen1";
+
+    /// <summary><see cref="RoomEntity.StopRoom"/>: nothing.</summary>
+    internal const string StopRoomManifest = "stp1";
+
+    /// <summary><see cref="RoomEntity.Entered"/>: room, position, member count, recovered?, frames.</summary>
+    internal const string EnteredManifest = "etd1";
+
+    /// <summary><see cref="RoomEntity.Refused"/>: room, code, message, ref?.</summary>
+    internal const string RefusedManifest = "rfd1";
+
+    /// <summary><see cref="RoomEntity.RoomStopped"/>: room, position?.</summary>
+    internal const string RoomStoppedManifest = "rst1";
+
+    /// <summary><see cref="RoomEntity.Status"/>: room, position, first kept offset, sequence number, members, attached, presence pending, names.</summary>
+    internal const string StatusManifest = "sts1";
+
+    /// <summary><see cref="ConnectionActor.Deliver"/>: frames.</summary>
+    internal const string DeliverManifest = "dlv1";
+
+    /// <summary><see cref="ChatGateway.Connected"/> (a beej connection's <see cref="RoomEntity.Listen"/> ack): connection.</summary>
+    internal const string ConnectedManifest = "con1";
+
+    /// <summary><see cref="NodeRelay.Forward"/>: connection, message (nested).</summary>
+    internal const string ForwardManifest = "fwd1";
+
+    /// <summary><see cref="NodeRelay.FanOut"/>: deliveries (frames, then connections, each).</summary>
+    internal const string FanOutManifest = "fan1";
+
+    /// <summary>Every manifest this build reads.</summary>
+    internal static readonly IReadOnlyList<string> Manifests =
+    [
+        EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest,
+        SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
+        DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
+    ];
+
+    public RoomMessagesSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return o switch
+        {
+            RoomEntity.Enter => EnterManifest,
+            RoomEntity.Listen => ListenManifest,
+            RoomEntity.Leave => LeaveManifest,
+            RoomEntity.Post => PostManifest,
+            RoomEntity.ReadHistory => ReadHistoryManifest,
+            RoomEntity.RenameMember => RenameMemberManifest,
+            RoomEntity.GetStatus => GetStatusManifest,
+            SessionRegistry.SessionEnded => SessionEndedManifest,
+            RoomEntity.StopRoom => StopRoomManifest,
+            RoomEntity.Entered => EnteredManifest,
+            RoomEntity.Refused => RefusedManifest,
+            RoomEntity.RoomStopped => RoomStoppedManifest,
+            RoomEntity.Status => StatusManifest,
+            ConnectionActor.Deliver => DeliverManifest,
+            ChatGateway.Connected => ConnectedManifest,
+            NodeRelay.Forward => ForwardManifest,
+            NodeRelay.FanOut => FanOutManifest,
+            _ => throw Unknown(o.GetType()),
+        };
+    }
+
+    public override byte[] ToBinary(object obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var writer = new WireWriter();
+        switch (obj)
+        {
+            case RoomEntity.Enter enter:
+                writer.Text(enter.Room);
+                writer.Text(enter.SessionId);
+                writer.Text(enter.Name);
+                writer.ActorRef(enter.Member);
+                writer.Text(enter.Subprotocol);
+                OptionalPosition(writer, enter.Since);
+                writer.OptionalFixed32(enter.Limit);
+                writer.OptionalString(enter.Ref);
+                break;
+            case RoomEntity.Listen listen:
+                writer.Text(listen.Room);
+                writer.ActorRef(listen.Connection);
+                writer.Bool(listen.Ack is not null);
+                if (listen.Ack is { } ack)
+                {
+                    writer.Nested(system, ack);
+                }
+
+                break;
+            case RoomEntity.Leave leave:
+                writer.Text(leave.Room);
+                writer.Text(leave.SessionId);
+                writer.OptionalString(leave.Ref);
+                break;
+            case RoomEntity.Post post:
+                writer.Text(post.Room);
+                writer.Text(post.SessionId);
+                writer.Text(post.Text);
+                writer.OptionalString(post.Cid);
+                writer.OptionalString(post.Ref);
+                break;
+            case RoomEntity.ReadHistory history:
+                writer.Text(history.Room);
+                writer.OptionalFixed64(history.Before);
+                writer.OptionalFixed32(history.Limit);
+                writer.OptionalString(history.Ref);
+                break;
+            case RoomEntity.RenameMember rename:
+                writer.Text(rename.Room);
+                writer.Text(rename.SessionId);
+                writer.Text(rename.NewName);
+                break;
+            case RoomEntity.GetStatus status:
+                writer.Text(status.Room);
+                break;
+            case SessionRegistry.SessionEnded ended:
+                writer.Text(ended.Room);
+                writer.Text(ended.SessionId);
+                break;
+            case RoomEntity.StopRoom:
+                break;
+            case RoomEntity.Entered entered:
+                writer.Text(entered.Room);
+                Position(writer, entered.Position);
+                writer.Fixed32(entered.MemberCount);
+                writer.OptionalBool(entered.Recovered);
+                writer.Blocks(entered.Frames);
+                break;
+            case RoomEntity.Refused refused:
+                writer.Text(refused.Room);
+                writer.Text(refused.Code);
+                writer.Text(refused.Message);
+                writer.OptionalString(refused.Ref);
+                break;
+            case RoomEntity.RoomStopped stopped:
+                writer.Text(stopped.Room);
+                OptionalPosition(writer, stopped.Position);
+                break;
+            case RoomEntity.Status status:
+                writer.Text(status.Room);
+                Position(writer, status.Position);
+                writer.Fixed64(status.FirstKeptOffset);
+                writer.Fixed64(status.SequenceNr);
+                writer.Fixed32(status.Members);
+                writer.Fixed32(status.Attached);
+                writer.Bool(status.PresencePending);
+                writer.Strings(status.Names);
+                break;
+            case ConnectionActor.Deliver deliver:
+                writer.Blocks(deliver.Frames);
+                break;
+            case ChatGateway.Connected connected:
+                writer.ActorRef(connected.Connection);
+                break;
+            case NodeRelay.Forward forward:
+                writer.ActorRef(forward.Connection);
+                writer.Nested(system, forward.Message);
+                break;
+            case NodeRelay.FanOut fanOut:
+                writer.Count(fanOut.Deliveries.Count);
+                foreach (var delivery in fanOut.Deliveries)
+                {
+                    writer.Blocks(delivery.Deliver.Frames);
+                    writer.ActorRefs(delivery.Connections);
+                }
+
+                break;
+            default:
+                throw Unknown(obj.GetType());
+        }
+
+        return writer.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var reader = new WireReader(bytes, $"a room message '{manifest}'");
+        object result = manifest switch
+        {
+            EnterManifest => new RoomEntity.Enter(
+                Room: reader.Text(),
+                SessionId: reader.Text(),
+                Name: reader.Text(),
+                Member: reader.ActorRef(system),
+                Subprotocol: reader.Text(),
+                Since: OptionalPosition(ref reader),
+                Limit: reader.OptionalFixed32(),
+                Ref: reader.OptionalString()),
+            ListenManifest => new RoomEntity.Listen(reader.Text(), reader.ActorRef(system), reader.Bool() ? reader.Nested(system) : null),
+            LeaveManifest => new RoomEntity.Leave(reader.Text(), reader.Text(), reader.OptionalString()),
+            PostManifest => new RoomEntity.Post(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalString()),
+            ReadHistoryManifest => new RoomEntity.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
+            RenameMemberManifest => new RoomEntity.RenameMember(reader.Text(), reader.Text(), reader.Text()),
+            GetStatusManifest => new RoomEntity.GetStatus(reader.Text()),
+            SessionEndedManifest => new SessionRegistry.SessionEnded(reader.Text(), reader.Text()),
+            StopRoomManifest => RoomEntity.StopRoom.Instance,
+            EnteredManifest => new RoomEntity.Entered(
+                Room: reader.Text(),
+                Position: Position(ref reader),
+                MemberCount: reader.Fixed32(),
+                Recovered: reader.OptionalBool(),
+                Frames: reader.Blocks(bytes)),
+            RefusedManifest => new RoomEntity.Refused(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString()),
+            RoomStoppedManifest => new RoomEntity.RoomStopped(reader.Text(), OptionalPosition(ref reader)),
+            StatusManifest => new RoomEntity.Status(
+                Room: reader.Text(),
+                Position: Position(ref reader),
+                FirstKeptOffset: reader.Fixed64(),
+                SequenceNr: reader.Fixed64(),
+                Members: reader.Fixed32(),
+                Attached: reader.Fixed32(),
+                PresencePending: reader.Bool(),
+                Names: reader.Strings()),
+            DeliverManifest => new ConnectionActor.Deliver(reader.Blocks(bytes)),
+            ConnectedManifest => new ChatGateway.Connected(reader.ActorRef(system)),
+            ForwardManifest => new NodeRelay.Forward(reader.ActorRef(system), reader.Nested(system)),
+            FanOutManifest => ReadFanOut(ref reader, bytes),
+            _ => throw new SerializationException($"ActorChat rooms: unknown manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
+        };
+        reader.End();
+        return result;
+    }
+
+    private static ArgumentException Unknown(Type type) =>
+        new($"ActorChat has no wire format for {type}: add one to {nameof(RoomMessagesSerializer)} and bind the type in hocon/actorchat.hocon.");
+
+    private static void Position(WireWriter writer, StreamPosition position)
+    {
+        writer.Text(position.Epoch);
+        writer.Fixed64(position.Offset);
+    }
+
+    private static void OptionalPosition(WireWriter writer, StreamPosition? position)
+    {
+        writer.Bool(position is not null);
+        if (position is { } p)
+        {
+            Position(writer, p);
+        }
+    }
+
+    private static StreamPosition Position(ref WireReader reader) => new(reader.Text(), reader.Fixed64());
+
+    private static StreamPosition? OptionalPosition(ref WireReader reader) => reader.Bool() ? Position(ref reader) : null;
+
+    private NodeRelay.FanOut ReadFanOut(ref WireReader reader, byte[] bytes)
+    {
+        var deliveries = new NodeRelay.Delivery[reader.Count()];
+        for (var i = 0; i < deliveries.Length; i++)
+        {
+            var frames = reader.Blocks(bytes);
+            deliveries[i] = new NodeRelay.Delivery(new ConnectionActor.Deliver(frames), reader.ActorRefs(system));
+        }
+
+        return new NodeRelay.FanOut(deliveries);
+    }
+}
