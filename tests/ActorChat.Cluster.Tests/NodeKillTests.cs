@@ -79,7 +79,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
 
             // Its client comes back on node 1 with its token, as soon as it noticed.
             resumed = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, "kill (resumed)");
-            var welcome = (await resumed.ExpectReplyAsync("hello", V1Client.Payload(("name", dead.Name), ("session", dead.Session)), "welcome", RecoveryBound)).Payload();
+            var welcome = (await resumed.HelloAsync(dead.Name!, dead.Session, RecoveryBound)).Payload();
             var welcomedAt = cluster.Clock.Elapsed;
             Assert.True(welcome.GetProperty("resumed").GetBoolean(), $"The session of a killed node resumes on another: {welcome.GetRawText()}");
             Assert.Equal(dead.Name, welcome.Str("name"));
@@ -171,6 +171,8 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 var errors = client.Received.Where(f => f.Type() == "error").Select(f => f.GetRawText()).ToList();
                 output.WriteLine($"{client.Label}: {errors.Count} error replies {string.Join(" ", errors.Take(5))}");
             }
+
+            await AssertSessionsKeptAsync(cluster, [.. survivors, sender, resumed], [onVictim, elsewhere], servedAgain, output);
         }
         finally
         {
@@ -196,6 +198,45 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
     }
 
     internal static string Since(LogLine? line, TimeSpan from) => line is { } l ? $"{(l.At - from).TotalSeconds:F3} s" : "(not logged)";
+
+    /// <summary>
+    /// The sessions of connections that stayed open are not ended by what happened to another node:
+    /// once the time-to-live of a session without its connection has passed since
+    /// <paramref name="from"/> (when a session entity of the lost node came back elsewhere), each
+    /// of <paramref name="clients"/> still holds its name (a hello with it on node 1 is refused) and
+    /// is still a member of <paramref name="rooms"/> (a message from each reaches the others).
+    /// </summary>
+    internal static async Task AssertSessionsKeptAsync(ThreeNodeCluster cluster, IReadOnlyList<V1Client> clients, IReadOnlyList<string> rooms, TimeSpan from, ITestOutputHelper output)
+    {
+        // Waiting out a timer is the point here: a session wrongly taken for disconnected ends then.
+        var left = from + ThreeNodeCluster.SessionTtl + TimeSpan.FromSeconds(3) - cluster.Clock.Elapsed;
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left);
+        }
+
+        output.WriteLine($"{(cluster.Clock.Elapsed - from).TotalSeconds:F1} s after the node was gone (session time-to-live {ThreeNodeCluster.SessionTtl.TotalSeconds} s): checking that the open connections' sessions were kept");
+        foreach (var client in clients)
+        {
+            Assert.False(client.Ended, $"{client.Label} was disconnected.");
+            await using var impostor = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, $"impostor of {client.Name}");
+            var reply = await impostor.RequestAsync("hello", V1Client.Payload(("name", client.Name)), TestTime.Seconds(20));
+            Assert.True(reply.Type() == "error" && reply.Payload().Str("code") == "name-taken", $"{client.Label}'s name was freed while its connection is open: {reply.GetRawText()}");
+        }
+
+        foreach (var room in rooms)
+        {
+            foreach (var client in clients)
+            {
+                var cid = $"kept-{client.Name}";
+                await client.SendAsync(room, $"still here: {client.Name}", cid);
+                foreach (var other in clients)
+                {
+                    await other.WaitForMessageAsync(room, m => m.Str("cid") == cid, $"{client.Name}'s message in {room} after the time-to-live");
+                }
+            }
+        }
+    }
 
     /// <summary>Each cid acked at one offset, and offsets rising with the stream (one sender, one room, one at a time).</summary>
     internal static void AssertAcksConsistent(RoomSender stream)

@@ -85,7 +85,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 var again = await V1Client.ConnectAsync(target.WebSocket, $"{old.Name} (resumed on {target.Name})");
                 owned.Add(again);
                 resumed.Add(again);
-                var welcome = (await again.ExpectReplyAsync("hello", V1Client.Payload(("name", old.Name), ("session", old.Session)), "welcome", TestTime.Seconds(30))).Payload();
+                var welcome = (await again.HelloAsync(old.Name!, old.Session, TestTime.Seconds(30))).Payload();
                 Assert.True(welcome.GetProperty("resumed").GetBoolean(), $"A session closed with 1012 resumes: {welcome.GetRawText()}");
                 Assert.Equal(old.Name, welcome.Str("name"));
                 foreach (var room in rooms)
@@ -162,6 +162,8 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                     Assert.True(leaving.All(l => !left.Contains(l.Name)), $"{client.Label} saw {string.Join(", ", left)} leave {room}.");
                 }
             }
+
+            await NodeKillTests.AssertSessionsKeptAsync(cluster, [.. staying, sender, .. resumed], rooms, exitedAt, output);
         }
         finally
         {

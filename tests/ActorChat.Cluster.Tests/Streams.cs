@@ -18,6 +18,9 @@ public sealed class RoomSender(V1Client sender, string room, string prefix, Time
     private Task? _running;
     private int _retries;
 
+    /// <summary>The pause after each ack before the next send.</summary>
+    public static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(20);
+
     public string Room { get; } = room;
 
     /// <summary>Sends given no answer in time and sent again with their cid.</summary>
@@ -119,6 +122,9 @@ public sealed class RoomSender(V1Client sender, string room, string prefix, Time
                         acked.SetResult();
                     }
 
+                    // A steady stream, not a flood: at most ~50 sends a second per room keeps the
+                    // histories and the clients' views small enough to check whole.
+                    await Task.Delay(Pace, CancellationToken.None);
                     break;
                 }
 

@@ -22,6 +22,12 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// <summary>How long a SIGTERM'd node may take to drain, hand its shards over and exit.</summary>
     public static readonly TimeSpan ExitBound = TestTime.Seconds(60);
 
+    /// <summary>
+    /// A session whose connection is gone keeps its name and rooms this long (2 min by default):
+    /// short, so a test can see that sessions whose connection is alive are not ended by it.
+    /// </summary>
+    public static readonly TimeSpan SessionTtl = TimeSpan.FromSeconds(15);
+
     /// <summary>The drain window every node gets: 1012 closes are spread over it.</summary>
     public static readonly TimeSpan DrainWindow = TimeSpan.FromSeconds(1);
 
@@ -69,6 +75,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         // Rooms log where they recover (2241, Debug): which node took a dead node's room, and when.
         args.Add("--Logging:LogLevel:ActorChat.Actors.Room=Debug");
         args.Add($"--ActorChat:DrainWindow={DrainWindow.ToString("c", CultureInfo.InvariantCulture)}");
+        args.Add($"--ActorChat:Sessions:SessionTtl={SessionTtl.ToString("c", CultureInfo.InvariantCulture)}");
         args.AddRange(V1Settings.Unthrottled);
         return [.. args];
     }

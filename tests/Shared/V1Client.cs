@@ -199,9 +199,9 @@ public sealed class V1Client : IAsyncDisposable
     }
 
     /// <summary><c>hello {name, session?}</c> → <c>welcome</c>; remembers the session token and name.</summary>
-    public async Task<JsonElement> HelloAsync(string name, string? session = null)
+    public async Task<JsonElement> HelloAsync(string name, string? session = null, TimeSpan? timeout = null)
     {
-        var welcome = await ExpectReplyAsync("hello", Payload(("name", name), ("session", session)), "welcome");
+        var welcome = await ExpectReplyAsync("hello", Payload(("name", name), ("session", session)), "welcome", timeout);
         var payload = welcome.Payload();
         Session = payload.GetProperty("session").GetString();
         Name = payload.GetProperty("name").GetString();
