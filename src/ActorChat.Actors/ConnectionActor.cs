@@ -19,6 +19,7 @@ public abstract class ConnectionActor : ReceiveActor
     private readonly TokenBucket _nameChanges;
     private readonly TokenBucket _floodTolerance;
     private readonly Queue<ReadOnlyMemory<byte>> _outbound = new();
+    private readonly Dictionary<string, IActorRef> _roomActors = new(StringComparer.Ordinal);
 
     private long _queuedBytes;
     private long _queuePeak;
@@ -42,6 +43,7 @@ public abstract class ConnectionActor : ReceiveActor
         Receive<WriteFailed>(f => OnWriteFailed(f.Cause));
         Receive<ClientClosed>(c => OnClientClosed(c.Code));
         Receive<SocketClosed>(_ => Context.Stop(Self));
+        Receive<Terminated>(OnTerminated);
     }
 
     /// <summary>What the connection was created with: its socket, the rooms, the sessions, its limits.</summary>
@@ -106,6 +108,50 @@ public abstract class ConnectionActor : ReceiveActor
 
     /// <summary>The request id of a packet dropped unread (rate-limited), so the client knows which one; null when the protocol has none.</summary>
     private protected virtual string? RefOf(byte[] utf8) => null;
+
+    /// <summary>
+    /// The node of a room this connection is in was lost (<see cref="WatchRoom"/>): the room will
+    /// serve again on another node, but it does not know this connection, and what it broadcast
+    /// last may never have arrived.
+    /// </summary>
+    private protected virtual void OnRoomLost(string room)
+    {
+    }
+
+    /// <summary>
+    /// Watches <paramref name="roomActor"/>, the actor that answered this connection's entry into
+    /// <paramref name="room"/>. A room that stops tells its members (RoomStopped) and they enter
+    /// again; a room whose node dies tells nobody, so its death notice is the only news of it.
+    /// </summary>
+    private protected void WatchRoom(string room, IActorRef roomActor)
+    {
+        if (roomActor.IsNobody())
+        {
+            return;
+        }
+
+        _roomActors[room] = roomActor;
+        Context.Watch(roomActor);
+    }
+
+    /// <summary>This connection no longer follows <paramref name="room"/> (it left).</summary>
+    private protected void ForgetRoom(string room) => _roomActors.Remove(room);
+
+    private void OnTerminated(Terminated terminated)
+    {
+        var lost = _roomActors.Where(r => r.Value.Equals(terminated.ActorRef)).Select(r => r.Key).ToList();
+        foreach (var room in lost)
+        {
+            _roomActors.Remove(room);
+
+            // Only a lost node counts: a room that stopped on a live node sent RoomStopped first,
+            // and locally its death notice may overtake that message (system messages go first).
+            if (terminated.AddressTerminated)
+            {
+                OnRoomLost(room);
+            }
+        }
+    }
 
     /// <summary>The client sent a close frame with <paramref name="code"/>; the socket ends next.</summary>
     private protected virtual void OnClientClosed(int? code)

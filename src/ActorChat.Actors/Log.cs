@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(2106, LogLevel.Information, "Refused the name {Requested}: {Holder} holds it or one that looks the same")]
     public static partial void NameRefusedAsTaken(this ILogger logger, string requested, string holder);
 
+    [LoggerMessage(2107, LogLevel.Information, "Connection {ConnectionId}: the node of room {Room} was lost; closing with 1012 so the client resumes and rejoins from what it has")]
+    public static partial void RoomNodeLost(this ILogger logger, long connectionId, string room);
+
     [LoggerMessage(2240, LogLevel.Information, "Room {Room}: started a new history, epoch {Epoch}")]
     public static partial void RoomHistoryStarted(this ILogger logger, string room, string epoch);
 

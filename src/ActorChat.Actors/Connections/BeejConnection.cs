@@ -38,17 +38,7 @@ internal sealed class BeejConnection : ConnectionActor
         Receive<SessionRegistry.RenameRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
         Receive<RoomEntity.Entered>(e => OnEntered(e));
         Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, null));
-        Receive<RoomEntity.RoomStopped>(_ =>
-        {
-            if (_sessionId is null)
-            {
-                Wiring.Rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, Self, null));
-            }
-            else
-            {
-                EnterLobby();
-            }
-        });
+        Receive<RoomEntity.RoomStopped>(_ => ReturnToLobby());
     }
 
     protected override void PostStop()
@@ -215,8 +205,25 @@ internal sealed class BeejConnection : ConnectionActor
         }
     }
 
+    /// <summary>The lobby's node died: it serves again from another node, which must hear of this connection.</summary>
+    private protected override void OnRoomLost(string room) => ReturnToLobby();
+
+    /// <summary>The lobby stopped or was lost: listen to it again, or enter it again (the original protocol has no history to recover).</summary>
+    private void ReturnToLobby()
+    {
+        if (_sessionId is null)
+        {
+            Wiring.Rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, Self, null));
+        }
+        else
+        {
+            EnterLobby();
+        }
+    }
+
     private void OnEntered(RoomEntity.Entered entered)
     {
+        WatchRoom(entered.Room, Sender);
         foreach (var frame in entered.Frames)
         {
             Enqueue(frame);

@@ -181,6 +181,7 @@ internal sealed class V1Connection : ConnectionActor
         if (_rooms.ContainsKey(entered.Room))
         {
             _rooms[entered.Room] = Membership.In;
+            WatchRoom(entered.Room, Sender);
         }
 
         foreach (var frame in entered.Frames)
@@ -198,6 +199,7 @@ internal sealed class V1Connection : ConnectionActor
             return;
         }
 
+        ForgetRoom(leave.Room);
         Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(_sessionId!, leave.Room));
 
         // The room answers with left, after everything it sent before.
@@ -261,6 +263,19 @@ internal sealed class V1Connection : ConnectionActor
         {
             _rooms[stopped.Room] = Membership.Entering;
             Wiring.Rooms.Tell(new RoomEntity.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
+        }
+    }
+
+    private protected override void OnRoomLost(string room)
+    {
+        // The room comes back on another node, but this connection cannot know from which offset
+        // to ask it again: what the room broadcast just before its node died may be lost in
+        // transit. The client knows what it has: it resumes the session and rejoins every room
+        // with since, gapless, as after any restart.
+        if (_rooms.TryGetValue(room, out var state) && state != Membership.Resumable && !_ended)
+        {
+            Logger.RoomNodeLost(Id, room);
+            CloseSocket(CloseCodes.ServiceRestart, "service restart", flushFirst: true);
         }
     }
 
