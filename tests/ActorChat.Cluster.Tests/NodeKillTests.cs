@@ -31,33 +31,39 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
     {
         const int AckedBeforeKill = 40;
         const int AckedAfterRecovery = 40;
-        var listeners = new List<V1Client>();
-        V1Client? sender = null;
-        V1Client? resumed = null;
+        var clients = new List<ResumingClient>();
         using var stop = new CancellationTokenSource();
         var streams = new List<RoomSender>();
         try
         {
             for (var n = 0; n < 3; n++)
             {
-                listeners.Add(await V1Client.HelloAsync(cluster.Nodes[n].WebSocket, $"kill{n + 1}"));
+                clients.Add(await ResumingClient.StartAsync(cluster, cluster.Nodes[n], $"kill{n + 1}", RecoveryBound));
             }
 
-            var (victim, onVictim, elsewhere) = await cluster.PlaceRoomsAsync("k", listeners, output);
+            var (victim, onVictim, elsewhere) = await cluster.PlaceRoomsAsync("k", [.. clients.Select(c => c.Current)], output);
+            string[] rooms = [onVictim, elsewhere];
             var v = cluster.Nodes.ToList().IndexOf(victim);
-            var dead = listeners[v];
-            var survivors = listeners.Where(l => l != dead).ToList();
-            // The sender on the surviving node that is not the seed: its sends cross the network to both rooms' nodes or come from the room's own node.
+            var dead = clients[v];
+            var survivors = clients.Where(c => c != dead).ToList();
+
+            // The sender on the surviving node that is not the seed.
             var senderNode = cluster.Nodes[3 - v];
             output.WriteLine($"victim {victim.Name} hosts {onVictim}; {elsewhere} lives elsewhere; the sender is on {senderNode.Name}.");
-            sender = await V1Client.HelloAsync(senderNode.WebSocket, "killsender");
-            var epochs = new Dictionary<string, string>();
-            foreach (var room in new[] { onVictim, elsewhere })
+            var sender = await ResumingClient.StartAsync(cluster, senderNode, "killsender", RecoveryBound);
+            clients.Add(sender);
+            foreach (var client in clients)
             {
-                epochs[room] = (await sender.JoinAsync(room)).Position().Epoch;
+                // The rooms each client follows (every client is in all of them; these two it rejoins after a lost connection).
+                foreach (var room in rooms)
+                {
+                    await client.JoinAsync(room);
+                }
+
+                client.Avoid.Add(victim);
             }
 
-            streams.AddRange(new[] { onVictim, elsewhere }.Select(room => new RoomSender(sender, room, room, RetryAfter, cluster.Clock)));
+            streams.AddRange(rooms.Select(room => new RoomSender(sender, room, room, RetryAfter, cluster.Clock)));
             foreach (var stream in streams)
             {
                 stream.Start(stop.Token);
@@ -73,29 +79,14 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             var killedAt = cluster.Clock.Elapsed;
             victim.Kill();
             Assert.Equal(128 + 9, await victim.WaitForExitAsync(TestTime.Timeout));
-            Assert.Null(await dead.WaitForEndAsync());
-            var lastSeen = new Dictionary<string, long> { [onVictim] = Timeline.LastOffset(dead, onVictim), [elsewhere] = Timeline.LastOffset(dead, elsewhere) };
-            output.WriteLine($"killed {victim.Name} at {killedAt.TotalSeconds:F3} s; its client had seen {onVictim} up to {lastSeen[onVictim]}, {elsewhere} up to {lastSeen[elsewhere]}.");
+            var lost = dead.Connections[0];
+            Assert.Null(await lost.WaitForEndAsync());
+            output.WriteLine($"killed {victim.Name} at {killedAt.TotalSeconds:F3} s; its client had seen {onVictim} up to {Timeline.LastOffset(lost, onVictim)}, {elsewhere} up to {Timeline.LastOffset(lost, elsewhere)}.");
 
-            // Its client comes back on node 1 with its token, as soon as it noticed.
-            resumed = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, "kill (resumed)");
-            var welcome = (await resumed.HelloAsync(dead.Name!, dead.Session, RecoveryBound)).Payload();
-            var welcomedAt = cluster.Clock.Elapsed;
-            Assert.True(welcome.GetProperty("resumed").GetBoolean(), $"The session of a killed node resumes on another: {welcome.GetRawText()}");
-            Assert.Equal(dead.Name, welcome.Str("name"));
-            var rooms = welcome.GetProperty("rooms").EnumerateArray().Select(r => r.GetString()).ToList();
-            Assert.Contains(onVictim, rooms);
-            Assert.Contains(elsewhere, rooms);
-            var recovered = new Dictionary<string, List<JsonElement>>();
-            foreach (var room in new[] { onVictim, elsewhere })
-            {
-                var joined = await resumed.ExpectReplyAsync("join", V1Client.JoinPayload(room, (epochs[room], lastSeen[room])), "joined", RecoveryBound);
-                Assert.True(joined.Payload().GetProperty("recovered").GetBoolean(), $"{room} recovers after {lastSeen[room]}: {joined.GetRawText()}");
-                Assert.Equal(epochs[room], joined.Position().Epoch);
-                recovered[room] = joined.MessageList();
-            }
-
-            var joinedAt = cluster.Clock.Elapsed;
+            // Its client resumes on another node on its own; it has its rooms back within the bound.
+            await dead.WhenReadyAsync(RecoveryBound);
+            var resumedAt = cluster.Clock.Elapsed;
+            Assert.True(dead.Resumes >= 1, $"{dead.Name} resumed on another node.");
 
             // The room of the dead node serves again: acks after the outage.
             var victimStream = streams[0];
@@ -113,7 +104,8 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
 
             var (_, servedAgain) = LongestGap(victimStream.Acks, killedAt);
             var recovery = servedAgain - killedAt;
-            output.WriteLine($"RECOVERY: {victim.Name}'s room {onVictim} served again {recovery.TotalSeconds:F3} s after SIGKILL (stable-after {ThreeNodeCluster.StableAfter.TotalSeconds} s; bound {RecoveryBound.TotalSeconds} s); its client was welcomed back {(welcomedAt - killedAt).TotalSeconds:F3} s and had both rooms back {(joinedAt - killedAt).TotalSeconds:F3} s after the kill.");
+            output.WriteLine($"RECOVERY: {victim.Name}'s room {onVictim} served again {recovery.TotalSeconds:F3} s after SIGKILL (stable-after {ThreeNodeCluster.StableAfter.TotalSeconds} s; bound {RecoveryBound.TotalSeconds} s); its client had resumed with both rooms {(resumedAt - killedAt).TotalSeconds:F3} s after the kill.");
+
             // What the survivors logged (1075 unreachable, 1074 removed): detection and downing, for the record.
             for (var n = 0; n < cluster.Nodes.Count; n++)
             {
@@ -125,12 +117,14 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
 
                 var unreachable = node.FindLog(l => l.Contains($"Cluster member {victim.Address} is unreachable", StringComparison.Ordinal), killMarks[n]);
                 var removed = node.FindLog(l => l.Contains($"Cluster member {victim.Address} removed", StringComparison.Ordinal), killMarks[n]);
-                output.WriteLine($"{node.Name} logged {victim.Name} unreachable {Since(unreachable, killedAt)}, removed {Since(removed, killedAt)} after the kill.");
+                var room = node.FindLog(l => l.Contains($"Room {onVictim}: recovered", StringComparison.Ordinal), killMarks[n]);
+                output.WriteLine($"{node.Name} logged {victim.Name} unreachable {Since(unreachable, killedAt)}, removed {Since(removed, killedAt)}{(room is not null ? $", {onVictim} recovered here {Since(room, killedAt)}" : "")} after the kill.");
             }
 
             Assert.True(recovery <= RecoveryBound, $"{onVictim} served again {recovery} after the kill, over the bound {RecoveryBound}.");
             Assert.True(streams[1].Acks.Any(a => a.AckedAt > killedAt), "The room elsewhere kept serving.");
 
+            var reader = clients[0];
             foreach (var stream in streams)
             {
                 var acks = stream.Acks;
@@ -138,7 +132,8 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 AssertAcksConsistent(stream);
 
                 // History: offsets 1..last, each acked message at its offset, each cid once.
-                var history = await Timeline.HistoryAsync(resumed, stream.Room);
+                await reader.WhenReadyAsync(RecoveryBound);
+                var history = await Timeline.HistoryAsync(reader.Current, stream.Room);
                 V1Frames.AssertContiguous(history.Offsets(), 1, $"the history of {stream.Room}");
                 Assert.True(history.Count >= last, $"{stream.Room}: history ends at {history.Count}, below the last ack {last}.");
                 foreach (var ack in acks)
@@ -150,29 +145,27 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 var repeated = history.GroupBy(m => m.Str("cid")).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
                 Assert.True(repeated.Count == 0, $"{stream.Room}: posted twice: {string.Join(", ", repeated)}");
 
-                // The survivors' views: every message once, in order, up to the end.
-                foreach (var survivor in survivors.Append(sender))
+                // Every client's view, across its connections: every message once, in order, up to the end.
+                foreach (var client in clients)
                 {
-                    await Timeline.WaitForOffsetAsync(survivor, stream.Room, history.Count, TestTime.Timeout);
-                    var seen = Timeline.Of(survivor, stream.Room);
-                    V1Frames.AssertContiguous(seen.Offsets(), 1, $"{survivor.Label}'s view of {stream.Room}");
+                    await client.WaitForOffsetAsync(stream.Room, history.Count, TestTime.Timeout);
+                    var seen = client.Timeline(stream.Room);
+                    V1Frames.AssertContiguous(seen.Offsets(), 1, $"{client.Name}'s view of {stream.Room} over {client.Connections.Count} connections");
+                    Assert.Equal(history.Count, seen.Count);
                 }
-
-                // The resumed client's: what it saw before the kill, what the join recovered, then live.
-                await Timeline.WaitForOffsetAsync(resumed, stream.Room, history.Count, TestTime.Timeout);
-                var before = Timeline.Of(dead, stream.Room);
-                var whole = before.Concat(recovered[stream.Room]).Concat(Timeline.Of(resumed, stream.Room)).ToList();
-                V1Frames.AssertContiguous(whole.Offsets(), 1, $"{dead.Label}'s view of {stream.Room} across the kill ({before.Count} before, {recovered[stream.Room].Count} recovered)");
-                Assert.Equal(history.Count, whole.Count);
             }
 
-            foreach (var client in listeners.Where(l => l != dead).Append(sender).Append(resumed))
+            foreach (var client in clients)
             {
-                var errors = client.Received.Where(f => f.Type() == "error").Select(f => f.GetRawText()).ToList();
-                output.WriteLine($"{client.Label}: {errors.Count} error replies {string.Join(" ", errors.Take(5))}");
+                output.WriteLine($"{client.Name}: {client.Resumes} resumes {string.Join("; ", client.Problems)}");
+                foreach (var connection in client.Connections)
+                {
+                    // A connection of a survivor ends only with 1012, to resume (its room's node was lost).
+                    Assert.True(!connection.Ended || connection.CloseStatus is null or 1012, $"{connection.Label} ended with {connection.CloseStatus} {connection.CloseReason}");
+                }
             }
 
-            await AssertSessionsKeptAsync(cluster, [.. survivors, sender, resumed], [onVictim, elsewhere], servedAgain, output);
+            await AssertSessionsKeptAsync(cluster, [.. clients.Select(c => c.Current)], rooms, servedAgain, output);
         }
         finally
         {
@@ -187,16 +180,14 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 }
             }
 
-            foreach (var client in listeners.Append(sender).Append(resumed))
+            foreach (var client in clients)
             {
-                if (client is not null)
-                {
-                    await client.DisposeAsync();
-                }
+                await client.DisposeAsync();
             }
         }
     }
 
+    /// <summary>When <paramref name="line"/> was logged, from <paramref name="from"/>.</summary>
     internal static string Since(LogLine? line, TimeSpan from) => line is { } l ? $"{(l.At - from).TotalSeconds:F3} s" : "(not logged)";
 
     /// <summary>

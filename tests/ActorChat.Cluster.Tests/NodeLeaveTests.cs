@@ -21,7 +21,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
         var listeners = new List<V1Client>();
         var resumed = new List<V1Client>();
         var owned = new List<V1Client>();
-        V1Client? sender = null;
+        ResumingClient? sender = null;
         using var stop = new CancellationTokenSource();
         var streams = new List<RoomSender>();
         try
@@ -45,7 +45,8 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
             }
 
             var staying = listeners.Where(l => l != listeners[v]).ToList();
-            sender = await V1Client.HelloAsync(cluster.Nodes[0].WebSocket, "termsender");
+            // (It would resume if its connection were lost; the test checks that it never is.)
+            sender = await ResumingClient.StartAsync(cluster, cluster.Nodes[0], "termsender", TestTime.Seconds(30));
             var epochs = new Dictionary<string, string>();
             foreach (var room in rooms)
             {
@@ -124,7 +125,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
 
             foreach (var stream in streams)
             {
-                var history = await Timeline.HistoryAsync(sender, stream.Room);
+                var history = await Timeline.HistoryAsync(sender.Current, stream.Room);
                 V1Frames.AssertContiguous(history.Offsets(), 1, $"the history of {stream.Room}");
                 foreach (var ack in stream.Acks)
                 {
@@ -133,7 +134,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 }
 
                 // The other nodes' clients: every message once, in order, and nothing else happened to them.
-                foreach (var client in staying.Append(sender))
+                foreach (var client in staying.Append(sender.Current))
                 {
                     await Timeline.WaitForOffsetAsync(client, stream.Room, history.Count, TestTime.Timeout);
                     V1Frames.AssertContiguous(Timeline.Of(client, stream.Room).Offsets(), 1, $"{client.Label}'s view of {stream.Room}");
@@ -149,7 +150,8 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 }
             }
 
-            foreach (var client in staying.Append(sender))
+            Assert.True(sender.Resumes == 0, $"The sender on node 1 lost its connection: {string.Join("; ", sender.Problems)}");
+            foreach (var client in staying.Append(sender.Current))
             {
                 Assert.False(client.Ended, $"{client.Label} was disconnected.");
                 var errors = client.Received.Where(f => f.Type() == "error").Select(f => f.GetRawText()).ToList();
@@ -163,7 +165,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 }
             }
 
-            await NodeKillTests.AssertSessionsKeptAsync(cluster, [.. staying, sender, .. resumed], rooms, exitedAt, output);
+            await NodeKillTests.AssertSessionsKeptAsync(cluster, [.. staying, sender.Current, .. resumed], rooms, exitedAt, output);
         }
         finally
         {
@@ -178,12 +180,14 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 }
             }
 
-            foreach (var client in listeners.Concat(owned).Append(sender))
+            foreach (var client in listeners.Concat(owned))
             {
-                if (client is not null)
-                {
-                    await client.DisposeAsync();
-                }
+                await client.DisposeAsync();
+            }
+
+            if (sender is not null)
+            {
+                await sender.DisposeAsync();
             }
         }
     }

@@ -10,13 +10,16 @@ namespace ActorChat.Cluster.Tests;
 /// it) is sent again with the same <c>cid</c>, which the room acks once. Every ack is kept with the
 /// time it came, so a test can check that each acked message is in history and measure outages.
 /// </summary>
-public sealed class RoomSender(V1Client sender, string room, string prefix, TimeSpan retryAfter, Stopwatch clock)
+public sealed class RoomSender(ResumingClient sender, string room, string prefix, TimeSpan retryAfter, Stopwatch clock)
 {
     private readonly List<Acked> _acks = [];
     private readonly List<string> _problems = [];
     private TaskCompletionSource _acked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _running;
     private int _retries;
+
+    /// <summary>How long the sender may take to resume after losing its connection.</summary>
+    public static readonly TimeSpan ResumeBound = TestTime.Seconds(60);
 
     /// <summary>The pause after each ack before the next send.</summary>
     public static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(20);
@@ -108,8 +111,23 @@ public sealed class RoomSender(V1Client sender, string room, string prefix, Time
             var sentAt = clock.Elapsed;
             for (var attempt = 1; ; attempt++)
             {
-                var requestRef = await sender.PostAsync("send", V1Client.Payload(("room", Room), ("text", text), ("cid", cid)));
-                var reply = await sender.TryReplyAsync(requestRef, retryAfter);
+                // After a lost connection: the client resumes and rejoins first, then sends again with the same cid.
+                await sender.WhenReadyAsync(ResumeBound);
+                var connection = sender.Current;
+                JsonElement? reply = null;
+                if (!connection.Ended)
+                {
+                    try
+                    {
+                        var requestRef = await connection.PostAsync("send", V1Client.Payload(("room", Room), ("text", text), ("cid", cid)));
+                        reply = await connection.TryReplyAsync(requestRef, retryAfter);
+                    }
+                    catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or ObjectDisposedException)
+                    {
+                        // The connection went while sending: resume, then send again.
+                    }
+                }
+
                 if (reply is { } r && r.Type() == "ack")
                 {
                     var payload = r.Payload();
@@ -128,18 +146,19 @@ public sealed class RoomSender(V1Client sender, string room, string prefix, Time
                     break;
                 }
 
-                Assert.False(sender.Ended, $"The sender's connection ended while streaming into {Room}.");
                 Interlocked.Increment(ref _retries);
                 lock (_acks)
                 {
                     _problems.Add(reply is { } e
                         ? $"{clock.Elapsed.TotalSeconds:F3}s {cid}: {e.GetRawText()}"
-                        : $"{clock.Elapsed.TotalSeconds:F3}s {cid}: no reply within {retryAfter.TotalSeconds} s, sent again");
+                        : connection.Ended
+                            ? $"{clock.Elapsed.TotalSeconds:F3}s {cid}: the connection ended ({connection.CloseStatus?.ToString(CultureInfo.InvariantCulture) ?? "no close frame"}); sent again after resuming"
+                            : $"{clock.Elapsed.TotalSeconds:F3}s {cid}: no reply within {retryAfter.TotalSeconds} s, sent again");
                 }
 
                 // A refusal the client may retry (the room is moving); anything else is a failure.
                 Assert.True(reply is null || reply.Value.Payload().Str("code") == "unavailable", $"{cid} into {Room} refused: {reply?.GetRawText()}");
-                if (reply is not null)
+                if (reply is not null || connection.Ended)
                 {
                     await Task.Delay(100, CancellationToken.None);
                 }

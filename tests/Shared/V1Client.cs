@@ -77,6 +77,9 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>True once the connection ended (close frame, drop, or <see cref="Reset"/>).</summary>
     public bool Ended => _ended.Task.IsCompleted;
 
+    /// <summary>Completes when the connection ends, with no bound (for a client that reconnects whenever that happens).</summary>
+    public Task Completion => _ended.Task;
+
     /// <summary>
     /// Connects offering <paramref name="protocols"/> (default: <c>actorchat.v1</c> alone). The TCP
     /// socket is kept, so <see cref="Reset"/> can end the connection with a real reset.
