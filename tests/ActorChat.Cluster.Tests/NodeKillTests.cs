@@ -20,7 +20,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
     public static readonly TimeSpan RecoveryBound = ThreeNodeCluster.StableAfter + TestTime.Seconds(20);
 
     /// <summary>A send unanswered this long is sent again with its cid (its room's node may have died with it).</summary>
-    private static readonly TimeSpan RetryAfter = TestTime.Seconds(3);
+    private static readonly TimeSpan RetryAfter = RoomSender.RetryAfterDefault;
 
     private readonly int[] _marks = cluster.LogMarks();
 

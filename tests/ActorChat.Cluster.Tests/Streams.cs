@@ -18,6 +18,9 @@ public sealed class RoomSender(ResumingClient sender, string room, string prefix
     private Task? _running;
     private int _retries;
 
+    /// <summary>How long a careful client waits for the answer to a request before it sends it again (a send with its cid, a join, a hello on a new connection).</summary>
+    public static readonly TimeSpan RetryAfterDefault = TestTime.Seconds(3);
+
     /// <summary>How long the sender may take to resume after losing its connection.</summary>
     public static readonly TimeSpan ResumeBound = TestTime.Seconds(60);
 
