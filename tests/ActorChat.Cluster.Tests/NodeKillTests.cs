@@ -148,6 +148,8 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 // Every client's view, across its connections: every message once, in order, up to the end.
                 foreach (var client in clients)
                 {
+                    // A client whose connection was lost has resumed by now (or says where it is stuck).
+                    await client.WhenReadyAsync(RecoveryBound);
                     await client.WaitForOffsetAsync(stream.Room, history.Count, TestTime.Timeout);
                     var seen = client.Timeline(stream.Room);
                     V1Frames.AssertContiguous(seen.Offsets(), 1, $"{client.Name}'s view of {stream.Room} over {client.Connections.Count} connections");
