@@ -167,7 +167,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 }
             }
 
-            await AssertSessionsKeptAsync(cluster, [.. clients.Select(c => c.Current)], rooms, servedAgain, output);
+            await AssertSessionsKeptAsync(cluster, [.. clients.Select(c => (c.Current, c.Name))], rooms, servedAgain, output);
         }
         finally
         {
@@ -199,7 +199,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
     /// of <paramref name="clients"/> still holds its name (a hello with it on node 1 is refused) and
     /// is still a member of <paramref name="rooms"/> (a message from each reaches the others).
     /// </summary>
-    internal static async Task AssertSessionsKeptAsync(ThreeNodeCluster cluster, IReadOnlyList<V1Client> clients, IReadOnlyList<string> rooms, TimeSpan from, ITestOutputHelper output)
+    internal static async Task AssertSessionsKeptAsync(ThreeNodeCluster cluster, IReadOnlyList<(V1Client Client, string Name)> clients, IReadOnlyList<string> rooms, TimeSpan from, ITestOutputHelper output)
     {
         // Waiting out a timer is the point here: a session wrongly taken for disconnected ends then.
         var left = from + ThreeNodeCluster.SessionTtl + TimeSpan.FromSeconds(3) - cluster.Clock.Elapsed;
@@ -209,23 +209,23 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
         }
 
         output.WriteLine($"{(cluster.Clock.Elapsed - from).TotalSeconds:F1} s after the node was gone (session time-to-live {ThreeNodeCluster.SessionTtl.TotalSeconds} s): checking that the open connections' sessions were kept");
-        foreach (var client in clients)
+        foreach (var (client, name) in clients)
         {
             Assert.False(client.Ended, $"{client.Label} was disconnected.");
-            await using var impostor = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, $"impostor of {client.Name}");
-            var reply = await impostor.RequestAsync("hello", V1Client.Payload(("name", client.Name)), TestTime.Seconds(20));
-            Assert.True(reply.Type() == "error" && reply.Payload().Str("code") == "name-taken", $"{client.Label}'s name was freed while its connection is open: {reply.GetRawText()}");
+            await using var impostor = await V1Client.ConnectAsync(cluster.Nodes[0].WebSocket, $"impostor of {name}");
+            var reply = await impostor.RequestAsync("hello", V1Client.Payload(("name", name)), TestTime.Seconds(20));
+            Assert.True(reply.Type() == "error" && reply.Payload().Str("code") == "name-taken", $"{name}'s name was freed while its connection is open: {reply.GetRawText()}");
         }
 
         foreach (var room in rooms)
         {
-            foreach (var client in clients)
+            foreach (var (client, name) in clients)
             {
-                var cid = $"kept-{client.Name}";
-                await client.SendAsync(room, $"still here: {client.Name}", cid);
-                foreach (var other in clients)
+                var cid = $"kept-{name}";
+                await client.SendAsync(room, $"still here: {name}", cid);
+                foreach (var (other, _) in clients)
                 {
-                    await other.WaitForMessageAsync(room, m => m.Str("cid") == cid, $"{client.Name}'s message in {room} after the time-to-live");
+                    await other.WaitForMessageAsync(room, m => m.Str("cid") == cid, $"{name}'s message in {room} after the time-to-live");
                 }
             }
         }

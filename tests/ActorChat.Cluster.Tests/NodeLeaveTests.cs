@@ -165,7 +165,7 @@ public sealed class NodeLeaveTests(ThreeNodeCluster cluster, ITestOutputHelper o
                 }
             }
 
-            await NodeKillTests.AssertSessionsKeptAsync(cluster, [.. staying, sender.Current, .. resumed], rooms, exitedAt, output);
+            await NodeKillTests.AssertSessionsKeptAsync(cluster, [.. staying.Concat(resumed).Select(c => (c, c.Name!)), (sender.Current, sender.Name)], rooms, exitedAt, output);
         }
         finally
         {
