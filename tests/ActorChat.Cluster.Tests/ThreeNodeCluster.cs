@@ -16,6 +16,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// <summary>The split-brain resolver's stable-after: a few seconds, so a killed node is downed soon.</summary>
     public static readonly TimeSpan StableAfter = TestTime.Seconds(4);
 
+    /// <summary>The nodes' <c>Limits:AnswerTimeout</c>: past the resolver's stable-after and the failure detector's few seconds.</summary>
+    public static readonly TimeSpan AnswerTimeout = StableAfter + TestTime.Seconds(8);
+
     /// <summary>The bound on one node's start: a process, Akka, PostgreSQL's schema, joining the cluster.</summary>
     public static readonly TimeSpan StartBound = TestTime.Seconds(90);
 
@@ -67,6 +70,10 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
             }
 
             args.Add($"--ActorChat:Cluster:StableAfter={StableAfter.ToString("c", CultureInfo.InvariantCulture)}");
+
+            // A hello or join sent to a node as it is killed is lost: the connection gives up on it
+            // (1012, the client resumes) a little after the resolver has downed that node.
+            args.Add($"--ActorChat:Limits:AnswerTimeout={AnswerTimeout.ToString("c", CultureInfo.InvariantCulture)}");
         }
 
         args.Add("--ActorChat:History:Provider=postgresql");
