@@ -43,4 +43,15 @@ public sealed record ChatSettings
     /// <summary>Rate-limited packets a connection may send (refilled at <see cref="PacketsPerSecond"/>/2) before it is closed with 1008.</summary>
     [Range(1, 1_000_000_000)]
     public int FloodTolerance { get; init; } = 50;
+
+    /// <summary>
+    /// How long an <c>actorchat.v1</c> connection waits for its session's answer to <c>hello</c>, or a
+    /// room's to <c>join</c>, before closing with 1012 so the client resumes. One node always
+    /// answers; in a cluster a request sent to a node that has just died is lost until the
+    /// split-brain resolver downs it (<c>Cluster:StableAfter</c>, 20 s by default, after a few
+    /// seconds of failure detection), so a bound beyond that keeps a client from waiting forever
+    /// without cutting a slow answer short.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(45);
 }

@@ -51,6 +51,9 @@ internal static partial class Log
     [LoggerMessage(2107, LogLevel.Information, "Connection {ConnectionId}: the node of room {Room} was lost; closing with 1012 so the client resumes and rejoins from what it has")]
     public static partial void RoomNodeLost(this ILogger logger, long connectionId, string room);
 
+    [LoggerMessage(2108, LogLevel.Warning, "Connection {ConnectionId}: no answer to its {Request} within {Timeout}; closing with 1012 so the client resumes")]
+    public static partial void RequestUnanswered(this ILogger logger, long connectionId, string request, TimeSpan timeout);
+
     [LoggerMessage(2240, LogLevel.Information, "Room {Room}: started a new history, epoch {Epoch}")]
     public static partial void RoomHistoryStarted(this ILogger logger, string room, string epoch);
 

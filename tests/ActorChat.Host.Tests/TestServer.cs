@@ -24,7 +24,7 @@ public sealed class TestServer : IAsyncDisposable
     /// scaled by <see cref="TestTime.Factor"/> (<c>ACTORCHAT_TEST_TIMEFACTOR</c>). It bounds waits
     /// for conditions; nothing is expected to take this long.
     /// </summary>
-    public static readonly TimeSpan Timeout = TestTime.Seconds(10);
+    public static readonly TimeSpan Timeout = TestTime.Timeout;
 
     /// <summary>
     /// A server timer no test waits out: longer than any wait bound a test puts on an outcome that

@@ -15,6 +15,13 @@ public static class TestTime
     /// <summary>The factor every test deadline is multiplied by (at least 1).</summary>
     public static double Factor { get; } = Read();
 
+    /// <summary>
+    /// The default bound on one await of the socket clients in tests/Shared (a reply, a close, a
+    /// condition): 10 s scaled. Generous, since machines are shared and slow; nothing is expected
+    /// to take this long.
+    /// </summary>
+    public static TimeSpan Timeout { get; } = Seconds(10);
+
     /// <summary><paramref name="deadline"/> scaled by <see cref="Factor"/>.</summary>
     public static TimeSpan Scale(TimeSpan deadline) => deadline * Factor;
 

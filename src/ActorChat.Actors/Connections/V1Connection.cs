@@ -14,10 +14,11 @@ namespace ActorChat.Actors.Connections;
 /// encoded. Limits are per connection across all its rooms: the packet rate, name changes, and
 /// <see cref="ChatSettings.MaxRoomsPerConnection"/>.
 /// </summary>
-internal sealed class V1Connection : ConnectionActor
+internal sealed class V1Connection : ConnectionActor, IWithTimers
 {
     private readonly Dictionary<string, Membership> _rooms = new(StringComparer.Ordinal);
     private readonly Queue<string?> _renameRefs = new();
+    private readonly Dictionary<string, Held> _reentering = new(StringComparer.Ordinal);
     private string? _sessionId;
     private string _name = "";
     private string? _helloRef;
@@ -31,16 +32,20 @@ internal sealed class V1Connection : ConnectionActor
         Receive<SessionRegistry.HelloRefused>(r =>
         {
             _helloPending = false;
+            Timers.Cancel(HelloTimer);
             SendError(r.Code, r.Message, _helloRef);
         });
         Receive<SessionRegistry.Renamed>(OnRenamed);
         Receive<SessionRegistry.RenameRefused>(r => SendError(r.Code, r.Message, _renameRefs.TryDequeue(out var requestRef) ? requestRef : null));
         Receive<SessionRegistry.TakenOver>(_ => OnTakenOver());
         Receive<RoomEntity.Entered>(OnEntered);
-        Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, r.Ref));
+        Receive<RoomEntity.Refused>(OnRefused);
         Receive<RoomEntity.RoomStopped>(OnRoomStopped);
         Receive<RoomRegion.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
+        Receive<Unanswered>(OnUnanswered);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private protected override ReadOnlyMemory<byte> EncodeError(string code, string message, string? requestRef) =>
         V1Protocol.EncodeError(requestRef, code, message);
@@ -55,7 +60,9 @@ internal sealed class V1Connection : ConnectionActor
     private protected override void OnClientClosed(int? code)
     {
         // A clean close ends the session at once (its rooms are left); any other keeps it for resuming.
-        if (code == CloseCodes.Normal)
+        // A 1000 that only answers the server's own close (a drain's 1001/1012, which RFC 6455 lets
+        // a client answer with any code) is not the client ending its session.
+        if (code == CloseCodes.Normal && !Closing)
         {
             EndSession();
         }
@@ -135,11 +142,13 @@ internal sealed class V1Connection : ConnectionActor
         _helloPending = true;
         _helloRef = hello.Ref;
         Wiring.Sessions.Tell(new SessionRegistry.Hello(hello.Session, hello.Name, Resumable: true));
+        Timers.StartSingleTimer(HelloTimer, new Unanswered(null), Settings.AnswerTimeout);
     }
 
     private void OnWelcomed(SessionRegistry.Welcomed welcomed)
     {
         _helloPending = false;
+        Timers.Cancel(HelloTimer);
         _sessionId = welcomed.SessionId;
         _name = welcomed.Name;
         Metrics.Joined();
@@ -172,10 +181,12 @@ internal sealed class V1Connection : ConnectionActor
         }
 
         Wiring.Rooms.Tell(new RoomEntity.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
+        Timers.StartSingleTimer(JoinTimer(join.Room), new Unanswered(join.Room), Settings.AnswerTimeout);
     }
 
     private void OnEntered(RoomEntity.Entered entered)
     {
+        Timers.Cancel(JoinTimer(entered.Room));
         if (_rooms.ContainsKey(entered.Room))
         {
             _rooms[entered.Room] = Membership.In;
@@ -185,6 +196,14 @@ internal sealed class V1Connection : ConnectionActor
         foreach (var frame in entered.Frames)
         {
             Enqueue(frame);
+        }
+
+        if (_reentering.Remove(entered.Room, out var held))
+        {
+            foreach (var post in held.Refused.Concat(held.SinceStop))
+            {
+                Wiring.Rooms.Tell(post);
+            }
         }
     }
 
@@ -198,6 +217,8 @@ internal sealed class V1Connection : ConnectionActor
         }
 
         ForgetRoom(leave.Room);
+        _reentering.Remove(leave.Room);
+        Timers.Cancel(JoinTimer(leave.Room));
         Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(_sessionId!, leave.Room));
 
         // The room answers with left, after everything it sent before.
@@ -225,7 +246,69 @@ internal sealed class V1Connection : ConnectionActor
         }
 
         Metrics.MessageIn();
-        Wiring.Rooms.Tell(new RoomEntity.Post(send.Room, _sessionId!, text, send.Cid, send.Ref));
+        var post = new RoomEntity.Post(send.Room, _sessionId!, text, send.Cid, send.Ref);
+        if (_reentering.TryGetValue(send.Room, out var held) && _rooms[send.Room] == Membership.Entering)
+        {
+            // Behind the posts the room refused while this connection re-enters it, in the client's order.
+            Hold(held.SinceStop, post);
+            return;
+        }
+
+        Wiring.Rooms.Tell(post);
+    }
+
+    private void OnRefused(RoomEntity.Refused refused)
+    {
+        // A post that reached the room before this connection's entry did: the room moved (handed
+        // over to another node, or restarted) while the post was on its way. It is sent again once
+        // the connection is back in (RoomStopped → Enter → Entered), ahead of what the client sent
+        // since, so a hand-over costs the client nothing.
+        if (refused is { Code: ErrorCodes.NotInRoom, Unposted: { } post }
+            && _rooms.TryGetValue(refused.Room, out var state) && state != Membership.Resumable && !_ended)
+        {
+            if (!_reentering.TryGetValue(refused.Room, out var held))
+            {
+                // Still In: the room's RoomStopped is on its way behind this refusal's overtaking post.
+                _reentering[refused.Room] = held = new Held();
+            }
+
+            Hold(held.Refused, post);
+            return;
+        }
+
+        if (refused.Unposted is null)
+        {
+            // A refused join (its since could not be read now): answered, nothing more to wait for.
+            Timers.Cancel(JoinTimer(refused.Room));
+        }
+
+        SendError(refused.Code, refused.Message, refused.Ref);
+    }
+
+    private void OnUnanswered(Unanswered unanswered)
+    {
+        var waiting = unanswered.Room is null
+            ? _helloPending
+            : _rooms.TryGetValue(unanswered.Room, out var state) && state == Membership.Entering;
+        if (waiting && !_ended && !Closing)
+        {
+            // Sent to a node that died (its sessions' or the room's): nothing will answer. The
+            // client resumes through another connection, as after any 1012.
+            Logger.RequestUnanswered(Id, unanswered.Room ?? "hello", Settings.AnswerTimeout);
+            CloseSocket(CloseCodes.ServiceRestart, "service restart", flushFirst: true);
+        }
+    }
+
+    private void Hold(List<RoomEntity.Post> list, RoomEntity.Post post)
+    {
+        var held = _reentering[post.Room];
+        if (held.Refused.Count + held.SinceStop.Count >= MaxHeldPosts)
+        {
+            SendError(RoomEntity.Unavailable, $"The room \"{post.Room}\" is moving; send again in a moment.", post.Ref);
+            return;
+        }
+
+        list.Add(post);
     }
 
     /// <summary>True when the connection has joined <paramref name="room"/>; otherwise answers <c>not-in-room</c>.</summary>
@@ -260,7 +343,9 @@ internal sealed class V1Connection : ConnectionActor
         if (_rooms.TryGetValue(stopped.Room, out var state) && state != Membership.Resumable && !_ended)
         {
             _rooms[stopped.Room] = Membership.Entering;
+            _reentering.TryAdd(stopped.Room, new Held());
             Wiring.Rooms.Tell(new RoomEntity.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
+            Timers.StartSingleTimer(JoinTimer(stopped.Room), new Unanswered(stopped.Room), Settings.AnswerTimeout);
         }
     }
 
@@ -283,6 +368,7 @@ internal sealed class V1Connection : ConnectionActor
         _ended = true;
         _sessionId = null;
         _rooms.Clear();
+        _reentering.Clear();
         CloseSocket(CloseCodes.SessionTakenOver, "session taken over", flushFirst: true);
     }
 
@@ -294,6 +380,27 @@ internal sealed class V1Connection : ConnectionActor
             Wiring.Sessions.Tell(new SessionRegistry.Goodbye(_sessionId));
         }
     }
+
+    private const string HelloTimer = "hello";
+
+    private static string JoinTimer(string room) => "join:" + room;
+
+    /// <summary>Most posts held for one room while the connection re-enters it; more are refused <c>unavailable</c>.</summary>
+    internal const int MaxHeldPosts = 256;
+
+    /// <summary>
+    /// Posts held for a room being re-entered: those it refused because they overtook the entry
+    /// (sent before the client could know), then those the client sent since the room stopped.
+    /// </summary>
+    private sealed class Held
+    {
+        public List<RoomEntity.Post> Refused { get; } = [];
+
+        public List<RoomEntity.Post> SinceStop { get; } = [];
+    }
+
+    /// <summary>The answer to the hello (null) or to the join of <paramref name="Room"/> is overdue. Node-local: a timer.</summary>
+    private sealed record Unanswered(string? Room) : INoSerializationVerificationNeeded;
 
     private enum Membership
     {

@@ -74,8 +74,13 @@ public sealed partial class RoomEntity
         bool? Recovered,
         IReadOnlyList<ReadOnlyMemory<byte>> Frames);
 
-    /// <summary>A request the room refused (room → sender), to encode as the sender's protocol's error with <paramref name="Ref"/>.</summary>
-    public sealed record Refused(string Room, string Code, string Message, string? Ref);
+    /// <summary>
+    /// A request the room refused (room → sender), to encode as the sender's protocol's error with
+    /// <paramref name="Ref"/>. A post refused <c>not-in-room</c> comes back whole as
+    /// <paramref name="Unposted"/>: a connection that was re-entering the room (the room moved to
+    /// another node, and the post overtook the entry) sends it again once it is back in.
+    /// </summary>
+    public sealed record Refused(string Room, string Code, string Message, string? Ref, Post? Unposted = null);
 
     /// <summary>
     /// The room stopped while the connection was a member (room → member): passivated as a join raced

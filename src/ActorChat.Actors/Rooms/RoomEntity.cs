@@ -859,7 +859,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         // region): from the connection the member last had, it still counts.
         if (!_members.TryGetValue(post.SessionId, out var member) || (member.Connection is null && !Sender.Equals(member.LastConnection)))
         {
-            _outbox.Tell(Sender, new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref));
+            _outbox.Tell(Sender, new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref, post));
             return;
         }
 

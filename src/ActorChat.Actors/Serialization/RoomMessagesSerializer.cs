@@ -66,7 +66,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary><see cref="RoomEntity.Entered"/>: room, position, member count, recovered?, frames.</summary>
     internal const string EnteredManifest = "etd1";
 
-    /// <summary><see cref="RoomEntity.Refused"/>: room, code, message, ref?.</summary>
+    /// <summary><see cref="RoomEntity.Refused"/>: room, code, message, ref?, unposted? (the <see cref="RoomEntity.Post"/> layout).</summary>
     internal const string RefusedManifest = "rfd1";
 
     /// <summary><see cref="RoomEntity.RoomStopped"/>: room, position?.</summary>
@@ -160,11 +160,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 writer.OptionalString(leave.Ref);
                 break;
             case RoomEntity.Post post:
-                writer.Text(post.Room);
-                writer.Text(post.SessionId);
-                writer.Text(post.Text);
-                writer.OptionalString(post.Cid);
-                writer.OptionalString(post.Ref);
+                Write(writer, post);
                 break;
             case RoomEntity.ReadHistory history:
                 writer.Text(history.Room);
@@ -198,6 +194,12 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 writer.Text(refused.Code);
                 writer.Text(refused.Message);
                 writer.OptionalString(refused.Ref);
+                writer.Bool(refused.Unposted is not null);
+                if (refused.Unposted is { } unposted)
+                {
+                    Write(writer, unposted);
+                }
+
                 break;
             case RoomEntity.RoomStopped stopped:
                 writer.Text(stopped.Room);
@@ -256,7 +258,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 Ref: reader.OptionalString()),
             ListenManifest => new RoomEntity.Listen(reader.Text(), reader.ActorRef(system), reader.Bool() ? reader.Nested(system) : null),
             LeaveManifest => new RoomEntity.Leave(reader.Text(), reader.Text(), reader.OptionalString()),
-            PostManifest => new RoomEntity.Post(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalString()),
+            PostManifest => ReadPost(ref reader),
             ReadHistoryManifest => new RoomEntity.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
             RenameMemberManifest => new RoomEntity.RenameMember(reader.Text(), reader.Text(), reader.Text()),
             GetStatusManifest => new RoomEntity.GetStatus(reader.Text()),
@@ -268,7 +270,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 MemberCount: reader.Fixed32(),
                 Recovered: reader.OptionalBool(),
                 Frames: reader.Blocks(bytes)),
-            RefusedManifest => new RoomEntity.Refused(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString()),
+            RefusedManifest => new RoomEntity.Refused(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.Bool() ? ReadPost(ref reader) : null),
             RoomStoppedManifest => new RoomEntity.RoomStopped(reader.Text(), OptionalPosition(ref reader)),
             StatusManifest => new RoomEntity.Status(
                 Room: reader.Text(),
@@ -322,4 +324,16 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
 
         return new NodeRelay.FanOut(deliveries);
     }
+
+    private static void Write(WireWriter writer, RoomEntity.Post post)
+    {
+        writer.Text(post.Room);
+        writer.Text(post.SessionId);
+        writer.Text(post.Text);
+        writer.OptionalString(post.Cid);
+        writer.OptionalString(post.Ref);
+    }
+
+    private static RoomEntity.Post ReadPost(ref WireReader reader) =>
+        new(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalString());
 }

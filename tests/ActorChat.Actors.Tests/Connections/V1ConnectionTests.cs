@@ -325,6 +325,28 @@ public class V1ConnectionTests : GatewayTestKit
         AwaitAssert(() => Assert.Equal(new SessionRegistry.SessionCount(1, 1), SessionCount()), null, PollInterval);
     }
 
+    [Fact]
+    public void A_client_1000_that_answers_the_servers_own_close_keeps_the_session()
+    {
+        // A drain closes with 1012 on a cluster node: the client resumes on another node. RFC 6455
+        // lets it answer the close with any code, .NET's ClientWebSocket e.g. with 1000.
+        Settings = Settings with { PresenceGrace = TimeSpan.FromHours(1) };
+        var (alice, _) = Hello("alice");
+        var (bob, _) = Hello("bob");
+        Join(alice);
+        Join(bob);
+        SettlePresence(General, alice, bob);
+
+        alice.Actor.Tell(new ConnectionActor.Close(CloseCodes.ServiceRestart, "service restart"));
+        alice.Actor.Tell(new ConnectionActor.ClientClosed(CloseCodes.Normal));
+        alice.Actor.Tell(ConnectionActor.SocketClosed.Instance);
+        AwaitAssert(() => Assert.Equal(new SessionRegistry.SessionCount(2, 1), SessionCount()), null, PollInterval);
+        AwaitAssert(() => Assert.Equal(1, RoomStatus(General).Attached), null, PollInterval);
+        Assert.Equal(2, RoomStatus(General).Members);
+        AwaitPresenceSent(General);
+        AssertNothingMore([General], bob);
+    }
+
     [Theory]
     [InlineData(CloseCodes.GoingAway)]
     [InlineData(null)]

@@ -71,6 +71,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomEntity.Entered("general", position, 1, false, [Frame("a"), Frame("b")]),
             new RoomEntity.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r5"),
             new RoomEntity.Refused("general", RoomEntity.Unavailable, "Later.", null),
+            new RoomEntity.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r6", new RoomEntity.Post("general", "s-1", "hello", "c-1", "r6")),
             new RoomEntity.RoomStopped("general", position),
             new RoomEntity.RoomStopped("general", null),
             new RoomEntity.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"]),

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
-namespace ActorChat.Host.Tests;
+namespace ActorChat.Tests;
 
 /// <summary>
 /// A test client around <see cref="ClientWebSocket"/> speaking <c>beej-chat-protocol</c>. Every
@@ -34,7 +34,7 @@ public sealed class ChatClient : IAsyncDisposable
         var socket = CreateSocket(origin, protocols ?? [SubProtocol]);
         try
         {
-            using var cts = new CancellationTokenSource(TestServer.Timeout);
+            using var cts = new CancellationTokenSource(TestTime.Timeout);
             await socket.ConnectAsync(uri, cts.Token);
             return new ChatClient(socket);
         }
@@ -50,7 +50,7 @@ public sealed class ChatClient : IAsyncDisposable
     {
         using var socket = CreateSocket(origin, protocols ?? [SubProtocol]);
         socket.Options.CollectHttpResponseDetails = true;
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, cts.Token));
         return socket.HttpStatusCode;
     }
@@ -84,14 +84,14 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType type, bool endOfMessage = true)
     {
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         await _socket.SendAsync(bytes, type, endOfMessage, cts.Token);
     }
 
     /// <summary>The next packet; fails if the connection closes or nothing arrives within the timeout.</summary>
     public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
     {
-        var frame = await ReceiveFrameAsync(timeout ?? TestServer.Timeout);
+        var frame = await ReceiveFrameAsync(timeout ?? TestTime.Timeout);
         Assert.True(
             frame.Type == WebSocketMessageType.Text,
             $"Expected a packet, got {frame.Type} (close {(int?)_socket.CloseStatus} \"{_socket.CloseStatusDescription}\"). Received so far:\n{History()}");
@@ -101,7 +101,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>The next packet, or null when the server closed the connection (the close is answered).</summary>
     public async Task<JsonElement?> ReceiveOrCloseAsync(TimeSpan? timeout = null)
     {
-        var frame = await ReceiveFrameAsync(timeout ?? TestServer.Timeout);
+        var frame = await ReceiveFrameAsync(timeout ?? TestTime.Timeout);
         if (frame.Type == WebSocketMessageType.Close)
         {
             await CompleteCloseAsync();
@@ -147,7 +147,7 @@ public sealed class ChatClient : IAsyncDisposable
         (WebSocketMessageType Type, string? Text) frame;
         try
         {
-            frame = await ReceiveFrameAsync(timeout ?? TestServer.Timeout);
+            frame = await ReceiveFrameAsync(timeout ?? TestTime.Timeout);
         }
         catch (WebSocketException ex)
         {
@@ -169,7 +169,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// </summary>
     public async Task<int?> ReadUntilClosedAsync(TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TestServer.Timeout);
+        var deadline = DateTime.UtcNow + (timeout ?? TestTime.Timeout);
         try
         {
             while (true)
@@ -195,7 +195,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>A normal close from the client side (1000), waiting for the server's answer.</summary>
     public async Task CloseAsync()
     {
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
     }
 
@@ -213,7 +213,7 @@ public sealed class ChatClient : IAsyncDisposable
     {
         if (_socket.State == WebSocketState.CloseReceived)
         {
-            using var cts = new CancellationTokenSource(TestServer.Timeout);
+            using var cts = new CancellationTokenSource(TestTime.Timeout);
             try
             {
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace ActorChat.Host.Tests;
+namespace ActorChat.Tests;
 
 /// <summary>The built server (ActorChat.Host.dll next to the tests) run as a child process, the way a user starts it.</summary>
 public static class ServerProcess

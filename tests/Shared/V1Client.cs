@@ -5,7 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
-namespace ActorChat.Host.Tests;
+namespace ActorChat.Tests;
 
 /// <summary>
 /// A test client around <see cref="ClientWebSocket"/> speaking <c>actorchat.v1</c>. It reads all the
@@ -77,6 +77,9 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>True once the connection ended (close frame, drop, or <see cref="Reset"/>).</summary>
     public bool Ended => _ended.Task.IsCompleted;
 
+    /// <summary>Completes when the connection ends, with no bound (for a client that reconnects whenever that happens).</summary>
+    public Task Completion => _ended.Task;
+
     /// <summary>
     /// Connects offering <paramref name="protocols"/> (default: <c>actorchat.v1</c> alone). The TCP
     /// socket is kept, so <see cref="Reset"/> can end the connection with a real reset.
@@ -118,7 +121,7 @@ public sealed class V1Client : IAsyncDisposable
 
         try
         {
-            using var cts = new CancellationTokenSource(TestServer.Timeout);
+            using var cts = new CancellationTokenSource(TestTime.Timeout);
             await client.ConnectAsync(uri, invoker, cts.Token);
             Assert.NotNull(tcp);
             return new V1Client(client, invoker, tcp, label);
@@ -199,9 +202,9 @@ public sealed class V1Client : IAsyncDisposable
     }
 
     /// <summary><c>hello {name, session?}</c> → <c>welcome</c>; remembers the session token and name.</summary>
-    public async Task<JsonElement> HelloAsync(string name, string? session = null)
+    public async Task<JsonElement> HelloAsync(string name, string? session = null, TimeSpan? timeout = null)
     {
-        var welcome = await ExpectReplyAsync("hello", Payload(("name", name), ("session", session)), "welcome");
+        var welcome = await ExpectReplyAsync("hello", Payload(("name", name), ("session", session)), "welcome", timeout);
         var payload = welcome.Payload();
         Session = payload.GetProperty("session").GetString();
         Name = payload.GetProperty("name").GetString();
@@ -286,7 +289,7 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>Sends one text frame as it is.</summary>
     public async Task SendTextAsync(string text)
     {
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         await _sendLock.WaitAsync(cts.Token);
         try
         {
@@ -303,6 +306,53 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>The reply to <paramref name="requestRef"/> (the first frame carrying it).</summary>
     public Task<JsonElement> ReplyAsync(string requestRef, TimeSpan? timeout = null) =>
         NextAsync(f => f.Ref() == requestRef, $"the reply to ref {requestRef}", timeout);
+
+    /// <summary>
+    /// The reply to <paramref name="requestRef"/>, or null when none came within
+    /// <paramref name="timeout"/> or the connection ended first: for a client that retries (with the
+    /// same <c>cid</c>) rather than fails.
+    /// </summary>
+    public async Task<JsonElement?> TryReplyAsync(string requestRef, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                // From the newest: a reply is among the last frames.
+                for (var i = _received.Count - 1; i >= 0; i--)
+                {
+                    if (_received[i].Ref() == requestRef)
+                    {
+                        return _received[i];
+                    }
+                }
+
+                if (_ended.Task.IsCompleted)
+                {
+                    return null;
+                }
+
+                changed = _changed.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            try
+            {
+                await changed.WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                // Looked at once more above, then given up.
+            }
+        }
+    }
 
     /// <summary>
     /// The first frame, in arrival order, that matches and was not taken by an earlier call: it is
@@ -338,7 +388,7 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>Waits until <paramref name="condition"/> holds over every frame received so far (it runs under the client's lock).</summary>
     public async Task WaitAsync(Func<IReadOnlyList<JsonElement>, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TestServer.Timeout);
+        var deadline = DateTime.UtcNow + (timeout ?? TestTime.Timeout);
         while (true)
         {
             Task changed;
@@ -422,7 +472,7 @@ public sealed class V1Client : IAsyncDisposable
     }
 
     /// <summary>Waits until <see cref="Members"/> of <paramref name="room"/> is exactly <paramref name="names"/>.</summary>
-    public Task WaitForMembersAsync(string room, params string[] names) => WaitForMembersAsync(TestServer.Timeout, room, names);
+    public Task WaitForMembersAsync(string room, params string[] names) => WaitForMembersAsync(TestTime.Timeout, room, names);
 
     /// <summary>Waits up to <paramref name="timeout"/> until <see cref="Members"/> of <paramref name="room"/> is exactly <paramref name="names"/>.</summary>
     public Task WaitForMembersAsync(TimeSpan timeout, string room, params string[] names) =>
@@ -480,7 +530,7 @@ public sealed class V1Client : IAsyncDisposable
     {
         try
         {
-            await _ended.Task.WaitAsync(timeout ?? TestServer.Timeout);
+            await _ended.Task.WaitAsync(timeout ?? TestTime.Timeout);
         }
         catch (TimeoutException)
         {
@@ -501,7 +551,7 @@ public sealed class V1Client : IAsyncDisposable
     /// <summary>A normal close (1000) from this side, waiting for the server's answer.</summary>
     public async Task CloseAsync()
     {
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         await _sendLock.WaitAsync(cts.Token);
         try
         {
@@ -536,7 +586,7 @@ public sealed class V1Client : IAsyncDisposable
         _socket.Abort();
         try
         {
-            await _reader.WaitAsync(TestServer.Timeout);
+            await _reader.WaitAsync(TestTime.Timeout);
         }
         catch (TimeoutException)
         {
@@ -601,7 +651,7 @@ public sealed class V1Client : IAsyncDisposable
 
     private async Task AnswerCloseAsync()
     {
-        using var cts = new CancellationTokenSource(TestServer.Timeout);
+        using var cts = new CancellationTokenSource(TestTime.Timeout);
         try
         {
             await _sendLock.WaitAsync(cts.Token);
