@@ -236,24 +236,7 @@ public static class Timeline
         client.WaitAsync(frames => Of(frames, room).Any(m => m.Offset() >= offset), $"offset {offset} of {room}", bound);
 
     /// <summary>Reads the whole history of <paramref name="room"/> (the client must have joined it), oldest first.</summary>
-    public static async Task<List<JsonElement>> HistoryAsync(V1Client client, string room)
-    {
-        var history = new List<JsonElement>();
-        long? before = null;
-        bool more;
-        do
-        {
-            var page = (await client.HistoryAsync(room, before, limit: 100)).Payload();
-            var messages = page.GetProperty("messages").EnumerateArray().ToList();
-            history.InsertRange(0, messages);
-            more = page.GetProperty("more").GetBoolean();
-            before = messages.Count > 0 ? messages[0].Offset() : 0;
-            Assert.True(messages.Count > 0 || !more, "An empty history page said there is more.");
-        }
-        while (more);
-
-        return history;
-    }
+    public static Task<List<JsonElement>> HistoryAsync(V1Client client, string room) => client.WholeHistoryAsync(room);
 }
 
 /// <summary>Numbers for the test output.</summary>

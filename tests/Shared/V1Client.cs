@@ -237,6 +237,26 @@ public sealed class V1Client : IAsyncDisposable
     public Task<JsonElement> HistoryAsync(string room, long? before = null, int? limit = null) =>
         ExpectReplyAsync("history", Payload(("room", room), ("before", before), ("limit", limit)), "history");
 
+    /// <summary>Reads the whole history of <paramref name="room"/> page by page (the room joined), oldest first.</summary>
+    public async Task<List<JsonElement>> WholeHistoryAsync(string room)
+    {
+        var history = new List<JsonElement>();
+        long? before = null;
+        bool more;
+        do
+        {
+            var page = (await HistoryAsync(room, before, limit: 100)).Payload();
+            var messages = page.GetProperty("messages").EnumerateArray().ToList();
+            history.InsertRange(0, messages);
+            more = page.GetProperty("more").GetBoolean();
+            before = messages.Count > 0 ? messages[0].Offset() : 0;
+            Assert.True(messages.Count > 0 || !more, "An empty history page said there is more.");
+        }
+        while (more);
+
+        return history;
+    }
+
     /// <summary><c>rooms {}</c> → <c>rooms</c>: each room's member count.</summary>
     public async Task<Dictionary<string, int>> RoomsAsync()
     {
