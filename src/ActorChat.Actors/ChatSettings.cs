@@ -47,11 +47,12 @@ public sealed record ChatSettings
     /// <summary>
     /// How long an <c>actorchat.v1</c> connection waits for its session's answer to <c>hello</c>, or a
     /// room's to <c>join</c>, before closing with 1012 so the client resumes. One node always
-    /// answers; in a cluster a request sent to a node that has just died is lost until the
-    /// split-brain resolver downs it (<c>Cluster:StableAfter</c>, 20 s by default, after a few
-    /// seconds of failure detection), so a bound beyond that keeps a client from waiting forever
-    /// without cutting a slow answer short.
+    /// answers; in a cluster a request sent to a node that has just died is lost, and one routed
+    /// while its shard moves is held until the shard is back (failure detection, the resolver's
+    /// <c>Cluster:StableAfter</c>, then as long again: about 50 s by default). The bound must lie
+    /// beyond that: a resume answered after the connection gave up would rotate the session's
+    /// token where nobody reads it.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(45);
+    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -16,8 +16,12 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// <summary>The split-brain resolver's stable-after: a few seconds, so a killed node is downed soon.</summary>
     public static readonly TimeSpan StableAfter = TestTime.Seconds(4);
 
-    /// <summary>The nodes' <c>Limits:AnswerTimeout</c>: past the resolver's stable-after and the failure detector's few seconds.</summary>
-    public static readonly TimeSpan AnswerTimeout = StableAfter + TestTime.Seconds(8);
+    /// <summary>
+    /// The nodes' <c>Limits:AnswerTimeout</c>: past the time a dead node's shards take to come back
+    /// (failure detection, stable-after, then sharding's removal margin, as long again), so a request
+    /// the region held meanwhile is answered rather than given up on.
+    /// </summary>
+    public static readonly TimeSpan AnswerTimeout = StableAfter + StableAfter + TestTime.Seconds(8);
 
     /// <summary>The bound on one node's start: a process, Akka, PostgreSQL's schema, joining the cluster.</summary>
     public static readonly TimeSpan StartBound = TestTime.Seconds(90);

@@ -223,7 +223,7 @@ public sealed class SettingsTests
             ["ActorChat:Limits:NameChangeBurst"] = "3",
             ["ActorChat:Limits:FloodTolerance"] = "60",
             ["ActorChat:Limits:MaxRoomsPerConnection"] = "7",
-            ["ActorChat:Limits:AnswerTimeout"] = "00:00:33",
+            ["ActorChat:Limits:AnswerTimeout"] = "00:01:33",
             ["ActorChat:Rooms:PresenceGrace"] = "00:00:05",
             ["ActorChat:Rooms:PresenceInterval"] = "00:00:00.100",
             ["ActorChat:Rooms:MaxPresenceList"] = "200",
