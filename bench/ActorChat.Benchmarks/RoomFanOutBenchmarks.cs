@@ -41,15 +41,15 @@ public class RoomFanOutBenchmarks : IDisposable
     {
         var hocon = Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon");
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            .WithFallback(OneNode.Config)
             .WithFallback(File.Exists(hocon) ? ConfigurationFactory.ParseString(File.ReadAllText(hocon)) : Config.Empty)
             .WithFallback(ChatHistory.Config(ChatHistory.Open(new HistoryOptions { Provider = HistoryOptions.Memory })));
         _system = ActorSystem.Create("bench", config);
         var settings = new ChatSettings { PacketsPerSecond = 1e9, PacketBurst = int.MaxValue, FloodTolerance = int.MaxValue, NameChangesPerSecond = 1e9, NameChangeBurst = int.MaxValue };
         _metrics = new ChatMetrics();
         var (limits, roomSettings) = (new RoomLimits(), new RoomSettings());
-        var rooms = _system.ActorOf(RoomRegion.Props(room => RoomEntity.Props(room, limits, roomSettings, NullLogger.Instance), NullLogger.Instance), "rooms");
-        var sessions = _system.ActorOf(SessionRegistry.Props(rooms, TimeSpan.FromMinutes(2), settings.MaxNameLength, NullLogger.Instance), "sessions");
-        var gateway = _system.ActorOf(ChatGateway.Props(rooms, sessions, settings, _metrics, NullLogger.Instance), "chat");
+        OneNode.Join(_system);
+        var gateway = ChatNode.Start(_system, new ChatNodeSettings(100, limits, roomSettings, settings, TimeSpan.FromMinutes(2)), NullLoggerFactory.Instance, _metrics).Gateway;
 
         // accepted as the host's bridge does: answered once the lobby delivers to the connection
         for (var i = 0; i < Members; i++)

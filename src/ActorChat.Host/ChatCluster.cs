@@ -1,7 +1,5 @@
 using System.Globalization;
 using ActorChat.Actors;
-using ActorChat.Actors.Rooms;
-using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -15,29 +13,26 @@ using Microsoft.Extensions.Options;
 namespace ActorChat.Host;
 
 /// <summary>
-/// The cluster half of the wiring (<c>ActorChat:Cluster:Enabled=true</c>): remoting and
-/// membership (Akka.Cluster.Hosting), the split-brain resolver, and rooms as sharded entities
-/// registered where the one node's <see cref="RoomRegion"/> is, so the gateway, the connections
-/// and the sessions address rooms the same way in both modes; names and sessions as sharded,
-/// persistent entities behind a node-local front, registered where the one node's
-/// <see cref="SessionRegistry"/> is.
+/// Membership: every server is an Akka.Cluster node. Remoting (Akka.Remote.Hosting) on
+/// <see cref="ChatClusterOptions.Hostname"/>:<see cref="ChatClusterOptions.Port"/> (loopback and any
+/// free port by default), the cluster with its seed nodes, or itself when none is given, and the
+/// keep-majority split-brain resolver. The chat's actors are then started the same way on every
+/// node (<see cref="ChatNode"/>). A server on its own is a cluster of one.
 /// </summary>
 internal static class ChatCluster
 {
-    /// <summary>The shard region's type name: the same on every node, or rooms would not find each other.</summary>
-    public const string RoomTypeName = "room";
+    /// <summary>The key of the rooms' shard region in Akka.Hosting's actor registry.</summary>
+    public sealed class RoomShardRegion
+    {
+        private RoomShardRegion()
+        {
+        }
+    }
 
-    /// <summary>Remoting on <see cref="ChatClusterOptions.Hostname"/>:<see cref="ChatClusterOptions.Port"/>, the cluster with its seed nodes and keep-majority, and the room shard region.</summary>
+    /// <summary>Remoting, the cluster with its seed nodes and keep-majority with its stable-after.</summary>
     public static AkkaConfigurationBuilder WithChatCluster(this AkkaConfigurationBuilder akka, ChatServerOptions options, IServiceProvider sp)
     {
         var cluster = options.Cluster;
-        var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
-        var loggers = sp.GetRequiredService<ILoggerFactory>();
-        var metrics = sp.GetRequiredService<ChatMetrics>();
-        var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
-        var sessionLogger = loggers.CreateLogger("ActorChat.Actors.Sessions");
-        var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
-
         return akka
             .WithRemoting(new RemoteOptions
             {
@@ -52,92 +47,29 @@ internal static class ChatCluster
                 SplitBrainResolver = new KeepMajorityOption(),
             })
 
-            // The resolver's stable-after is a setting (tests use a few seconds; 20 s by default).
+            // The resolver's stable-after is a setting (tests use a few seconds).
             .AddHocon(
                 $"akka.cluster.split-brain-resolver.stable-after = {cluster.StableAfter.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}ms",
-                HoconAddMode.Prepend)
-
-            // The node's rooms report their member counts here (a shard knows nothing of them);
-            // started before the region, whose rooms are given it.
-            .WithActors((system, registry) =>
-                registry.Register<RoomDirectory>(system.ActorOf(RoomDirectory.Props(loggers.CreateLogger("ActorChat.Actors.Rooms")), "room-directory")))
-            .WithShardRegion<RoomRegion>(
-                RoomTypeName,
-                (system, registry) =>
-                {
-                    var directory = registry.Get<RoomDirectory>();
-                    return room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics, directory: directory);
-                },
-                new RoomMessageExtractor(cluster.Shards),
-                new ShardOptions
-                {
-                    // Coordinator state in DistributedData, not the journal (whose coordinator has a
-                    // long record of recovery failures); a room comes back on its next message.
-                    StateStoreMode = StateStoreMode.DData,
-                    RememberEntities = false,
-
-                    // A room passivates itself when idle with no members (RoomEntity's ReceiveTimeout);
-                    // sharding's own idle timer would stop rooms whose members are merely quiet.
-                    ShouldPassivateIdleEntities = false,
-
-                    // Handed over, a room stops once its last batch is durable, as when it passivates.
-                    HandOffStopMessage = RoomEntity.StopRoom.Instance,
-                })
-
-            // Names: one entity per name key decides who holds it, cluster-wide (a claim takes the
-            // name's caseless key, then its cased one). Nothing to remember: a name entity is only
-            // needed when someone claims or releases.
-            .WithShardRegion<SessionSharding.NameRegion>(
-                SessionSharding.NameRegionName,
-                SessionSharding.NameEntityProps(sessionLogger),
-                new SessionSharding.NameExtractor(cluster.Shards),
-                new ShardOptions
-                {
-                    StateStoreMode = StateStoreMode.DData,
-                    RememberEntities = false,
-                    HandOffStopMessage = NameEntity.StopName.Instance,
-                })
-
-            // Sessions: remembered (in the journal), so a session whose node died comes back on a
-            // survivor by itself and still ends after its time-to-live, freeing its name.
-            .WithShardRegion<SessionSharding.SessionRegion>(
-                SessionSharding.SessionRegionName,
-                (system, registry) => SessionSharding.SessionEntityProps(
-                    SessionEntitySettings.For(chat.Sessions.SessionTtl),
-                    registry.Get<SessionSharding.NameRegion>(),
-                    registry.Get<RoomRegion>(),
-                    sessionLogger),
-                new SessionSharding.SessionExtractor(cluster.Shards),
-                new ShardOptions
-                {
-                    StateStoreMode = StateStoreMode.DData,
-                    RememberEntities = true,
-                    RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                    ShouldPassivateIdleEntities = false,
-                    HandOffStopMessage = SessionEntity.StopSession.Instance,
-                });
+                HoconAddMode.Prepend);
     }
-
-    /// <summary>What connections on this node talk to about sessions: the node-local front of the session shard region.</summary>
-    public static IActorRef StartSessions(ActorSystem system, IActorRegistry registry, ChatServerOptions chat) =>
-        system.ActorOf(SessionSharding.FrontProps(registry.Get<SessionSharding.SessionRegion>(), chat.Limits.MaxNameLength), "sessions");
 
     /// <summary>
     /// Once the actor system runs: joins itself when no seed node is given, logs the bound address
-    /// (event 1070; with port 0 this is the port actually taken) and watches membership.
+    /// (event 1070; with port 0 this is the port actually taken) and watches membership. A node
+    /// whose history is its own (<c>sqlite</c>, <c>memory</c>) keeps every other node out.
     /// </summary>
-    public static void StartNode(ActorSystem system, ChatClusterOptions options, ILogger logger)
+    public static void StartNode(ActorSystem system, ChatServerOptions options, ILogger logger)
     {
         var cluster = Cluster.Get(system);
-        system.ActorOf(ClusterEventLog.Props(logger), "cluster-log");
+        system.ActorOf(ClusterEventLog.Props(logger, ownStore: !options.History.IsPostgreSql), "cluster-log");
         logger.ClusterNodeStarted(cluster.SelfAddress.ToString());
-        if (options.SeedNodes.Length == 0)
+        if (options.Cluster.SeedNodes.Length == 0)
         {
             cluster.Join(cluster.SelfAddress);
         }
         else
         {
-            logger.ClusterJoining(string.Join(", ", options.SeedNodes));
+            logger.ClusterJoining(string.Join(", ", options.Cluster.SeedNodes));
         }
     }
 
@@ -161,15 +93,28 @@ internal static class ChatCluster
         return HealthCheckResult.Healthy($"{connections} connections, Up in a cluster of {cluster.State.Members.Count(m => m.Status == MemberStatus.Up)}, {shards.Shards.Count} room shards here");
     }
 
-    /// <summary>Logs the membership changes an operator wants to see (ids 1071–1079).</summary>
+    /// <summary>
+    /// Logs the membership changes an operator wants to see (ids 1071–1079). On a node whose history
+    /// is its own (a SQLite file, memory), any other node that joins is downed at once (1082): it
+    /// could be handed rooms whose history it cannot read.
+    /// </summary>
     private sealed class ClusterEventLog : ReceiveActor
     {
         private readonly ILogger _logger;
 
-        public ClusterEventLog(ILogger logger)
+        public ClusterEventLog(ILogger logger, bool ownStore)
         {
             _logger = logger;
-            var self = Cluster.Get(Context.System).SelfAddress;
+            var cluster = Cluster.Get(Context.System);
+            var self = cluster.SelfAddress;
+            Receive<ClusterEvent.MemberJoined>(e =>
+            {
+                if (ownStore && e.Member.Address != self)
+                {
+                    _logger.ClusterMemberRefused(e.Member.Address.ToString());
+                    cluster.Down(e.Member.Address);
+                }
+            });
             Receive<ClusterEvent.MemberUp>(e =>
             {
                 if (e.Member.Address == self)
@@ -188,7 +133,7 @@ internal static class ChatCluster
             Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         }
 
-        public static Props Props(ILogger logger) => Akka.Actor.Props.Create(() => new ClusterEventLog(logger));
+        public static Props Props(ILogger logger, bool ownStore) => Akka.Actor.Props.Create(() => new ClusterEventLog(logger, ownStore));
 
         protected override void PreStart() => Cluster.Get(Context.System).Subscribe(
             Self,

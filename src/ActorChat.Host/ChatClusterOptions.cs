@@ -3,16 +3,14 @@ using System.ComponentModel.DataAnnotations;
 namespace ActorChat.Host;
 
 /// <summary>
-/// The <c>ActorChat:Cluster</c> settings: whether this server is one node of an Akka.Cluster, and
-/// where it listens for the other nodes. Off by default (one server on its own, as before).
+/// The <c>ActorChat:Cluster</c> settings: where this node listens for the other nodes of its
+/// Akka.Cluster and which nodes it joins. Every server is a cluster node; with the defaults it is a
+/// cluster of one (loopback, any free port, joined to itself).
 /// </summary>
 public sealed class ChatClusterOptions
 {
     /// <summary>The actor system's name; every node of one cluster must use it, and seed node addresses name it.</summary>
     public const string SystemName = "actorchat";
-
-    /// <summary>True: this server is a node of a cluster (rooms sharded across the nodes; history must be <c>postgresql</c>).</summary>
-    public bool Enabled { get; set; }
 
     /// <summary>
     /// The address the node binds for the other nodes, and advertises unless <see cref="PublicHostname"/>
@@ -23,9 +21,9 @@ public sealed class ChatClusterOptions
     /// <summary>The address the other nodes reach this one at, when it differs from <see cref="Hostname"/> (NAT, containers); null: <see cref="Hostname"/>.</summary>
     public string? PublicHostname { get; set; }
 
-    /// <summary>The TCP port for the other nodes; 0 picks any free port (reported in log event 1070).</summary>
+    /// <summary>The TCP port for the other nodes; 0 (the default) picks any free port (reported in log event 1070). Nodes that others name as seed nodes need a fixed one.</summary>
     [Range(0, 65535)]
-    public int Port { get; set; } = 4053;
+    public int Port { get; set; }
 
     /// <summary>
     /// Nodes to join, as <c>akka.tcp://actorchat@host:port</c>. Empty: this node starts a new

@@ -1,8 +1,5 @@
 using System.Net;
 using ActorChat.Actors;
-using ActorChat.Actors.Rooms;
-using ActorChat.Actors.Sessions;
-using ActorChat.Protocol;
 using ActorChat.History;
 using Akka.Actor;
 using Akka.Hosting;
@@ -108,11 +105,9 @@ public static class ChatServer
         builder.Services.AddSingleton<ConnectionGate>();
         builder.Services.AddSingleton(sp => new ChatMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHostedService<DrainService>();
-        if (options.Cluster.Enabled)
-        {
-            // Draining, then leaving the cluster (each bounded) must fit in the host's shutdown.
-            builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + DrainService.LeaveBound + TimeSpan.FromSeconds(10));
-        }
+
+        // Draining, then leaving the cluster (each bounded) must fit in the host's shutdown.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + DrainService.LeaveBound + TimeSpan.FromSeconds(10));
 
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry()
@@ -133,14 +128,11 @@ public static class ChatServer
                 })
 
                 // The journal and snapshot store every persistent actor gets.
-                .WithChatHistory(options, sp);
-            if (options.Cluster.Enabled)
-            {
-                // Before the actors below: they are handed the room shard region it registers.
-                akka.WithChatCluster(options, sp);
-            }
+                .WithChatHistory(options, sp)
 
-            akka.WithActorSystemLivenessCheck(tags: [LiveTag])
+                // Every server is a cluster node: on its own, a cluster of one on loopback.
+                .WithChatCluster(options, sp)
+                .WithActorSystemLivenessCheck(tags: [LiveTag])
                 .WithHealthCheck("chat", async (system, registry, ct) =>
                 {
                     if (sp.GetRequiredService<ConnectionGate>().IsDraining)
@@ -148,53 +140,23 @@ public static class ChatServer
                         return HealthCheckResult.Unhealthy("draining");
                     }
 
-                    // The chat answers end to end: the gateway, and the lobby through the rooms' routing point.
                     var gateway = await registry.GetAsync<ChatGateway>(ct).ConfigureAwait(false);
                     var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                    var rooms = await registry.GetAsync<RoomRegion>(ct).ConfigureAwait(false);
-                    if (options.Cluster.Enabled)
-                    {
-                        return await ChatCluster.ReadinessAsync(system, rooms, status.Connections, ct).ConfigureAwait(false);
-                    }
-
-                    var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
-                    return HealthCheckResult.Healthy($"{status.Connections} connections, lobby at offset {lobby.Position.Offset} with {lobby.Members} members");
+                    var rooms = await registry.GetAsync<ChatCluster.RoomShardRegion>(ct).ConfigureAwait(false);
+                    return await ChatCluster.ReadinessAsync(system, rooms, status.Connections, ct).ConfigureAwait(false);
                 }, tags: [ReadyTag])
                 .WithActors((system, registry) =>
                 {
-                    // Rooms on other nodes reach this node's connections through it, once per broadcast.
-                    system.ActorOf(NodeRelay.Props(), NodeRelay.Name);
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
-                    var metrics = sp.GetRequiredService<ChatMetrics>();
-                    var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
-                    var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
-                    IActorRef rooms;
-                    IActorRef? roomDirectory = null;
-                    if (chat.Cluster.Enabled)
-                    {
-                        ChatCluster.StartNode(system, chat.Cluster, loggers.CreateLogger("ActorChat.Host"));
-                        rooms = registry.Get<RoomRegion>();
-                        roomDirectory = registry.Get<RoomDirectory>();
-                    }
-                    else
-                    {
-                        rooms = system.ActorOf(
-                            RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
-                            "rooms");
-                        registry.Register<RoomRegion>(rooms);
-                    }
-
-                    var sessions = chat.Cluster.Enabled
-                        ? ChatCluster.StartSessions(system, registry, chat)
-                        : system.ActorOf(
-                            SessionRegistry.Props(rooms, chat.Sessions.SessionTtl, chat.Limits.MaxNameLength, loggers.CreateLogger("ActorChat.Actors.Sessions")),
-                            "sessions");
-                    var gateway = system.ActorOf(
-                        ChatGateway.Props(rooms, sessions, chat.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), roomDirectory: roomDirectory),
-                        "chat");
-                    registry.Register<SessionRegistry>(sessions);
-                    registry.Register<ChatGateway>(gateway);
+                    ChatCluster.StartNode(system, chat, loggers.CreateLogger("ActorChat.Host"));
+                    var node = ChatNode.Start(
+                        system,
+                        new ChatNodeSettings(chat.Cluster.Shards, chat.RoomLimits(), chat.RoomSettings(), chat.Limits, chat.Sessions.SessionTtl),
+                        loggers,
+                        sp.GetRequiredService<ChatMetrics>());
+                    registry.Register<ChatCluster.RoomShardRegion>(node.Rooms);
+                    registry.Register<ChatGateway>(node.Gateway);
                 });
         });
 

@@ -112,8 +112,10 @@ internal static class ChatServerOptionsValidator
             }
         }
 
-        if (!cluster.Enabled || history.IsPostgreSql)
+        if (cluster.SeedNodes.Length == 0 || history.IsPostgreSql)
         {
+            // A cluster of one may keep its history to itself (a node with its own history keeps
+            // every other node out: ChatCluster).
             return;
         }
 
@@ -125,7 +127,7 @@ internal static class ChatServerOptionsValidator
         throw invalid(
             $"{nameof(ChatServerOptions.History)}:{nameof(history.Provider)}",
             history.Provider,
-            $"not with ActorChat:{Section}:{nameof(cluster.Enabled)}=true: {why}; use ActorChat:History:Provider={ActorChat.History.HistoryOptions.PostgreSql}");
+            $"not with ActorChat:{Section}:{nameof(cluster.SeedNodes)} (joining other nodes): {why}; use ActorChat:History:Provider={ActorChat.History.HistoryOptions.PostgreSql}");
     }
 
     /// <summary>A seed node address, <c>akka.tcp://actorchat@host:port</c>: this system's name, a host, an explicit port, nothing else.</summary>

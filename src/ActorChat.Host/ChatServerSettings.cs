@@ -28,6 +28,12 @@ public static class ChatServerSettings
         return options;
     }
 
+    /// <summary>Settings that existed once, with what to do instead.</summary>
+    private static readonly Dictionary<string, string> Retired = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [$"{ChatServerOptions.Section}:Cluster:Enabled"] = "no longer a setting: every server is a cluster node (a cluster of one unless ActorChat:Cluster:SeedNodes names others); remove it",
+    };
+
     /// <summary>The settable public properties of a settings class, in declaration order.</summary>
     internal static IEnumerable<PropertyInfo> Settings(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -45,6 +51,11 @@ public static class ChatServerSettings
         {
             if (!properties.TryGetValue(child.Key, out var property))
             {
+                if (Retired.TryGetValue($"{path}:{child.Key}", out var retired))
+                {
+                    throw new InvalidSettingsException($"{path}:{child.Key}", child.Value, retired);
+                }
+
                 throw new InvalidSettingsException(
                     $"{path}:{child.Key}",
                     child.Value,

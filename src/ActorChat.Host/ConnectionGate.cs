@@ -19,6 +19,7 @@ public sealed class ConnectionGate : IDisposable
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
     private readonly ChatServerOptions _options;
+    private bool _othersServe;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<IPAddress, AddressState> _perAddress = new();
     private readonly ITimer _sweep;
@@ -54,16 +55,21 @@ public sealed class ConnectionGate : IDisposable
     /// <see cref="Open"/> before this returns (both sides fence), so a drain that reads the count
     /// afterwards sees it.
     /// </summary>
-    public void StartDraining() => Interlocked.Exchange(ref _draining, 1);
+    public void StartDraining(bool othersServe)
+    {
+        // Published before the flag: whoever sees the flag reads the close that goes with it.
+        Volatile.Write(ref _othersServe, othersServe);
+        Interlocked.Exchange(ref _draining, 1);
+    }
 
     /// <summary>The close code and reason a refused client is told (the handshake is accepted, then closed at once).</summary>
     /// <remarks>
-    /// While draining: 1001 on one node; 1012 ("service restart") on a cluster node, whose clients
-    /// reconnect to another node and resume there (the cluster goes on).
+    /// While draining: 1001 on a node alone; 1012 ("service restart") on a node with other nodes up,
+    /// whose clients reconnect to another node and resume there (the cluster goes on).
     /// </remarks>
     public (int Code, string Reason) RefusalClose(Admission admission) => admission switch
     {
-        Admission.Draining => DrainClose(_options),
+        Admission.Draining => DrainClose(Volatile.Read(ref _othersServe)),
         Admission.TooManyConnections => (Protocol.CloseCodes.TryAgainLater, "server is full"),
         Admission.TooManyFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many connections from your address"),
         Admission.TooManyNewFromAddress => (Protocol.CloseCodes.TryAgainLater, "too many new connections from your address"),
@@ -71,7 +77,8 @@ public sealed class ConnectionGate : IDisposable
     };
 
     /// <summary>The close code and reason every connection gets when this server drains.</summary>
-    public static (int Code, string Reason) DrainClose(ChatServerOptions options) => options.Cluster.Enabled
+    /// <param name="othersServe">Other nodes of the cluster are up and take this node's clients.</param>
+    public static (int Code, string Reason) DrainClose(bool othersServe) => othersServe
         ? (Protocol.CloseCodes.ServiceRestart, ActorChat.Actors.ChatGateway.Drain.Restarting)
         : (Protocol.CloseCodes.GoingAway, ActorChat.Actors.ChatGateway.Drain.ShuttingDown);
 

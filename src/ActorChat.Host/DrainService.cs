@@ -10,8 +10,9 @@ namespace ActorChat.Host;
 /// Graceful shutdown. Before the web server and the actor system stop, it refuses new
 /// connections, asks the gateway to close every connection with 1001 (spread over the drain window,
 /// each after its queued frames), and waits up to the drain timeout for the sockets to finish.
-/// A cluster node closes with 1012 instead (its clients resume on another node) and then leaves
-/// the cluster, handing its rooms over, before the process goes on to exit.
+/// A node with other nodes up closes with 1012 instead (its clients resume on another node). Then
+/// the node leaves its cluster, handing its rooms over (a node alone stops them once durable),
+/// before the process goes on to exit.
 /// </summary>
 internal sealed class DrainService(
     ConnectionGate gate,
@@ -31,8 +32,9 @@ internal sealed class DrainService(
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        gate.StartDraining();
-        var (code, reason) = ConnectionGate.DrainClose(_options);
+        var othersServe = OthersServe();
+        gate.StartDraining(othersServe);
+        var (code, reason) = ConnectionGate.DrainClose(othersServe);
         logger.Draining(gate.Open, code, _options.DrainWindow);
         var start = Stopwatch.GetTimestamp();
 
@@ -56,10 +58,20 @@ internal sealed class DrainService(
 
         logger.Drained(gate.Open, Stopwatch.GetElapsedTime(start));
 
-        if (_options.Cluster.Enabled)
+        await LeaveAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>True when another node of the cluster is up to take this one's clients and rooms.</summary>
+    private bool OthersServe()
+    {
+        // No actor system: the host stops before it was ever started.
+        if (services.GetService<ActorSystem>() is not { } system || system.WhenTerminated.IsCompleted)
         {
-            await LeaveAsync().ConfigureAwait(false);
+            return false;
         }
+
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return cluster.State.Members.Any(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address != cluster.SelfAddress);
     }
 
     /// <summary>
@@ -70,10 +82,9 @@ internal sealed class DrainService(
     /// </summary>
     private async Task LeaveAsync()
     {
-        var system = services.GetRequiredService<ActorSystem>();
-        if (system.WhenTerminated.IsCompleted)
+        if (services.GetService<ActorSystem>() is not { } system || system.WhenTerminated.IsCompleted)
         {
-            // Downed by the others (the resolver): out of the cluster already.
+            // Never started, or downed by the others (the resolver): out of the cluster already.
             return;
         }
 

@@ -36,4 +36,7 @@ internal static partial class HostLog
 
     [LoggerMessage(1079, LogLevel.Warning, "Leaving the cluster did not finish within {Bound}; stopping anyway (the others down this node)")]
     public static partial void ClusterLeaveTimedOut(this ILogger logger, TimeSpan bound);
+
+    [LoggerMessage(1082, LogLevel.Error, "Node {Address} tried to join, but this server's history is its own (ActorChat:History:Provider sqlite or memory): downed it; nodes of one cluster share a PostgreSQL history")]
+    public static partial void ClusterMemberRefused(this ILogger logger, string address);
 }

@@ -24,6 +24,10 @@ public abstract class ActorChatTestKit : TestKit
     {
     }
 
+    /// <summary>Waits until this node of <paramref name="cluster"/> is Up.</summary>
+    internal void AwaitUp(Akka.Cluster.Cluster cluster) =>
+        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, null, PollInterval);
+
     /// <summary>How often <see cref="WaitUntil"/> checks its condition.</summary>
     protected static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 

@@ -66,7 +66,6 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         };
         if (cluster)
         {
-            args.Add("--ActorChat:Cluster:Enabled=true");
             args.Add("--ActorChat:Cluster:Port=0");
             if (seed is not null)
             {

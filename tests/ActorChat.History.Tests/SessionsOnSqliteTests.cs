@@ -1,3 +1,4 @@
+using ActorChat.Actors;
 using ActorChat.Actors.Serialization;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
@@ -27,16 +28,16 @@ public sealed class SessionsOnSqliteTests : IDisposable
     {
         var options = _folder.Sqlite();
         var path = Path.Combine(_folder.Path, "history.db");
-        SessionRegistry.Welcomed welcome;
+        SessionContract.Welcomed welcome;
         await using (var first = await StartAsync(options))
         {
             var connection = Inbox.Create(first.System);
-            first.Front.Tell(new SessionRegistry.Hello(null, "alice", true), connection.Receiver);
-            welcome = Assert.IsType<SessionRegistry.Welcomed>(await connection.ReceiveAsync(HistoryHost.Timeout));
-            first.Front.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "general"), connection.Receiver);
+            first.Front.Tell(new SessionContract.Hello(null, "alice", true), connection.Receiver);
+            welcome = Assert.IsType<SessionContract.Welcomed>(await connection.ReceiveAsync(HistoryHost.Timeout));
+            first.Front.Tell(new SessionContract.JoinedRoom(welcome.SessionId, "general"), connection.Receiver);
             var other = Inbox.Create(first.System);
-            first.Front.Tell(new SessionRegistry.Hello(null, "ALICE", true), other.Receiver);
-            Assert.IsType<SessionRegistry.HelloRefused>(await other.ReceiveAsync(HistoryHost.Timeout));
+            first.Front.Tell(new SessionContract.Hello(null, "ALICE", true), other.Receiver);
+            Assert.IsType<SessionContract.HelloRefused>(await other.ReceiveAsync(HistoryHost.Timeout));
             await WaitForRowAsync($"session-{welcome.SessionId}", "sev1.join");
         }
 
@@ -47,8 +48,8 @@ public sealed class SessionsOnSqliteTests : IDisposable
 
         await using var second = await StartAsync(options);
         var again = Inbox.Create(second.System);
-        second.Front.Tell(new SessionRegistry.Hello(welcome.Token, "x", true), again.Receiver);
-        var resumed = Assert.IsType<SessionRegistry.Welcomed>(await again.ReceiveAsync(HistoryHost.Timeout));
+        second.Front.Tell(new SessionContract.Hello(welcome.Token, "x", true), again.Receiver);
+        var resumed = Assert.IsType<SessionContract.Welcomed>(await again.ReceiveAsync(HistoryHost.Timeout));
         Assert.Equal(("alice", true), (resumed.Name, resumed.Resumed));
         Assert.Equal(["general"], resumed.Rooms);
 
@@ -79,25 +80,17 @@ public sealed class SessionsOnSqliteTests : IDisposable
             .WithFallback(ChatHistory.Config(ChatHistory.Open(options)))
             .WithFallback(ClusterSharding.DefaultConfig());
         var system = ActorSystem.Create("sessions-test", config);
-        var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system);
-        var names = await sharding.StartAsync(
-            SessionSharding.NameRegionName,
-            SessionSharding.NameEntityProps(NullLogger.Instance),
-            settings.WithRememberEntities(false),
-            new SessionSharding.NameExtractor(Shards),
-            sharding.DefaultShardAllocationStrategy(settings),
-            NameEntity.StopName.Instance);
-        var sessions = await sharding.StartAsync(
-            SessionSharding.SessionRegionName,
-            SessionSharding.SessionEntityProps(SessionEntitySettings.For(TimeSpan.FromMinutes(2)), names, ActorRefs.Nobody, NullLogger.Instance),
-            settings.WithRememberEntities(true),
-            new SessionSharding.SessionExtractor(Shards),
-            sharding.DefaultShardAllocationStrategy(settings),
-            SessionEntity.StopSession.Instance);
+        // The regions as every server starts them (ChatNode), rooms left out.
+        var names = ChatNode.StartNames(system, Shards, key => NameEntity.Props(key, NullLogger.Instance), EntitySupervision.Default, NullLogger.Instance);
+        var sessions = ChatNode.StartSessions(
+            system,
+            Shards,
+            id => SessionEntity.Props(id, SessionEntitySettings.For(TimeSpan.FromMinutes(2)), names, ActorRefs.Nobody, NullLogger.Instance),
+            EntitySupervision.Default,
+            NullLogger.Instance);
         var cluster = Cluster.Get(system);
         await cluster.JoinAsync(cluster.SelfAddress).WaitAsync(HistoryHost.Timeout);
-        return new Node(system, system.ActorOf(SessionSharding.FrontProps(sessions, 32)));
+        return new Node(system, system.ActorOf(SessionFront.Props(sessions, 32)));
     }
 
     /// <summary>hocon/actorchat.hocon of this checkout (the tests run from its bin folder).</summary>

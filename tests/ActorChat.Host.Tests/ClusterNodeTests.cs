@@ -8,22 +8,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ActorChat.Host.Tests;
 
 /// <summary>
-/// One server as a cluster of one (<c>ActorChat:Cluster:Enabled=true</c>, Akka port 0, no seed
-/// nodes) on a PostgreSQL database of its own: it reports its bound address, becomes ready once
+/// One server, a cluster of one (Akka port 0, no seed nodes, as every server by default) on a PostgreSQL database of its own: it reports its bound address, becomes ready once
 /// Up, chats through the room shard region, lists rooms from its directory, and on stop closes
-/// its clients with 1012 and leaves the cluster. The multi-node behaviour is tested with separate
+/// its clients with 1001 (no other node to resume on) and leaves the cluster. The multi-node behaviour is tested with separate
 /// processes (tests/ActorChat.Cluster.Tests).
 /// </summary>
 public sealed partial class ClusterNodeTests
 {
     [Fact]
-    public async Task A_cluster_of_one_is_ready_once_up_chats_through_the_shard_region_lists_rooms_and_closes_with_1012_when_it_leaves()
+    public async Task A_cluster_of_one_is_ready_once_up_chats_through_the_shard_region_lists_rooms_and_closes_with_1001_when_it_leaves_alone()
     {
         await using var db = await TestPostgres.CreateAsync();
         var logs = new CapturingLoggerProvider();
         await using var server = await TestServer.StartAsync(
             logs,
-            "--ActorChat:Cluster:Enabled=true",
             "--ActorChat:Cluster:Port=0",
             "--ActorChat:Cluster:StableAfter=00:00:02",
             "--ActorChat:DrainWindow=00:00:00.100",
@@ -52,8 +50,8 @@ public sealed partial class ClusterNodeTests
             Assert.Equal(MemberStatus.Up, Cluster.Get(system).SelfMember.Status);
         }
 
-        // The rooms' routing point is the shard region, not the one node's RoomRegion.
-        var rooms = server.App.Services.GetRequiredService<ActorRegistry>().Get<RoomRegion>();
+        // The rooms' routing point is the shard region.
+        var rooms = server.App.Services.GetRequiredService<ActorRegistry>().Get<ChatCluster.RoomShardRegion>();
         Assert.Equal("/system/sharding/room", rooms.Path.ToStringWithoutAddress());
 
         await using var kim = await V1Client.HelloAsync(server.WebSocket, "kim");
@@ -75,11 +73,11 @@ public sealed partial class ClusterNodeTests
         Assert.Equal(2, listed.GetValueOrDefault("sharded"));
         Assert.True(listed.ContainsKey("lobby"), "The lobby is always listed.");
 
-        // Leaving: clients are told to resume elsewhere (1012), then the node leaves the cluster.
+        // Leaving alone: no other node to resume on, so going away (1001); then the node leaves.
         await server.StopAsync();
-        Assert.Equal("service restart", await kim.ExpectCloseAsync(1012));
-        Assert.Equal("service restart", await lee.ExpectCloseAsync(1012));
-        Assert.Contains(logs.Entries, e => e.EventId == 1020 && e.Message.Contains("with 1012", StringComparison.Ordinal));
+        Assert.Equal("server shutting down", await kim.ExpectCloseAsync(1001));
+        Assert.Equal("server shutting down", await lee.ExpectCloseAsync(1001));
+        Assert.Contains(logs.Entries, e => e.EventId == 1020 && e.Message.Contains("with 1001", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.EventId == 1078);
         Assert.True(system.WhenTerminated.IsCompleted, "The leave ends with the actor system stopped.");
     }

@@ -17,12 +17,12 @@ public sealed class ConnectionGateTests
         }), time);
 
     [Fact]
-    public void While_draining_one_node_refuses_with_1001_and_a_cluster_node_with_1012_so_clients_resume_elsewhere()
+    public void While_draining_a_node_alone_refuses_with_1001_and_one_with_others_up_with_1012_so_clients_resume_elsewhere()
     {
         using var single = new ConnectionGate(Options.Create(new ChatServerOptions()));
-        using var node = new ConnectionGate(Options.Create(new ChatServerOptions { Cluster = new ChatClusterOptions { Enabled = true } }));
-        single.StartDraining();
-        node.StartDraining();
+        using var node = new ConnectionGate(Options.Create(new ChatServerOptions()));
+        single.StartDraining(othersServe: false);
+        node.StartDraining(othersServe: true);
 
         Assert.Equal(ConnectionGate.Admission.Draining, single.TryEnter(IPAddress.Loopback, out _));
         Assert.Equal(ConnectionGate.Admission.Draining, node.TryEnter(IPAddress.Loopback, out _));
@@ -105,7 +105,7 @@ public sealed class ConnectionGateTests
         using var gate = Gate(10);
         var a = IPAddress.Parse("192.0.2.7");
         Assert.Equal(ConnectionGate.Admission.Admitted, gate.TryEnter(a, out _));
-        gate.StartDraining();
+        gate.StartDraining(othersServe: false);
         Assert.Equal(ConnectionGate.Admission.Draining, gate.TryEnter(a, out _));
         Assert.Equal(1, gate.Open);
         gate.Leave(a);

@@ -77,6 +77,7 @@ public sealed class PostgreSqlHistoryTests(ITestOutputHelper output)
         string[] settings = [PostgreSql, $"--ActorChat:History:ConnectionString={db.ConnectionString}"];
         var password = new NpgsqlConnectionStringBuilder(db.ConnectionString).Password!;
         string epoch;
+        string token;
         var logs = new CapturingLoggerProvider();
         await using (var server = await TestServer.StartAsync(logs, settings))
         {
@@ -93,6 +94,7 @@ public sealed class PostgreSqlHistoryTests(ITestOutputHelper output)
             await bob.ExpectMessageAsync("alice", "hello from the lobby");
 
             await using var kim = await V1Client.HelloAsync(server.WebSocket, "kim");
+            token = kim.Session!;
             epoch = (await kim.JoinAsync("durable")).Position().Epoch;
             for (var i = 1; i <= 3; i++)
             {
@@ -103,7 +105,10 @@ public sealed class PostgreSqlHistoryTests(ITestOutputHelper output)
         Assert.True(await db.CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-durable' AND manifest = 'pst1'") == 3, "The room's three messages are not in the journal table.");
         await using (var server = await TestServer.StartAsync(output, settings))
         {
-            await using var kim = await V1Client.HelloAsync(server.WebSocket, "kim");
+            // The session is kept on PostgreSQL too: whether it ended with the first server's stop
+            // (its clean close) or not, "kim" with its token is kim again.
+            await using var kim = await V1Client.ConnectAsync(server.WebSocket, "kim");
+            Assert.Equal("kim", (await kim.HelloAsync("kim", token)).Payload().Str("name"));
             var joined = await kim.JoinAsync("durable", since: (epoch, 0));
             Assert.Equal((epoch, 3L), joined.Position());
             var messages = joined.Payload().GetProperty("messages").EnumerateArray().ToList();

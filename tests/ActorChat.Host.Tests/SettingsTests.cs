@@ -55,7 +55,7 @@ public sealed class SettingsTests
         { ["--ActorChat:KnownProxies:first=10.0.0.1"], "ActorChat:KnownProxies:first = 10.0.0.1: ActorChat:KnownProxies is a list of values: ActorChat:KnownProxies:0, ActorChat:KnownProxies:1, …" },
 
         // A cluster node: where it listens, whom it joins, and a history every node shares.
-        { ["--ActorChat:Cluster:Enabled=yes"], "ActorChat:Cluster:Enabled = yes: must be true or false" },
+        { ["--ActorChat:Cluster:Enabled=true"], "ActorChat:Cluster:Enabled = true: no longer a setting: every server is a cluster node (a cluster of one unless ActorChat:Cluster:SeedNodes names others); remove it" },
         { ["--ActorChat:Cluster:Port=65536"], "ActorChat:Cluster:Port = 65536: must be between 0 and 65535" },
         { ["--ActorChat:Cluster:Port=-1"], "ActorChat:Cluster:Port = -1: must be between 0 and 65535" },
         { ["--ActorChat:Cluster:Shards=0"], "ActorChat:Cluster:Shards = 0: must be between 1 and 10000" },
@@ -70,8 +70,8 @@ public sealed class SettingsTests
         { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:0"], "ActorChat:Cluster:SeedNodes:0 = akka.tcp://actorchat@127.0.0.1:0: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
         { ["--ActorChat:Cluster:SeedNodes=akka.tcp://actorchat@127.0.0.1:4053,akka.tcp://actorchat@127.0.0.1:4053/user"], "ActorChat:Cluster:SeedNodes:1 = akka.tcp://actorchat@127.0.0.1:4053/user: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
         { ["--ActorChat:Cluster:SeedNodes:0=akka.udp://actorchat@127.0.0.1:4053"], "ActorChat:Cluster:SeedNodes:0 = akka.udp://actorchat@127.0.0.1:4053: must be a node address akka.tcp://actorchat@HOST:PORT, e.g. akka.tcp://actorchat@10.0.0.5:4053" },
-        { ["--ActorChat:Cluster:Enabled=true"], "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:Enabled=true: a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql" },
-        { ["--ActorChat:Cluster:Enabled=true", "--ActorChat:History:Provider=Memory"], "ActorChat:History:Provider = Memory: not with ActorChat:Cluster:Enabled=true: history kept in memory is lost with its node and never seen by the others; use ActorChat:History:Provider=postgresql" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:4811"], "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:SeedNodes (joining other nodes): a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql" },
+        { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:4811", "--ActorChat:History:Provider=Memory"], "ActorChat:History:Provider = Memory: not with ActorChat:Cluster:SeedNodes (joining other nodes): history kept in memory is lost with its node and never seen by the others; use ActorChat:History:Provider=postgresql" },
 
         // Where to listen.
         { ["--urls", "nonsense"], "urls = nonsense: must be a URL to listen on, e.g. http://0.0.0.0:3490" },
@@ -146,6 +146,10 @@ public sealed class SettingsTests
             "--ActorChat:Cluster:Shards=10000",
             "--ActorChat:Cluster:StableAfter=00:00:00.001",
             "--ActorChat:Cluster:SeedNodes=akka.tcp://actorchat@10.0.0.5:4053, akka.tcp://actorchat@node-2.example.com:65535;akka.tcp://actorchat@[fd00::1]:1",
+
+            // Joining other nodes needs a history they share.
+            "--ActorChat:History:Provider=postgresql",
+            "--ActorChat:History:ConnectionString=Host=127.0.0.1;Port=1;Database=chat;Username=chat",
         ]);
         await using var app = builder.Build();
 
@@ -165,7 +169,6 @@ public sealed class SettingsTests
         Assert.Equal(10_000, options.Cluster.Shards);
         Assert.Equal(TimeSpan.FromMilliseconds(1), options.Cluster.StableAfter);
         Assert.Equal(["akka.tcp://actorchat@10.0.0.5:4053", "akka.tcp://actorchat@node-2.example.com:65535", "akka.tcp://actorchat@[fd00::1]:1"], options.Cluster.SeedNodes);
-        Assert.False(options.Cluster.Enabled);
     }
 
     [Fact]
@@ -174,7 +177,6 @@ public sealed class SettingsTests
         // Nothing listens on these ports: reading the settings and building must not try.
         await using var app = ChatServer.CreateBuilder(
         [
-            "--ActorChat:Cluster:Enabled=true",
             "--ActorChat:Cluster:Hostname=10.0.0.5",
             "--ActorChat:Cluster:PublicHostname=chat-1.example.com",
             "--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:1",
@@ -183,10 +185,9 @@ public sealed class SettingsTests
         ]).Build();
 
         var cluster = app.Services.GetRequiredService<IOptions<ChatServerOptions>>().Value.Cluster;
-        Assert.True(cluster.Enabled);
         Assert.Equal("10.0.0.5", cluster.Hostname);
         Assert.Equal("chat-1.example.com", cluster.AdvertisedHostname);
-        Assert.Equal(4053, cluster.Port);
+        Assert.Equal(0, cluster.Port);
         Assert.Equal(TimeSpan.FromSeconds(20), cluster.StableAfter);
         Assert.Equal(100, cluster.Shards);
     }
@@ -238,7 +239,6 @@ public sealed class SettingsTests
             ["ActorChat:History:ConnectionString"] = "Host=db.example.com;Database=chat;Username=chat",
             ["ActorChat:History:MaxMessagesPerRoom"] = "500",
             ["ActorChat:History:MaxAge"] = "7.00:00:00",
-            ["ActorChat:Cluster:Enabled"] = "true",
             ["ActorChat:Cluster:Hostname"] = "10.0.0.5",
             ["ActorChat:Cluster:PublicHostname"] = "chat-1.example.com",
             ["ActorChat:Cluster:Port"] = "4811",
@@ -292,9 +292,9 @@ public sealed class StartupRefusalProcessTests
     [Fact]
     public async Task A_cluster_node_with_the_sqlite_history_prints_one_line_and_the_process_exits_2()
     {
-        var exited = await ServerProcess.RunToExitAsync(ProcessBound, "--urls", "http://127.0.0.1:0", "--ActorChat:History:Provider=sqlite", "--ActorChat:Cluster:Enabled=true");
+        var exited = await ServerProcess.RunToExitAsync(ProcessBound, "--urls", "http://127.0.0.1:0", "--ActorChat:History:Provider=sqlite", "--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:4811");
 
-        AssertRefused(exited, "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:Enabled=true: a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql");
+        AssertRefused(exited, "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:SeedNodes (joining other nodes): a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql");
     }
 
     [Fact]

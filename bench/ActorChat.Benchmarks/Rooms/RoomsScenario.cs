@@ -1,3 +1,4 @@
+using ActorChat.Actors;
 using System.Diagnostics;
 using System.Globalization;
 using ActorChat.Actors.Rooms;
@@ -114,6 +115,7 @@ public static class RoomsScenario
             // --akka: HOCON over everything else, to try a journal setting without editing the server's files.
             var config = ConfigurationFactory.ParseString(options.Akka)
                 .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
+                .WithFallback(OneNode.Config)
                 .WithFallback(File.Exists(hocon) ? ConfigurationFactory.ParseString(File.ReadAllText(hocon)) : Config.Empty)
                 .WithFallback(ChatHistory.Config(store));
             using var system = ActorSystem.Create("rooms-bench", config);
@@ -137,7 +139,8 @@ public static class RoomsScenario
     {
         var limits = new RoomLimits();
         var settings = new RoomSettings();
-        var region = system.ActorOf(RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, NullLogger.Instance), NullLogger.Instance), "rooms");
+        OneNode.Join(system);
+        var region = ChatNode.StartRooms(system, 100, room => RoomEntity.Props(room, limits, settings, NullLogger.Instance), EntitySupervision.Default, NullLogger.Instance);
         var senders = new List<IActorRef>();
         var members = new List<IActorRef>();
         for (var r = 0; r < options.Rooms; r++)

@@ -192,7 +192,6 @@ internal sealed partial class ServerGroup : IAsyncDisposable
     {
         var args = new List<string>
         {
-            "--ActorChat:Cluster:Enabled=true",
             "--ActorChat:Cluster:Port=0",
             // event 1070 (the node's address) is Information; connections' own host logs stay at Warning
             "--Logging:LogLevel:ActorChat.Host=Information",

@@ -32,10 +32,10 @@ internal sealed class BeejConnection : ConnectionActor
     public BeejConnection(ConnectionContext context)
         : base(context)
     {
-        Receive<SessionRegistry.Welcomed>(OnWelcomed);
-        Receive<SessionRegistry.HelloRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
-        Receive<SessionRegistry.Renamed>(OnRenamed);
-        Receive<SessionRegistry.RenameRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
+        Receive<SessionContract.Welcomed>(OnWelcomed);
+        Receive<SessionContract.HelloRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
+        Receive<SessionContract.Renamed>(OnRenamed);
+        Receive<SessionContract.RenameRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
         Receive<RoomEntity.Entered>(e => OnEntered(e));
         Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, null));
         Receive<RoomEntity.RoomStopped>(_ => ReturnToLobby());
@@ -149,8 +149,8 @@ internal sealed class BeejConnection : ConnectionActor
 
         _asking = true;
         Wiring.Sessions.Tell(_sessionId is null
-            ? new SessionRegistry.Hello(null, raw, Resumable: false)
-            : new SessionRegistry.Rename(_sessionId, raw));
+            ? new SessionContract.Hello(null, raw, Resumable: false)
+            : new SessionContract.Rename(_sessionId, raw));
     }
 
     private void Say(string claimed, string text)
@@ -179,17 +179,17 @@ internal sealed class BeejConnection : ConnectionActor
     private void Post(string text) =>
         Wiring.Rooms.Tell(new RoomEntity.Post(RoomNames.Lobby, _sessionId!, text, Cid: null, Ref: null));
 
-    private void OnWelcomed(SessionRegistry.Welcomed welcomed)
+    private void OnWelcomed(SessionContract.Welcomed welcomed)
     {
         _sessionId = welcomed.SessionId;
         _username = welcomed.Name;
         Metrics.Joined();
         EnterLobby();
-        Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(welcomed.SessionId, RoomNames.Lobby));
+        Wiring.Sessions.Tell(new SessionContract.JoinedRoom(welcomed.SessionId, RoomNames.Lobby));
         Answered(null);
     }
 
-    private void OnRenamed(SessionRegistry.Renamed renamed)
+    private void OnRenamed(SessionContract.Renamed renamed)
     {
         _username = renamed.Name;
         Metrics.Joined();

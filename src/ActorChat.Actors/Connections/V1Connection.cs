@@ -28,16 +28,16 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     public V1Connection(ConnectionContext context)
         : base(context)
     {
-        Receive<SessionRegistry.Welcomed>(OnWelcomed);
-        Receive<SessionRegistry.HelloRefused>(r =>
+        Receive<SessionContract.Welcomed>(OnWelcomed);
+        Receive<SessionContract.HelloRefused>(r =>
         {
             _helloPending = false;
             Timers.Cancel(HelloTimer);
             SendError(r.Code, r.Message, _helloRef);
         });
-        Receive<SessionRegistry.Renamed>(OnRenamed);
-        Receive<SessionRegistry.RenameRefused>(r => SendError(r.Code, r.Message, _renameRefs.TryDequeue(out var requestRef) ? requestRef : null));
-        Receive<SessionRegistry.TakenOver>(_ => OnTakenOver());
+        Receive<SessionContract.Renamed>(OnRenamed);
+        Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, _renameRefs.TryDequeue(out var requestRef) ? requestRef : null));
+        Receive<SessionContract.TakenOver>(_ => OnTakenOver());
         Receive<RoomEntity.Entered>(OnEntered);
         Receive<RoomEntity.Refused>(OnRefused);
         Receive<RoomEntity.RoomStopped>(OnRoomStopped);
@@ -120,7 +120,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
                 {
                     _renameRefs.Enqueue(rename.Ref);
-                    Wiring.Sessions.Tell(new SessionRegistry.Rename(_sessionId, rename.Name));
+                    Wiring.Sessions.Tell(new SessionContract.Rename(_sessionId, rename.Name));
                 }
 
                 break;
@@ -141,11 +141,11 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
         _helloPending = true;
         _helloRef = hello.Ref;
-        Wiring.Sessions.Tell(new SessionRegistry.Hello(hello.Session, hello.Name, Resumable: true));
+        Wiring.Sessions.Tell(new SessionContract.Hello(hello.Session, hello.Name, Resumable: true));
         Timers.StartSingleTimer(HelloTimer, new Unanswered(null), Settings.AnswerTimeout);
     }
 
-    private void OnWelcomed(SessionRegistry.Welcomed welcomed)
+    private void OnWelcomed(SessionContract.Welcomed welcomed)
     {
         _helloPending = false;
         Timers.Cancel(HelloTimer);
@@ -173,7 +173,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
         if (_rooms.TryAdd(join.Room, Membership.Entering))
         {
-            Wiring.Sessions.Tell(new SessionRegistry.JoinedRoom(_sessionId!, join.Room));
+            Wiring.Sessions.Tell(new SessionContract.JoinedRoom(_sessionId!, join.Room));
         }
         else
         {
@@ -219,7 +219,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         ForgetRoom(leave.Room);
         _reentering.Remove(leave.Room);
         Timers.Cancel(JoinTimer(leave.Room));
-        Wiring.Sessions.Tell(new SessionRegistry.LeftRoom(_sessionId!, leave.Room));
+        Wiring.Sessions.Tell(new SessionContract.LeftRoom(_sessionId!, leave.Room));
 
         // The room answers with left, after everything it sent before.
         Wiring.Rooms.Tell(new RoomEntity.Leave(leave.Room, _sessionId!, leave.Ref));
@@ -324,7 +324,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         return false;
     }
 
-    private void OnRenamed(SessionRegistry.Renamed renamed)
+    private void OnRenamed(SessionContract.Renamed renamed)
     {
         _name = renamed.Name;
         Metrics.Joined();
@@ -377,7 +377,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         if (_sessionId is not null && !_ended)
         {
             _ended = true;
-            Wiring.Sessions.Tell(new SessionRegistry.Goodbye(_sessionId));
+            Wiring.Sessions.Tell(new SessionContract.Goodbye(_sessionId));
         }
     }
 

@@ -13,7 +13,7 @@ namespace ActorChat.Actors.Rooms;
 /// The <c>rooms</c> listing in a cluster, one per node at <c>/user/room-directory</c>. Under
 /// sharding a room's parent is a shard, which knows nothing of member counts, so the rooms on this
 /// node report their <see cref="RoomRegion.Occupancy"/> here instead. Each node's directory
-/// publishes its busiest rooms (at most <see cref="RoomRegion.MaxListedRooms"/>) into one
+/// publishes its busiest rooms (at most <see cref="MaxListedRooms"/>) into one
 /// Akka.DistributedData <c>LWWDictionary</c> keyed by node address, at most every
 /// <see cref="PublishInterval"/> and only when they changed; <see cref="RoomRegion.ListRooms"/> is
 /// answered from the local replica merged with this node's own counts, so a listing never waits on
@@ -27,6 +27,9 @@ namespace ActorChat.Actors.Rooms;
 /// </remarks>
 public sealed class RoomDirectory : ReceiveActor, IWithTimers
 {
+    /// <summary>Most rooms one <c>rooms</c> reply lists (the busiest), so the frame stays small whatever the cluster holds.</summary>
+    public const int MaxListedRooms = 1000;
+
     /// <summary>The DData key every node's directory writes its entry under.</summary>
     public static readonly LWWDictionaryKey<string, string> Key = new("actorchat-rooms");
 
@@ -136,19 +139,19 @@ public sealed class RoomDirectory : ReceiveActor, IWithTimers
 
     /// <summary>
     /// The busiest rooms of <paramref name="counts"/>, most members first, at most
-    /// <see cref="RoomRegion.MaxListedRooms"/>; the lobby always listed (it always exists).
+    /// <see cref="MaxListedRooms"/>; the lobby always listed (it always exists).
     /// </summary>
     internal static List<RoomSummary> Busiest(IEnumerable<KeyValuePair<string, int>> counts, bool withLobby)
     {
         var listed = counts.Where(o => o.Value > 0)
             .OrderByDescending(o => o.Value)
             .ThenBy(o => o.Key, StringComparer.Ordinal)
-            .Take(RoomRegion.MaxListedRooms)
+            .Take(MaxListedRooms)
             .Select(o => new RoomSummary(o.Key, o.Value))
             .ToList();
         if (withLobby && !listed.Exists(r => r.Room == RoomNames.Lobby))
         {
-            if (listed.Count == RoomRegion.MaxListedRooms)
+            if (listed.Count == MaxListedRooms)
             {
                 listed.RemoveAt(listed.Count - 1);
             }

@@ -157,7 +157,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Command<Post>(OnPost);
         Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
         Command<RenameMember>(OnRenameMember);
-        Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, member =>
+        Command<SessionContract.SessionEnded>(e => WithMember(e.SessionId, member =>
         {
             Remove(member);
             FlushIfOriginal(member);
@@ -1108,12 +1108,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
-        // The region learns that a failed room stopped only after this (Terminated): until then it
-        // would hand the dying room what its members send, the Enter they send on RoomStopped
-        // included, and it would be lost. Asking to passivate first makes the region hold it for
-        // the next incarnation, as a shard region does (a passivating room's repeat is ignored).
-        Context.Parent.Tell(new Passivate(StopRoom.Instance));
-
+        // A failed room's members enter again on RoomStopped: its EntityHost holds what they send
+        // from now on until the next incarnation (after a backoff), so nothing is handed to the
+        // dying one.
+        Context.Parent.Tell(EntityHost.Stopping.Instance);
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
         foreach (var member in _members.Values)
         {

@@ -57,7 +57,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary><see cref="RoomEntity.GetStatus"/>: room.</summary>
     internal const string GetStatusManifest = "gst1";
 
-    /// <summary><see cref="SessionRegistry.SessionEnded"/>: room, session id.</summary>
+    /// <summary><see cref="SessionContract.SessionEnded"/>: room, session id.</summary>
     internal const string SessionEndedManifest = "sen1";
 
     /// <summary><see cref="RoomEntity.StopRoom"/>: nothing.</summary>
@@ -114,7 +114,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             RoomEntity.ReadHistory => ReadHistoryManifest,
             RoomEntity.RenameMember => RenameMemberManifest,
             RoomEntity.GetStatus => GetStatusManifest,
-            SessionRegistry.SessionEnded => SessionEndedManifest,
+            SessionContract.SessionEnded => SessionEndedManifest,
             RoomEntity.StopRoom => StopRoomManifest,
             RoomEntity.Entered => EnteredManifest,
             RoomEntity.Refused => RefusedManifest,
@@ -176,7 +176,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             case RoomEntity.GetStatus status:
                 writer.Text(status.Room);
                 break;
-            case SessionRegistry.SessionEnded ended:
+            case SessionContract.SessionEnded ended:
                 writer.Text(ended.Room);
                 writer.Text(ended.SessionId);
                 break;
@@ -262,7 +262,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             ReadHistoryManifest => new RoomEntity.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
             RenameMemberManifest => new RoomEntity.RenameMember(reader.Text(), reader.Text(), reader.Text()),
             GetStatusManifest => new RoomEntity.GetStatus(reader.Text()),
-            SessionEndedManifest => new SessionRegistry.SessionEnded(reader.Text(), reader.Text()),
+            SessionEndedManifest => new SessionContract.SessionEnded(reader.Text(), reader.Text()),
             StopRoomManifest => RoomEntity.StopRoom.Instance,
             EnteredManifest => new RoomEntity.Entered(
                 Room: reader.Text(),

@@ -7,7 +7,7 @@ namespace ActorChat.Actors.Serialization;
 
 /// <summary>
 /// The format of the session and name messages that cross nodes (connection ↔ front ↔
-/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="SessionRegistry.SessionEnded"/>
+/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="SessionContract.SessionEnded"/>
 /// to rooms) and of what those entities persist: the shared layout of <see cref="WireWriter"/>,
 /// fields in the order of each record's constructor, named by a short versioned manifest.
 /// </summary>
@@ -52,12 +52,14 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string HoldsNameReplyManifest = "nvr1";
 
     internal const string SessionStartedManifest = "sev1.start";
-    internal const string SessionResumedManifest = "sev1.resume";
+    internal const string SessionResumedV1Manifest = "sev1.resume";
+    internal const string SessionResumedManifest = "sev2.resume";
     internal const string SessionRenamedManifest = "sev1.rename";
     internal const string RoomJoinedManifest = "sev1.join";
     internal const string RoomLeftManifest = "sev1.leave";
     internal const string SessionClosedManifest = "sev1.end";
-    internal const string SessionSnapshotManifest = "sev1.snap";
+    internal const string SessionSnapshotV1Manifest = "sev1.snap";
+    internal const string SessionSnapshotManifest = "sev2.snap";
     internal const string NameHeldManifest = "sev1.nameheld";
     internal const string NameFreedManifest = "sev1.namefreed";
 
@@ -73,17 +75,17 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 
     public override string Manifest(object o) => o switch
     {
-        SessionRegistry.Hello => HelloManifest,
-        SessionRegistry.Welcomed => WelcomedManifest,
-        SessionRegistry.HelloRefused => HelloRefusedManifest,
-        SessionRegistry.TakenOver => TakenOverManifest,
-        SessionRegistry.Rename => RenameManifest,
-        SessionRegistry.Renamed => RenamedManifest,
-        SessionRegistry.RenameRefused => RenameRefusedManifest,
-        SessionRegistry.JoinedRoom => JoinedRoomManifest,
-        SessionRegistry.LeftRoom => LeftRoomManifest,
-        SessionRegistry.Goodbye => GoodbyeManifest,
-        SessionRegistry.SessionEnded => SessionEndedManifest,
+        SessionContract.Hello => HelloManifest,
+        SessionContract.Welcomed => WelcomedManifest,
+        SessionContract.HelloRefused => HelloRefusedManifest,
+        SessionContract.TakenOver => TakenOverManifest,
+        SessionContract.Rename => RenameManifest,
+        SessionContract.Renamed => RenamedManifest,
+        SessionContract.RenameRefused => RenameRefusedManifest,
+        SessionContract.JoinedRoom => JoinedRoomManifest,
+        SessionContract.LeftRoom => LeftRoomManifest,
+        SessionContract.Goodbye => GoodbyeManifest,
+        SessionContract.SessionEnded => SessionEndedManifest,
         SessionEntity.StartSession => StartSessionManifest,
         SessionEntity.ResumeSession => ResumeSessionManifest,
         SessionEntity.NotResumed => NotResumedManifest,
@@ -115,50 +117,50 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         var w = new WireWriter(64);
         switch (obj)
         {
-            case SessionRegistry.Hello m:
+            case SessionContract.Hello m:
                 w.OptionalString(m.Token);
                 w.Text(m.Name);
                 w.Bool(m.Resumable);
                 break;
-            case SessionRegistry.Welcomed m:
+            case SessionContract.Welcomed m:
                 w.Text(m.SessionId);
                 w.Text(m.Name);
                 w.OptionalString(m.Token);
                 w.Bool(m.Resumed);
                 w.Strings([.. m.Rooms]);
                 break;
-            case SessionRegistry.HelloRefused m:
+            case SessionContract.HelloRefused m:
                 w.Text(m.Code);
                 w.Text(m.Message);
                 break;
-            case SessionRegistry.TakenOver:
+            case SessionContract.TakenOver:
             case SessionEntity.SessionClosed:
             case NameEntity.NameFreed:
                 break;
-            case SessionRegistry.Rename m:
+            case SessionContract.Rename m:
                 w.Text(m.SessionId);
                 w.Text(m.Name);
                 break;
-            case SessionRegistry.Renamed m:
+            case SessionContract.Renamed m:
                 w.Text(m.Previous);
                 w.Text(m.Name);
                 break;
-            case SessionRegistry.RenameRefused m:
+            case SessionContract.RenameRefused m:
                 w.Text(m.Code);
                 w.Text(m.Message);
                 break;
-            case SessionRegistry.JoinedRoom m:
+            case SessionContract.JoinedRoom m:
                 w.Text(m.SessionId);
                 w.Text(m.Room);
                 break;
-            case SessionRegistry.LeftRoom m:
+            case SessionContract.LeftRoom m:
                 w.Text(m.SessionId);
                 w.Text(m.Room);
                 break;
-            case SessionRegistry.Goodbye m:
+            case SessionContract.Goodbye m:
                 w.Text(m.SessionId);
                 break;
-            case SessionRegistry.SessionEnded m:
+            case SessionContract.SessionEnded m:
                 w.Text(m.Room);
                 w.Text(m.SessionId);
                 break;
@@ -243,6 +245,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 break;
             case SessionEntity.SessionResumed m:
                 w.Bytes(m.TokenHash);
+                OptionalBytes(w, m.PreviousTokenHash);
                 break;
             case SessionEntity.SessionRenamed m:
                 w.Text(m.Name);
@@ -264,6 +267,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Fixed64(m.Generation);
                 w.Strings([.. m.Rooms]);
                 w.Bool(m.Ended);
+                OptionalBytes(w, m.PreviousTokenHash);
                 break;
             case NameEntity.NameHeld m:
                 w.Text(m.SessionId);
@@ -281,17 +285,17 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         var r = new WireReader(bytes, $"a session message '{manifest}'");
         object message = manifest switch
         {
-            HelloManifest => new SessionRegistry.Hello(r.OptionalString(), r.Text(), r.Bool()),
-            WelcomedManifest => new SessionRegistry.Welcomed(r.Text(), r.Text(), r.OptionalString(), r.Bool(), r.Strings()),
-            HelloRefusedManifest => new SessionRegistry.HelloRefused(r.Text(), r.Text()),
-            TakenOverManifest => SessionRegistry.TakenOver.Instance,
-            RenameManifest => new SessionRegistry.Rename(r.Text(), r.Text()),
-            RenamedManifest => new SessionRegistry.Renamed(r.Text(), r.Text()),
-            RenameRefusedManifest => new SessionRegistry.RenameRefused(r.Text(), r.Text()),
-            JoinedRoomManifest => new SessionRegistry.JoinedRoom(r.Text(), r.Text()),
-            LeftRoomManifest => new SessionRegistry.LeftRoom(r.Text(), r.Text()),
-            GoodbyeManifest => new SessionRegistry.Goodbye(r.Text()),
-            SessionEndedManifest => new SessionRegistry.SessionEnded(r.Text(), r.Text()),
+            HelloManifest => new SessionContract.Hello(r.OptionalString(), r.Text(), r.Bool()),
+            WelcomedManifest => new SessionContract.Welcomed(r.Text(), r.Text(), r.OptionalString(), r.Bool(), r.Strings()),
+            HelloRefusedManifest => new SessionContract.HelloRefused(r.Text(), r.Text()),
+            TakenOverManifest => SessionContract.TakenOver.Instance,
+            RenameManifest => new SessionContract.Rename(r.Text(), r.Text()),
+            RenamedManifest => new SessionContract.Renamed(r.Text(), r.Text()),
+            RenameRefusedManifest => new SessionContract.RenameRefused(r.Text(), r.Text()),
+            JoinedRoomManifest => new SessionContract.JoinedRoom(r.Text(), r.Text()),
+            LeftRoomManifest => new SessionContract.LeftRoom(r.Text(), r.Text()),
+            GoodbyeManifest => new SessionContract.Goodbye(r.Text()),
+            SessionEndedManifest => new SessionContract.SessionEnded(r.Text(), r.Text()),
             StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
             ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
             NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),
@@ -307,12 +311,14 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             HoldsNameManifest => new NameEntity.HoldsName(r.Text(), r.Text(), r.Fixed64()),
             HoldsNameReplyManifest => new NameEntity.HoldsNameReply(r.Text(), r.Fixed64(), r.Bool()),
             SessionStartedManifest => new SessionEntity.SessionStarted(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null),
-            SessionResumedManifest => new SessionEntity.SessionResumed(r.Bytes()),
+            SessionResumedV1Manifest => new SessionEntity.SessionResumed(r.Bytes()),
+            SessionResumedManifest => new SessionEntity.SessionResumed(r.Bytes(), r.Bool() ? r.Bytes() : null),
             SessionRenamedManifest => new SessionEntity.SessionRenamed(r.Text(), r.Text(), r.Text()),
             RoomJoinedManifest => new SessionEntity.RoomJoined(r.Text()),
             RoomLeftManifest => new SessionEntity.RoomLeft(r.Text()),
             SessionClosedManifest => SessionEntity.SessionClosed.Instance,
-            SessionSnapshotManifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool()),
+            SessionSnapshotV1Manifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool()),
+            SessionSnapshotManifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool(), r.Bool() ? r.Bytes() : null),
             NameHeldManifest => new NameEntity.NameHeld(r.Text(), r.Text()),
             NameFreedManifest => NameEntity.NameFreed.Instance,
             _ => throw new SerializationException($"ActorChat: unknown session message manifest '{manifest}' (this build reads {SessionMessagesSerializerInfo.Known})."),
@@ -337,5 +343,5 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 /// <summary>What the session serializer reads, for its error messages.</summary>
 internal static class SessionMessagesSerializerInfo
 {
-    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev1.nameheld sev1.namefreed";
+    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
 }

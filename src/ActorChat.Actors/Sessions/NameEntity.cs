@@ -34,10 +34,14 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
 
     private const string VerifyTimer = "verify";
 
+    /// <summary>How long a name entity stays in memory with nothing asked of it, by default.</summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>How many events a name keeps at most before the older ones are deleted.</summary>
     internal const int TrimEvery = 16;
 
     private readonly string _key;
+    private readonly TimeSpan _idleAfter;
     private readonly ILogger _logger;
     private string? _holder;
     private string _shown = "";
@@ -45,9 +49,10 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
     private long _verifiedAt;
     private long _verification;
 
-    public NameEntity(string key, ILogger logger)
+    public NameEntity(string key, ILogger logger, TimeSpan idleAfter)
     {
         _key = key;
+        _idleAfter = idleAfter;
         _logger = logger;
 
         Recover<NameHeld>(Apply);
@@ -61,7 +66,9 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => "name-" + _key;
 
     /// <summary>The props of the entity for <paramref name="key"/> (an entity id of the names' region).</summary>
-    public static Props Props(string key, ILogger logger) => Akka.Actor.Props.Create(() => new NameEntity(key, logger));
+    /// <param name="idleAfter">How long it stays in memory with nothing asked of it (null: <see cref="IdleAfter"/>).</param>
+    public static Props Props(string key, ILogger logger, TimeSpan? idleAfter = null) =>
+        Akka.Actor.Props.Create(() => new NameEntity(key, logger, idleAfter ?? IdleAfter));
 
     private void Active()
     {
@@ -69,7 +76,17 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
         Command<Release>(OnRelease);
         Command<HoldsNameReply>(_ => { });
         Command<VerifyTimedOut>(_ => { });
+
+        // Nothing asked for a while: out of memory until the next claim or release recovers it
+        // from its short journal (otherwise every name ever claimed would stay in memory).
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopName.Instance)));
         Common();
+    }
+
+    protected override void PreStart()
+    {
+        SetReceiveTimeout(_idleAfter);
+        base.PreStart();
     }
 
     /// <summary>Asking the holder's session whether it still holds the key: claims and releases wait.</summary>
@@ -107,6 +124,7 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
                 Verified();
             }
         });
+        Command<ReceiveTimeout>(_ => { });
         Common();
         CommandAny(_ => Stash.Stash());
     }

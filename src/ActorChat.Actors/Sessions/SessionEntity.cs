@@ -12,7 +12,7 @@ namespace ActorChat.Actors.Sessions;
 /// every session of one node, this does for one session anywhere: it takes its name from the
 /// <see cref="NameEntity"/>s, welcomes its connection (on any node) directly, watches it, keeps a
 /// session whose connection died for the time-to-live, and when the session ends frees its name and
-/// tells each of its rooms <see cref="SessionRegistry.SessionEnded"/>.
+/// tells each of its rooms <see cref="SessionContract.SessionEnded"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -58,6 +58,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
 
     private State? _state;
     private IActorRef? _connection;
+    private IActorRef? _lastConnection;
     private DateTimeOffset? _detachedAt;
     private TimeSpan _detachedLimit;
     private int _sinceSnapshot;
@@ -125,11 +126,14 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         Command<ResumeSession>(OnResume);
         Command<RenameSession>(OnRename);
         Command<Reattach>(OnReattach);
-        Command<SessionRegistry.JoinedRoom>(j => UpdateRooms(j.Room, joined: true));
-        Command<SessionRegistry.LeftRoom>(l => UpdateRooms(l.Room, joined: false));
-        Command<SessionRegistry.Goodbye>(_ =>
+        Command<SessionContract.JoinedRoom>(j => UpdateRooms(j.Room, joined: true));
+        Command<SessionContract.LeftRoom>(l => UpdateRooms(l.Room, joined: false));
+        Command<SessionContract.Goodbye>(_ =>
         {
-            if (_state is not null && _connection is not null && Sender.Equals(_connection))
+            // The goodbye comes through the front, the connection's death straight here: a
+            // connection that said goodbye and closed may be seen gone first. Its goodbye still
+            // counts while no other connection took the session since.
+            if (_state is not null && (_connection ?? _lastConnection) is { } connection && Sender.Equals(connection))
             {
                 End("goodbye");
             }
@@ -166,7 +170,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         if (_state is not null)
         {
             // 96 random bits collided, or a duplicate: never welcome a second connection into a session.
-            start.Connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again."));
+            start.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again."));
             return;
         }
 
@@ -180,18 +184,18 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
             {
                 Apply(e);
                 Attach(start.Connection, front);
-                start.Connection.Tell(new SessionRegistry.Welcomed(_id, _state!.Name, token, false, []));
+                start.Connection.Tell(new SessionContract.Welcomed(_id, _state!.Name, token, false, []));
             });
         }, onRefused: holder =>
         {
-            start.Connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.NameTaken, holder));
+            start.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.NameTaken, holder));
             Passivate();
         });
     }
 
     private void OnResume(ResumeSession resume)
     {
-        if (_state is null || _state.Ended || !_state.Resumable || resume.Connection.Equals(_connection) || !SessionTokens.Matches(resume.Token, _state.TokenHash))
+        if (_state is null || _state.Ended || !_state.Resumable || resume.Connection.Equals(_connection) || !_state.Accepts(resume.Token, attached: _connection is not null))
         {
             // Unknown, used or expired: not an error; the front starts a new session.
             Sender.Tell(new NotResumed(resume.Name, resume.Connection));
@@ -205,17 +209,20 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
 
         var front = Sender;
         var token = SessionTokens.NewToken(_id);
-        Persist(new SessionResumed(SessionTokens.Hash(token)), e =>
+        // The presented token stays good for one more resume while no connection holds the session:
+        // the welcome carrying the new one may never reach the client (its connection dropped as it
+        // was sent), which then tries the old one again; the new one is what it must use otherwise.
+        Persist(new SessionResumed(SessionTokens.Hash(token), SessionTokens.Hash(resume.Token)), e =>
         {
             Apply(e);
             if (_connection is { } old)
             {
                 Context.Unwatch(old);
-                old.Tell(SessionRegistry.TakenOver.Instance);
+                old.Tell(SessionContract.TakenOver.Instance);
             }
 
             Attach(resume.Connection, front);
-            resume.Connection.Tell(new SessionRegistry.Welcomed(_id, _state!.Name, token, true, [.. _state.Rooms]));
+            resume.Connection.Tell(new SessionContract.Welcomed(_id, _state!.Name, token, true, [.. _state.Rooms]));
         });
     }
 
@@ -223,7 +230,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     {
         if (_state is null || _state.Ended || !rename.Connection.Equals(_connection))
         {
-            rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first."));
+            rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first."));
             return;
         }
 
@@ -236,9 +243,9 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Apply(e);
                 ReleaseUnlessKept(SessionSharding.CaselessKey(oldCaseless));
                 ReleaseUnlessKept(SessionSharding.CasedKey(oldCased));
-                rename.Connection.Tell(new SessionRegistry.Renamed(previous, e.Name));
+                rename.Connection.Tell(new SessionContract.Renamed(previous, e.Name));
             });
-        }, onRefused: holder => rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NameTaken, holder)));
+        }, onRefused: holder => rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NameTaken, holder)));
     }
 
     private void OnReattach(Reattach reattach)
@@ -248,7 +255,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         {
             // Gone, or taken over since that connection's welcome: it speaks for this session no more.
             Sender.Tell(new NotAttached(_id, reattach.Connection));
-            reattach.Connection.Tell(SessionRegistry.TakenOver.Instance);
+            reattach.Connection.Tell(SessionContract.TakenOver.Instance);
             if (_state is null)
             {
                 Passivate();
@@ -285,6 +292,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        _lastConnection = _connection;
         _connection = null;
         if (!_state.Resumable)
         {
@@ -316,6 +324,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     private void Attach(IActorRef connection, IActorRef front)
     {
         _connection = connection;
+        _lastConnection = null;
         _detachedAt = null;
         Timers.Cancel(ExpiryTimer);
         Context.Watch(connection);
@@ -381,12 +390,12 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
             }
         });
         Command<ResumeSession>(r => Sender.Tell(new NotResumed(r.Name, r.Connection)));
-        Command<StartSession>(s => s.Connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again.")));
-        Command<RenameSession>(r => r.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first.")));
+        Command<StartSession>(s => s.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again.")));
+        Command<RenameSession>(r => r.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first.")));
         Command<Reattach>(r =>
         {
             Sender.Tell(new NotAttached(_id, r.Connection));
-            r.Connection.Tell(SessionRegistry.TakenOver.Instance);
+            r.Connection.Tell(SessionContract.TakenOver.Instance);
         });
         Command<NameEntity.HoldsName>(h => Sender.Tell(new NameEntity.HoldsNameReply(h.Key, h.Verification, _unreleased.Contains(h.Key))));
         Command<StopSession>(_ => Context.Stop(Self));
@@ -412,7 +421,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         _logger.ClusterSessionEnded(_id, state.Name, _endReason, state.Rooms.Count);
         foreach (var room in state.Rooms)
         {
-            _rooms.Tell(new SessionRegistry.SessionEnded(room, _id));
+            _rooms.Tell(new SessionContract.SessionEnded(room, _id));
         }
 
         // Nothing of an ended session is needed again: the next message to its id finds nothing.
@@ -533,10 +542,10 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         switch (e)
         {
             case SessionStarted started:
-                _state = new State(started.Name, started.Caseless, started.Cased, started.Resumable, started.TokenHash, 1, new SortedSet<string>(StringComparer.Ordinal), false);
+                _state = new State(started.Name, started.Caseless, started.Cased, started.Resumable, started.TokenHash, null, 1, new SortedSet<string>(StringComparer.Ordinal), false);
                 break;
             case SessionResumed resumed when _state is not null:
-                _state = _state with { TokenHash = resumed.TokenHash, Generation = _state.Generation + 1 };
+                _state = _state with { TokenHash = resumed.TokenHash, PreviousTokenHash = resumed.PreviousTokenHash, Generation = _state.Generation + 1 };
                 break;
             case SessionRenamed renamed when _state is not null:
                 _state = _state with { Name = renamed.Name, Caseless = renamed.Caseless, Cased = renamed.Cased };
@@ -577,12 +586,21 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         ? $"The name \"{name}\" is taken."
         : $"The name \"{name}\" is too close to \"{heldBy}\", which is taken.";
 
-    private sealed record State(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, long Generation, SortedSet<string> Rooms, bool Ended)
+    /// <param name="TokenHash">The hash of the token the last welcome carried.</param>
+    /// <param name="PreviousTokenHash">The hash of the token that last welcome's resume presented: still accepted, since that welcome may have been lost.</param>
+    private sealed record State(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, byte[]? PreviousTokenHash, long Generation, SortedSet<string> Rooms, bool Ended)
     {
         public static State Of(SessionSnapshot s) =>
-            new(s.Name, s.Caseless, s.Cased, s.Resumable, s.TokenHash, s.Generation, new SortedSet<string>(s.Rooms, StringComparer.Ordinal), s.Ended);
+            new(s.Name, s.Caseless, s.Cased, s.Resumable, s.TokenHash, s.PreviousTokenHash, s.Generation, new SortedSet<string>(s.Rooms, StringComparer.Ordinal), s.Ended);
 
-        public SessionSnapshot ToSnapshot() => new(Name, Caseless, Cased, Resumable, TokenHash, Generation, [.. Rooms], Ended);
+        public SessionSnapshot ToSnapshot() => new(Name, Caseless, Cased, Resumable, TokenHash, Generation, [.. Rooms], Ended, PreviousTokenHash);
+
+        /// <summary>
+        /// The current token; or, while no connection is <paramref name="attached"/>, the one before it
+        /// (whose holder may never have got the welcome that replaced it).
+        /// </summary>
+        public bool Accepts(string token, bool attached) =>
+            SessionTokens.Matches(token, TokenHash) || (!attached && PreviousTokenHash is not null && SessionTokens.Matches(token, PreviousTokenHash));
     }
 
     private sealed record ClaimInFlight(long Attempt, string Name, string Caseless, string Cased, Action OnGranted, Action<string> OnRefused)
@@ -613,7 +631,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     /// </summary>
     public sealed record Reattach(string SessionId, long Generation, IActorRef Connection) : ISessionMessage;
 
-    /// <summary>The session is gone or was taken over (entity → front): the connection was told <see cref="SessionRegistry.TakenOver"/>.</summary>
+    /// <summary>The session is gone or was taken over (entity → front): the connection was told <see cref="SessionContract.TakenOver"/>.</summary>
     public sealed record NotAttached(string SessionId, IActorRef Connection);
 
     /// <summary>Ends the session if its connection has been gone long enough (the entity's own timer; tests).</summary>
@@ -648,8 +666,8 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     /// <summary>A session started: its name and keys, whether it can be resumed, its token's hash (null when not).</summary>
     public sealed record SessionStarted(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash) : ISessionEvent;
 
-    /// <summary>Resumed with a new token (its hash); the generation is one more.</summary>
-    public sealed record SessionResumed(byte[] TokenHash) : ISessionEvent;
+    /// <summary>Resumed with a new token (its hash) by the token <paramref name="PreviousTokenHash"/> hashes (null in events stored before it was kept); the generation is one more.</summary>
+    public sealed record SessionResumed(byte[] TokenHash, byte[]? PreviousTokenHash = null) : ISessionEvent;
 
     /// <summary>Renamed: the new name and keys.</summary>
     public sealed record SessionRenamed(string Name, string Caseless, string Cased) : ISessionEvent;
@@ -667,7 +685,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>The whole state at a sequence number.</summary>
-    public sealed record SessionSnapshot(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, long Generation, IReadOnlyList<string> Rooms, bool Ended) : ISessionEvent;
+    public sealed record SessionSnapshot(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, long Generation, IReadOnlyList<string> Rooms, bool Ended, byte[]? PreviousTokenHash = null) : ISessionEvent;
 }
 
 /// <summary>The cluster's session settings.</summary>

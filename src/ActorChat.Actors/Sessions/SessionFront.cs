@@ -45,11 +45,11 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         _sessions = sessions;
         _maxNameLength = maxNameLength;
 
-        Receive<SessionRegistry.Hello>(h => OnHello(Sender, h));
-        Receive<SessionRegistry.Rename>(r => OnRename(Sender, r));
-        Receive<SessionRegistry.JoinedRoom>(j => _sessions.Forward(j));
-        Receive<SessionRegistry.LeftRoom>(l => _sessions.Forward(l));
-        Receive<SessionRegistry.Goodbye>(g =>
+        Receive<SessionContract.Hello>(h => OnHello(Sender, h));
+        Receive<SessionContract.Rename>(r => OnRename(Sender, r));
+        Receive<SessionContract.JoinedRoom>(j => _sessions.Forward(j));
+        Receive<SessionContract.LeftRoom>(l => _sessions.Forward(l));
+        Receive<SessionContract.Goodbye>(g =>
         {
             // The session ends with its entity now: nothing to reattach when that stops.
             Forget(Sender);
@@ -60,7 +60,7 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         Receive<SessionEntity.NotAttached>(n => Forget(n.Connection));
         Receive<Terminated>(OnTerminated);
         Receive<RetryDue>(_ => RetryReattach());
-        Receive<SessionRegistry.GetSessionCount>(_ => Sender.Tell(new SessionRegistry.SessionCount(_connections.Count, _connections.Count)));
+        Receive<SessionContract.GetSessionCount>(_ => Sender.Tell(new SessionContract.SessionCount(_connections.Count)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -70,11 +70,11 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
     public static Props Props(IActorRef sessions, int maxNameLength) =>
         Akka.Actor.Props.Create(() => new SessionFront(sessions, maxNameLength));
 
-    private void OnHello(IActorRef connection, SessionRegistry.Hello hello)
+    private void OnHello(IActorRef connection, SessionContract.Hello hello)
     {
         if (_connections.ContainsKey(connection))
         {
-            connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.InvalidPacket, "This connection already has a session."));
+            connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidPacket, "This connection already has a session."));
             return;
         }
 
@@ -91,18 +91,18 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
     {
         if (!ChatRules.TryValidateName(raw, _maxNameLength, out var name, out var key, out var error))
         {
-            connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.InvalidName, error));
+            connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidName, error));
             return;
         }
 
         _sessions.Tell(new SessionEntity.StartSession(SessionTokens.NewSessionId(), name, key.Caseless, key.Cased, resumable, connection));
     }
 
-    private void OnRename(IActorRef connection, SessionRegistry.Rename rename)
+    private void OnRename(IActorRef connection, SessionContract.Rename rename)
     {
         if (!ChatRules.TryValidateName(rename.Name, _maxNameLength, out var name, out var key, out var error))
         {
-            connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.InvalidName, error));
+            connection.Tell(new SessionContract.RenameRefused(ErrorCodes.InvalidName, error));
             return;
         }
 

@@ -118,7 +118,7 @@ public class BeejConnectionTests : GatewayTestKit
         client.Send(frame);
         AssertError(client.Next(), code, "");
         AssertNothingMore(Lobby, client, watcher);
-        Assert.Equal(new SessionRegistry.SessionCount(0, 0), SessionCount());
+        Assert.Equal((0, 0), SessionCount());
         var lobby = RoomStatus(RoomNames.Lobby);
         Assert.Equal((0, 0L), (lobby.Members, lobby.Position.Offset));
     }

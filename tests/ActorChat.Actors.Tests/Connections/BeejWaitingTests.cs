@@ -21,7 +21,7 @@ public sealed class BeejWaitingTests : ActorChatTestKit
 
         // The join is asked; the registry takes its time.
         connection.Tell(Packets.Frame(Packets.Join("alice")));
-        sessions.ExpectMsg<SessionRegistry.Hello>();
+        sessions.ExpectMsg<SessionContract.Hello>();
         for (var i = 0; i < BeejConnection.MaxWaiting + 3; i++)
         {
             connection.Tell(Packets.Frame(Packets.Message("alice", $"m{i}")));
@@ -32,7 +32,7 @@ public sealed class BeejWaitingTests : ActorChatTestKit
         Assert.All(socket.Sent, frame => Assert.Equal("rate-limited", Packets.Read(frame).Payload.GetProperty("code").GetString()));
 
         // Answered: the held messages are posted, in order, and nothing else was lost or sent twice.
-        sessions.Reply(new SessionRegistry.Welcomed("s1", "alice", null, false, []));
+        sessions.Reply(new SessionContract.Welcomed("s1", "alice", null, false, []));
         rooms.ExpectMsg<RoomEntity.Enter>();
         var posts = Enumerable.Range(0, BeejConnection.MaxWaiting).Select(_ => rooms.ExpectMsg<RoomEntity.Post>().Text).ToList();
         Assert.Equal(Enumerable.Range(0, BeejConnection.MaxWaiting).Select(i => $"m{i}"), posts);

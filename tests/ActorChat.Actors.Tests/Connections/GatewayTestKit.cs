@@ -5,6 +5,7 @@ using ActorChat.Actors.Sessions;
 using ActorChat.Actors.Tests.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -12,9 +13,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace ActorChat.Actors.Tests.Connections;
 
 /// <summary>
-/// The chat as the host wires it, without sockets: a <see cref="ChatGateway"/> over a
-/// <see cref="RoomRegion"/> of <see cref="RoomEntity"/> rooms (on the in-memory
-/// <see cref="TestJournal"/>) and a <see cref="SessionRegistry"/>. Each <see cref="Client"/> is a
+/// The chat as the host wires it, without sockets: the actor system is a one-node cluster and
+/// <see cref="ChatNode.Start"/> starts what every server runs (sharded rooms, names and sessions on
+/// the in-memory <see cref="TestJournal"/>, the front, the gateway). Each <see cref="Client"/> is a
 /// connection the gateway created, writing to a <see cref="FakeSocket"/>; the test plays the host's
 /// bridge (frames in, <see cref="ConnectionActor.ClientClosed"/>, <see cref="ConnectionActor.SocketClosed"/>).
 /// The actors start on the first connection, with the settings the test set before it.
@@ -33,6 +34,7 @@ public abstract class GatewayTestKit : RoomEntityTestKit
     private readonly ChatMetrics _metrics = new();
     private IActorRef? _rooms;
     private IActorRef? _sessions;
+    private IActorRef? _sessionRegion;
     private IActorRef? _gateway;
     private long _lastId;
 
@@ -40,12 +42,13 @@ public abstract class GatewayTestKit : RoomEntityTestKit
     protected ChatSettings ChatLimits { get; set; } = Unlimited;
 
     protected GatewayTestKit()
+        : base(OneNodeCluster.Config)
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings (e.g. <see cref="Serialization.SerializedMessages"/>).</summary>
     protected GatewayTestKit(Config extra)
-        : base(extra)
+        : base(extra.WithFallback(OneNodeCluster.Config))
     {
     }
 
@@ -70,12 +73,14 @@ public abstract class GatewayTestKit : RoomEntityTestKit
     {
         if (_gateway is null)
         {
-            var (limits, settings, time) = (Limits, Settings, Time);
-            _rooms = Sys.ActorOf(
-                RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, NullLogger.Instance, time), NullLogger.Instance),
-                "rooms");
-            _sessions = Sys.ActorOf(SessionRegistry.Props(_rooms, SessionTtl, ChatLimits.MaxNameLength, NullLogger.Instance), "sessions");
-            _gateway = Sys.ActorOf(ChatGateway.Props(_rooms, _sessions, ChatLimits, _metrics, NullLogger.Instance, Clock), "chat");
+            OneNodeCluster.Join(this);
+            var node = ChatNode.Start(
+                Sys,
+                new ChatNodeSettings(Shards: 10, Limits, Settings, ChatLimits, SessionTtl),
+                NullLoggerFactory.Instance,
+                _metrics,
+                new ChatNodeClocks(Time, TimeProvider.System, Clock));
+            (_rooms, _sessionRegion, _sessions, _gateway) = (node.Rooms, node.SessionRegion, node.Sessions, node.Gateway);
         }
 
         return actor!;
@@ -102,10 +107,24 @@ public abstract class GatewayTestKit : RoomEntityTestKit
         return ExpectMsg<RoomEntity.Status>();
     }
 
-    protected SessionRegistry.SessionCount SessionCount()
+    /// <summary>
+    /// Sessions alive in the cluster (<paramref name="Count"/>: their entities, attached or waiting
+    /// to be resumed) and how many of them have a connection on this node now.
+    /// </summary>
+    protected (int Count, int Attached) SessionCount()
     {
-        Sessions.Tell(SessionRegistry.GetSessionCount.Instance, TestActor);
-        return ExpectMsg<SessionRegistry.SessionCount>();
+        Sessions.Tell(SessionContract.GetSessionCount.Instance, TestActor);
+        var attached = ExpectMsg<SessionContract.SessionCount>().Attached;
+        return (Entities(Started(ref _sessionRegion)), attached);
+    }
+
+    /// <summary>Rooms alive (their entities, passivating ones included).</summary>
+    protected int RoomCount() => Entities(Rooms);
+
+    private int Entities(IActorRef region)
+    {
+        region.Tell(GetShardRegionState.Instance, TestActor);
+        return ExpectMsg<CurrentShardRegionState>().Shards.Sum(shard => shard.EntityIds.Count);
     }
 
     protected ChatGateway.Status GatewayStatus()

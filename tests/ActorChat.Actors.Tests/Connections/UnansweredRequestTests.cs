@@ -44,11 +44,11 @@ public sealed class UnansweredRequestTests : GatewayTestKit
     {
         var client = ConnectTo(answerTimeout);
         client.Send(V1Packets.Hello("alice"));
-        _sessions.ExpectMsg<SessionRegistry.Hello>();
-        client.Actor.Tell(new SessionRegistry.Welcomed("s-1", "alice", "t-1", false, []), _sessions.Ref);
+        _sessions.ExpectMsg<SessionContract.Hello>();
+        client.Actor.Tell(new SessionContract.Welcomed("s-1", "alice", "t-1", false, []), _sessions.Ref);
         client.Next("welcome");
         client.Send(V1Packets.Join(room, "j1"));
-        _sessions.ExpectMsg<SessionRegistry.JoinedRoom>();
+        _sessions.ExpectMsg<SessionContract.JoinedRoom>();
         _rooms.ExpectMsg<RoomEntity.Enter>(e => e.Room == room);
         client.Actor.Tell(new RoomEntity.Entered(room, new StreamPosition("e", 0), 1, null, []), _rooms.Ref);
         return client;
@@ -59,7 +59,7 @@ public sealed class UnansweredRequestTests : GatewayTestKit
     {
         var client = ConnectTo(TimeSpan.FromMilliseconds(300));
         client.Send(V1Packets.Hello("alice"));
-        _sessions.ExpectMsg<SessionRegistry.Hello>();
+        _sessions.ExpectMsg<SessionContract.Hello>();
         Assert.Equal((CloseCodes.ServiceRestart, "service restart"), client.Closed());
     }
 
@@ -70,7 +70,7 @@ public sealed class UnansweredRequestTests : GatewayTestKit
 
         // The answered join's timer is cancelled: a second join's is the one that fires.
         client.Send(V1Packets.Join("quiet", "j2"));
-        _sessions.ExpectMsg<SessionRegistry.JoinedRoom>();
+        _sessions.ExpectMsg<SessionContract.JoinedRoom>();
         _rooms.ExpectMsg<RoomEntity.Enter>(e => e.Room == "quiet");
         Assert.Equal((CloseCodes.ServiceRestart, "service restart"), client.Closed());
         Assert.Single(client.Socket.Closes);

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Sessions;
 using ActorChat.Actors.Rooms;
 using ActorChat.Protocol.V1;
 using Akka.Actor;
@@ -125,9 +126,9 @@ public sealed class RoomRoutingTests
         Assert.Same(message, extractor.EntityMessage(message));
         Assert.Null(extractor.EntityId("not a room message"));
 
-        // Akka's MurmurHash, not string.GetHashCode (randomized per process): a fixed value.
-        Assert.Equal((Math.Abs(Akka.Util.MurmurHash.StringHash("general")) % 100).ToString(System.Globalization.CultureInfo.InvariantCulture), extractor.ShardId("general", message));
-        Assert.Equal("47", extractor.ShardId("general", message));
-
+        // The one entity hash (FNV-1a of the UTF-8), not string.GetHashCode (randomized per
+        // process): a fixed value, the same hash sessions and names are placed by.
+        Assert.Equal("91", extractor.ShardId("general", message));
+        Assert.Equal(new SessionSharding.SessionExtractor(100).ShardId("general"), extractor.ShardId("general", message));
     }
 }

@@ -1,32 +1,39 @@
 using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity under its region: passivation, messages during passivation, failed writes.</summary>
+/// <summary>RoomEntity under its shard region (a one-node cluster): passivation, messages during passivation, failed writes.</summary>
 public class RoomEntityLifecycleTests : RoomEntityTestKit
 {
     public RoomEntityLifecycleTests()
+        : base(OneNodeCluster.Config)
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
     protected RoomEntityLifecycleTests(Config extra)
-        : base(extra)
+        : base(extra.WithFallback(OneNodeCluster.Config))
     {
     }
 
-    private IActorRef StartRegion() =>
-        Sys.ActorOf(RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance));
+    /// <summary>The rooms' shard region as every server starts it (<see cref="ChatNode.StartRooms"/>), on this one-node cluster.</summary>
+    private IActorRef StartRegion(EntitySupervision? supervision = null)
+    {
+        OneNodeCluster.Join(this);
+        var (limits, settings, time) = (Limits, Settings, Time);
+        return ChatNode.StartRooms(Sys, 10, name => RoomEntity.Props(name, limits, settings, NullLogger.Instance, time), supervision ?? EntitySupervision.Default, NullLogger.Instance);
+    }
 
     private int RoomCount(IActorRef region)
     {
-        region.Tell(RoomRegion.GetRoomCount.Instance, TestActor);
-        return ExpectMsg<RoomRegion.RoomCount>().Count;
+        region.Tell(GetShardRegionState.Instance, TestActor);
+        return ExpectMsg<CurrentShardRegionState>().Shards.Sum(shard => shard.EntityIds.Count);
     }
 
     [Fact]
@@ -77,7 +84,8 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         SteerJournal(new TestJournal.HoldWrites());
         Post(region, alice, "m2", requestRef: "last");
         writes.ExpectMsg<TestJournal.WriteStarted>();
-        region.Tell(new Akka.Cluster.Sharding.Passivate(RoomEntity.StopRoom.Instance), room);
+        // As the room asks it: to its parent (its EntityHost), which asks its shard.
+        Sys.ActorSelection(room.Path.Parent).Tell(new Akka.Cluster.Sharding.Passivate(RoomEntity.StopRoom.Instance), room);
         var bob = NewMember("bob");
         region.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
         Post(region, bob, "during", requestRef: "d");
@@ -156,10 +164,10 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
     }
 
     /// <summary>
-    /// A connection told <see cref="RoomEntity.RoomStopped"/> enters again at once. Here the region and
-    /// the member run on the thread that tells them something, so that Enter reaches the region while
-    /// the failed room is still in its PostStop, before the region has been told it stopped: the
-    /// region must hold it for the next incarnation, not hand it to the dying one.
+    /// A connection told <see cref="RoomEntity.RoomStopped"/> enters again at once. Here the member
+    /// runs on the thread that tells it something, so its Enter is sent from the failed room's
+    /// PostStop, while the room is still dying: its <see cref="EntityHost"/> must hold it for the next
+    /// incarnation (after the backoff), not hand it to the dying one.
     /// </summary>
     [Fact]
     public void A_member_entering_again_the_moment_its_room_failed_reaches_the_next_incarnation()
@@ -169,9 +177,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
             return;
         }
 
-        var region = Sys.ActorOf(
-            RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance)
-                .WithDispatcher(CallingThreadDispatcher.Id));
+        var region = StartRegion();
         var probe = CreateTestProbe();
         var member = Sys.ActorOf(Props.Create(() => new EntersAgain(region, probe.Ref)).WithDispatcher(CallingThreadDispatcher.Id));
         region.Tell(new RoomEntity.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);

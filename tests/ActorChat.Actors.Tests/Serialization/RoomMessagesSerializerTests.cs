@@ -64,7 +64,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomEntity.ReadHistory("general", null, null, null),
             new RoomEntity.RenameMember("general", "s1", "alicia"),
             new RoomEntity.GetStatus("general"),
-            new SessionRegistry.SessionEnded("general", "s1"),
+            new SessionContract.SessionEnded("general", "s1"),
             RoomEntity.StopRoom.Instance,
             new RoomEntity.Entered("general", position, 3, true, [Frame("{\"type\":\"joined\"}")]),
             new RoomEntity.Entered("general", position, 0, null, []),
@@ -113,7 +113,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     [Fact]
     public void The_server_bindings_choose_7101_for_room_messages()
     {
-        foreach (var message in Samples().Where(m => m is not SessionRegistry.SessionEnded))
+        foreach (var message in Samples().Where(m => m is not SessionContract.SessionEnded))
         {
             var (copy, serializer, manifest, _) = RoundTrip(message);
             Assert.Equal((RoomMessagesSerializer.SerializerId, true), (serializer.Identifier, RoomMessagesSerializer.Manifests.Contains(manifest)));
@@ -161,7 +161,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             .Where(t => typeof(IWithRoom).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
             .ToList();
         Assert.Contains(typeof(RoomEntity.Enter), requests);
-        Assert.Contains(typeof(SessionRegistry.SessionEnded), requests);
+        Assert.Contains(typeof(SessionContract.SessionEnded), requests);
 
         var ours = new RoomMessagesSerializer((ExtendedActorSystem)Sys);
         var missing = new List<string>();

@@ -27,16 +27,16 @@ public static class SerializedMessages
     /// <summary>
     /// The connection flows also exchange the session registry's messages, whose wire format is the
     /// sessions serializer's (7102): without it they fall to Akka's default JSON, which cannot read
-    /// back <see cref="SessionRegistry.Welcomed"/>'s room list, and every test would time out
+    /// back <see cref="SessionContract.Welcomed"/>'s room list, and every test would time out
     /// waiting for its <c>welcome</c>. Fails the test at once, saying so, instead.
     /// </summary>
     public static void RequireSessionSerializer(ActorSystem system)
     {
-        var serializer = system.Serialization.FindSerializerForType(typeof(SessionRegistry.Welcomed));
+        var serializer = system.Serialization.FindSerializerForType(typeof(SessionContract.Welcomed));
         if (serializer is NewtonSoftJsonSerializer)
         {
             throw new InvalidOperationException(
-                "SessionRegistry.Welcomed has no serializer of its own (the sessions serializer, id 7102, is not bound): the connection flows cannot run with serialize-messages on.");
+                "SessionContract.Welcomed has no serializer of its own (the sessions serializer, id 7102, is not bound): the connection flows cannot run with serialize-messages on.");
         }
     }
 }

@@ -26,9 +26,12 @@ public sealed class ClusterConnectionTests : ClusterSessionTestKit
     public ClusterConnectionTests()
         : base(ConfigurationFactory.ParseString("akka.actor.serialize-messages = off"))
     {
-        _rooms = Sys.ActorOf(
-            RoomRegion.Props(room => RoomEntity.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System), NullLogger.Instance),
-            "rooms");
+        _rooms = ChatNode.StartRooms(
+            Sys,
+            Shards,
+            room => RoomEntity.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System),
+            EntitySupervision.Default,
+            NullLogger.Instance);
 
         // The sessions' entities tell rooms through the probe: on to the real rooms.
         Rooms.SetAutoPilot(new DelegateAutoPilot((sender, message) =>

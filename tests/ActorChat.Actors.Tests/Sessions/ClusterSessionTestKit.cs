@@ -23,11 +23,12 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
     protected const int Shards = 10;
 
     /// <param name="extra">Settings over <see cref="ClusterConfig"/>.</param>
-    protected ClusterSessionTestKit(Config? extra = null)
+    /// <param name="nameIdleAfter">How long a name entity stays in memory unasked (null: the default).</param>
+    protected ClusterSessionTestKit(Config? extra = null, TimeSpan? nameIdleAfter = null)
         : base(extra is null ? ClusterConfig : extra.WithFallback(ClusterConfig))
     {
         Rooms = CreateTestProbe();
-        (Names, Sessions, Front) = StartNode(Sys, Rooms.Ref, Time);
+        (Names, Sessions, Front) = StartNode(Sys, Rooms.Ref, Time, nameIdleAfter);
         var cluster = Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, null, PollInterval);
@@ -50,8 +51,6 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
         akka.actor.serialize-messages = on
         akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
         akka.remote.dot-netty.tcp.port = 0
-        akka.cluster.sharding.state-store-mode = ddata
-        akka.cluster.sharding.remember-entities-store = eventsourced
         akka.cluster.sharding.distributed-data.durable.keys = []
         # A stopped (not passivated) remembered session comes back quickly in tests.
         akka.cluster.sharding.entity-restart-backoff = 200ms
@@ -63,38 +62,29 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
         .WithFallback(ClusterSharding.DefaultConfig())
         .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
 
-    /// <summary>Starts the two regions and a front on <paramref name="system"/>, as the host does.</summary>
-    protected static (IActorRef Names, IActorRef Sessions, IActorRef Front) StartNode(ActorSystem system, IActorRef rooms, TimeProvider time)
+    /// <summary>Starts the two regions (as <see cref="ChatNode"/> does) and a front on <paramref name="system"/>.</summary>
+    protected static (IActorRef Names, IActorRef Sessions, IActorRef Front) StartNode(ActorSystem system, IActorRef rooms, TimeProvider time, TimeSpan? nameIdleAfter = null)
     {
-        var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system);
-        var names = sharding.Start(
-            SessionSharding.NameRegionName,
-            SessionSharding.NameEntityProps(NullLogger.Instance),
-            settings.WithRememberEntities(false),
-            new SessionSharding.NameExtractor(Shards),
-            sharding.DefaultShardAllocationStrategy(settings),
-            NameEntity.StopName.Instance);
-        var sessions = sharding.Start(
-            SessionSharding.SessionRegionName,
-            SessionSharding.SessionEntityProps(SessionEntitySettings.For(Ttl), names, rooms, NullLogger.Instance, time),
-            settings.WithRememberEntities(true),
-            new SessionSharding.SessionExtractor(Shards),
-            sharding.DefaultShardAllocationStrategy(settings),
-            SessionEntity.StopSession.Instance);
-        return (names, sessions, system.ActorOf(SessionSharding.FrontProps(sessions, 32)));
+        var names = ChatNode.StartNames(system, Shards, key => NameEntity.Props(key, NullLogger.Instance, nameIdleAfter), EntitySupervision.Default, NullLogger.Instance);
+        var sessions = ChatNode.StartSessions(
+            system,
+            Shards,
+            id => SessionEntity.Props(id, SessionEntitySettings.For(Ttl), names, rooms, NullLogger.Instance, time),
+            EntitySupervision.Default,
+            NullLogger.Instance);
+        return (names, sessions, system.ActorOf(SessionFront.Props(sessions, 32)));
     }
 
-    protected SessionRegistry.Welcomed Hello(TestProbe connection, string name, string? token = null, bool resumable = true, IActorRef? front = null)
+    protected SessionContract.Welcomed Hello(TestProbe connection, string name, string? token = null, bool resumable = true, IActorRef? front = null)
     {
-        (front ?? Front).Tell(new SessionRegistry.Hello(token, name, resumable), connection.Ref);
-        return connection.ExpectMsg<SessionRegistry.Welcomed>();
+        (front ?? Front).Tell(new SessionContract.Hello(token, name, resumable), connection.Ref);
+        return connection.ExpectMsg<SessionContract.Welcomed>();
     }
 
-    protected SessionRegistry.HelloRefused Refused(TestProbe connection, string name)
+    protected SessionContract.HelloRefused Refused(TestProbe connection, string name)
     {
-        Front.Tell(new SessionRegistry.Hello(null, name, true), connection.Ref);
-        return connection.ExpectMsg<SessionRegistry.HelloRefused>();
+        Front.Tell(new SessionContract.Hello(null, name, true), connection.Ref);
+        return connection.ExpectMsg<SessionContract.HelloRefused>();
     }
 
     protected SessionEntity.StateReply State(string sessionId)
@@ -107,7 +97,7 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
     /// <summary>Tells the session, from the connection (as the connection's front does), that it joined <paramref name="room"/>, and waits until it is stored.</summary>
     protected void Join(TestProbe connection, string sessionId, string room)
     {
-        Front.Tell(new SessionRegistry.JoinedRoom(sessionId, room), connection.Ref);
+        Front.Tell(new SessionContract.JoinedRoom(sessionId, room), connection.Ref);
         AwaitAssert(() => Assert.Contains(room, State(sessionId).Rooms), null, PollInterval);
     }
 

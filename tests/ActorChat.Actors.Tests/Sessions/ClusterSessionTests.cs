@@ -37,7 +37,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
     [Fact]
     public void Of_two_sessions_claiming_one_name_or_two_lookalikes_at_once_exactly_one_wins()
     {
-        var otherFront = Sys.ActorOf(SessionSharding.FrontProps(Sessions, 32));
+        var otherFront = Sys.ActorOf(SessionFront.Props(Sessions, 32));
         for (var round = 0; round < 25; round++)
         {
             // Same caseless key; then the case-sensitive key only (capital i for small l).
@@ -45,11 +45,11 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
             {
                 var a = CreateTestProbe();
                 var b = CreateTestProbe();
-                Front.Tell(new SessionRegistry.Hello(null, first, true), a.Ref);
-                otherFront.Tell(new SessionRegistry.Hello(null, second, true), b.Ref);
+                Front.Tell(new SessionContract.Hello(null, first, true), a.Ref);
+                otherFront.Tell(new SessionContract.Hello(null, second, true), b.Ref);
                 var answers = new[] { a.ExpectMsg<object>(), b.ExpectMsg<object>() };
-                Assert.Single(answers.OfType<SessionRegistry.Welcomed>());
-                Assert.Equal("name-taken", Assert.Single(answers.OfType<SessionRegistry.HelloRefused>()).Code);
+                Assert.Single(answers.OfType<SessionContract.Welcomed>());
+                Assert.Equal("name-taken", Assert.Single(answers.OfType<SessionContract.HelloRefused>()).Code);
             }
         }
     }
@@ -66,18 +66,18 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal((welcome.SessionId, "alice", true), (resumed.SessionId, resumed.Name, resumed.Resumed));
         Assert.Equal(["general"], resumed.Rooms);
         Assert.NotEqual(welcome.Token, resumed.Token);
-        first.ExpectMsg<SessionRegistry.TakenOver>();
+        first.ExpectMsg<SessionContract.TakenOver>();
 
         // The old connection speaks for the session no more; its end does not detach it.
-        Front.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "ignored"), first.Ref);
+        Front.Tell(new SessionContract.JoinedRoom(welcome.SessionId, "ignored"), first.Ref);
         Sys.Stop(first.Ref);
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), second.Ref);
-        Assert.Equal(new SessionRegistry.Renamed("alice", "carol"), second.ExpectMsg<SessionRegistry.Renamed>());
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol"), second.Ref);
+        Assert.Equal(new SessionContract.Renamed("alice", "carol"), second.ExpectMsg<SessionContract.Renamed>());
         Assert.Equivalent(new SessionEntity.StateReply("carol", ["general"], Attached: true, Ended: false), State(welcome.SessionId));
     }
 
     [Fact]
-    public void A_dropped_connection_resumes_its_session_and_the_used_token_is_worthless()
+    public void A_dropped_connection_resumes_its_session_and_the_used_token_is_worthless_while_the_resumed_connection_holds_it()
     {
         var first = CreateTestProbe();
         var welcome = Hello(first, "alice");
@@ -92,6 +92,34 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var late = Hello(CreateTestProbe(), "dave", welcome.Token);
         Assert.Equal(("dave", false), (late.Name, late.Resumed));
         Assert.NotEqual(welcome.SessionId, late.SessionId);
+    }
+
+    [Fact]
+    public void A_resume_whose_welcome_was_lost_can_be_tried_again_with_the_same_token_and_older_tokens_stay_worthless()
+    {
+        var first = CreateTestProbe();
+        var welcome = Hello(first, "alice");
+        Join(first, welcome.SessionId, "general");
+        Sys.Stop(first.Ref);
+        AwaitAssert(() => Assert.False(State(welcome.SessionId).Attached), null, PollInterval);
+
+        // Resumed, but the connection dies as its welcome is sent: the client never sees the new token.
+        var lost = CreateTestProbe();
+        var unseen = Hello(lost, "alice", welcome.Token);
+        Assert.True(unseen.Resumed);
+        Sys.Stop(lost.Ref);
+        AwaitAssert(() => Assert.False(State(welcome.SessionId).Attached), null, PollInterval);
+
+        // It tries the token it has again: the same session, name and rooms, not a lock-out.
+        var again = Hello(CreateTestProbe(), "alice", welcome.Token);
+        Assert.Equal((welcome.SessionId, "alice", true), (again.SessionId, again.Name, again.Resumed));
+        Assert.Equal(["general"], again.Rooms);
+
+        // Two generations back is worthless, and so is the welcome that was lost, once replaced.
+        var third = Hello(CreateTestProbe(), "x", again.Token);
+        Assert.True(third.Resumed);
+        Assert.False(Hello(CreateTestProbe(), "erin", welcome.Token).Resumed);
+        Assert.False(Hello(CreateTestProbe(), "fay", unseen.Token).Resumed);
     }
 
     [Fact]
@@ -133,8 +161,8 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
 
         Time.Advance(TimeSpan.FromSeconds(1));
         CheckExpiry(welcome.SessionId);
-        var ended = Rooms.ReceiveN(2).Cast<SessionRegistry.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
-        Assert.Equal([new("general", welcome.SessionId), new SessionRegistry.SessionEnded("lobby", welcome.SessionId)], ended);
+        var ended = Rooms.ReceiveN(2).Cast<SessionContract.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
+        Assert.Equal([new("general", welcome.SessionId), new SessionContract.SessionEnded("lobby", welcome.SessionId)], ended);
 
         // Its names were released before its rooms were told.
         Hello(CreateTestProbe(), "alice");
@@ -148,8 +176,8 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var connection = CreateTestProbe();
         var welcome = Hello(connection, "alice");
         Join(connection, welcome.SessionId, "general");
-        Front.Tell(new SessionRegistry.Goodbye(welcome.SessionId), connection.Ref);
-        Assert.Equal(new SessionRegistry.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Front.Tell(new SessionContract.Goodbye(welcome.SessionId), connection.Ref);
+        Assert.Equal(new SessionContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
         Hello(CreateTestProbe(), "ALICE");
     }
 
@@ -161,7 +189,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Null(welcome.Token);
         Join(connection, welcome.SessionId, "lobby");
         Sys.Stop(connection.Ref);
-        Assert.Equal(new SessionRegistry.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new SessionContract.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
         Hello(CreateTestProbe(), "bob");
     }
 
@@ -172,14 +200,14 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(alice, "alice");
         Hello(CreateTestProbe(), "bob");
 
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "BOB"), alice.Ref);
-        Assert.Equal("name-taken", alice.ExpectMsg<SessionRegistry.RenameRefused>().Code);
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "ALICE"), alice.Ref);
-        Assert.Equal(new SessionRegistry.Renamed("alice", "ALICE"), alice.ExpectMsg<SessionRegistry.Renamed>());
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), alice.Ref);
-        Assert.Equal(new SessionRegistry.Renamed("ALICE", "carol"), alice.ExpectMsg<SessionRegistry.Renamed>());
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, " "), alice.Ref);
-        Assert.Equal("invalid-name", alice.ExpectMsg<SessionRegistry.RenameRefused>().Code);
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "BOB"), alice.Ref);
+        Assert.Equal("name-taken", alice.ExpectMsg<SessionContract.RenameRefused>().Code);
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "ALICE"), alice.Ref);
+        Assert.Equal(new SessionContract.Renamed("alice", "ALICE"), alice.ExpectMsg<SessionContract.Renamed>());
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol"), alice.Ref);
+        Assert.Equal(new SessionContract.Renamed("ALICE", "carol"), alice.ExpectMsg<SessionContract.Renamed>());
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, " "), alice.Ref);
+        Assert.Equal("invalid-name", alice.ExpectMsg<SessionContract.RenameRefused>().Code);
 
         // Both keys of the old name are free, and the new one's are held.
         Hello(CreateTestProbe(), "alice");
@@ -205,7 +233,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var resumed = Hello(second, "x", welcome.Token);
         Assert.Equal(("alice", true), (resumed.Name, resumed.Resumed));
         Assert.Equal(["general"], resumed.Rooms);
-        first.ExpectMsg<SessionRegistry.TakenOver>();
+        first.ExpectMsg<SessionContract.TakenOver>();
         Assert.Equal("name-taken", Refused(CreateTestProbe(), "alice").Code);
     }
 
@@ -230,7 +258,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal("alice", State(welcome.SessionId).Name);
         Time.Advance(Ttl);
         CheckExpiry(welcome.SessionId);
-        Assert.Equal(new SessionRegistry.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new SessionContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
         Hello(CreateTestProbe(), "alice");
     }
 
@@ -257,18 +285,18 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(connection, "alice");
         for (var i = 0; i < SessionEntity.SnapshotEvery + 8; i++)
         {
-            Front.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, $"room{i}"), connection.Ref);
+            Front.Tell(new SessionContract.JoinedRoom(welcome.SessionId, $"room{i}"), connection.Ref);
             if (i % 2 == 1)
             {
-                Front.Tell(new SessionRegistry.LeftRoom(welcome.SessionId, $"room{i}"), connection.Ref);
+                Front.Tell(new SessionContract.LeftRoom(welcome.SessionId, $"room{i}"), connection.Ref);
             }
         }
 
         // Between two spellings of one name: the name's entities write an event each time.
         for (var i = 0; i <= NameEntity.TrimEvery + 4; i++)
         {
-            Front.Tell(new SessionRegistry.Rename(welcome.SessionId, i % 2 == 0 ? "ALICE" : "alice"), connection.Ref);
-            connection.ExpectMsg<SessionRegistry.Renamed>();
+            Front.Tell(new SessionContract.Rename(welcome.SessionId, i % 2 == 0 ? "ALICE" : "alice"), connection.Ref);
+            connection.ExpectMsg<SessionContract.Renamed>();
         }
 
         var rooms = Enumerable.Range(0, SessionEntity.SnapshotEvery + 8).Where(i => i % 2 == 0).Select(i => $"room{i}").Order(StringComparer.Ordinal).ToArray();
@@ -318,19 +346,19 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(first, "alice");
         var second = CreateTestProbe();
         Hello(second, "x", welcome.Token);
-        first.ExpectMsg<SessionRegistry.TakenOver>();
+        first.ExpectMsg<SessionContract.TakenOver>();
 
         // Both connections live on; the front asks for both once the entity stopped.
         var entity = second.LastSender;
         Watch(entity);
         entity.Tell(PoisonPill.Instance);
         ExpectTerminated(entity);
-        first.ExpectMsg<SessionRegistry.TakenOver>();
+        first.ExpectMsg<SessionContract.TakenOver>();
         AwaitAssert(() => Assert.True(State(welcome.SessionId).Attached), null, PollInterval);
 
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), first.Ref);
-        first.ExpectMsg<SessionRegistry.RenameRefused>();
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), second.Ref);
-        Assert.Equal("carol", second.ExpectMsg<SessionRegistry.Renamed>().Name);
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol"), first.Ref);
+        first.ExpectMsg<SessionContract.RenameRefused>();
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol"), second.Ref);
+        Assert.Equal("carol", second.ExpectMsg<SessionContract.Renamed>().Name);
     }
 }

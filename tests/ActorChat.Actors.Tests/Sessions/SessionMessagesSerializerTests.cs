@@ -17,19 +17,19 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
         var connection = CreateTestProbe().Ref;
         return
         [
-            new SessionRegistry.Hello("AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB", "alice", true),
-            new SessionRegistry.Hello(null, "b\uD800ob", false),
-            new SessionRegistry.Welcomed("id", "Zoë 🦊", "token", true, ["general", "lobby"]),
-            new SessionRegistry.Welcomed("id", "bob", null, false, []),
-            new SessionRegistry.HelloRefused("name-taken", "The name \"alice\" is taken."),
-            SessionRegistry.TakenOver.Instance,
-            new SessionRegistry.Rename("id", "carol"),
-            new SessionRegistry.Renamed("alice", "carol"),
-            new SessionRegistry.RenameRefused("invalid-name", "no"),
-            new SessionRegistry.JoinedRoom("id", "general"),
-            new SessionRegistry.LeftRoom("id", "general"),
-            new SessionRegistry.Goodbye("id"),
-            new SessionRegistry.SessionEnded("general", "id"),
+            new SessionContract.Hello("AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB", "alice", true),
+            new SessionContract.Hello(null, "b\uD800ob", false),
+            new SessionContract.Welcomed("id", "Zoë 🦊", "token", true, ["general", "lobby"]),
+            new SessionContract.Welcomed("id", "bob", null, false, []),
+            new SessionContract.HelloRefused("name-taken", "The name \"alice\" is taken."),
+            SessionContract.TakenOver.Instance,
+            new SessionContract.Rename("id", "carol"),
+            new SessionContract.Renamed("alice", "carol"),
+            new SessionContract.RenameRefused("invalid-name", "no"),
+            new SessionContract.JoinedRoom("id", "general"),
+            new SessionContract.LeftRoom("id", "general"),
+            new SessionContract.Goodbye("id"),
+            new SessionContract.SessionEnded("general", "id"),
             new SessionEntity.StartSession("id", "alice", "alice", "alice", true, connection),
             new SessionEntity.ResumeSession("id", "id.secret", "alice", connection),
             new SessionEntity.NotResumed("alice", connection),
@@ -47,11 +47,12 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionEntity.SessionStarted("alice", "alice", "alice", true, Hash),
             new SessionEntity.SessionStarted("bob", "bob", "bob", false, null),
             new SessionEntity.SessionResumed(Hash),
+            new SessionEntity.SessionResumed(Hash, [7, 7]),
             new SessionEntity.SessionRenamed("carol", "carol", "carol"),
             new SessionEntity.RoomJoined("general"),
             new SessionEntity.RoomLeft("general"),
             SessionEntity.SessionClosed.Instance,
-            new SessionEntity.SessionSnapshot("alice", "alice", "alice", true, Hash, 7, ["a", "b"], false),
+            new SessionEntity.SessionSnapshot("alice", "alice", "alice", true, Hash, 7, ["a", "b"], false, [5]),
             new SessionEntity.SessionSnapshot("bob", "bob", "bob", false, null, 1, [], true),
             new NameEntity.NameHeld("id", "alice"),
             NameEntity.NameFreed.Instance,
@@ -73,16 +74,50 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             Assert.Equivalent(sample, back, strict: true);
         }
 
-        // One manifest per type, the persisted ones apart (sev1.…).
+        // One manifest per type, the persisted ones apart (sev1.… and, where a layout grew, sev2.…).
         Assert.Equal(Samples().Select(s => s.GetType()).Distinct().Count(), manifests.Count);
-        Assert.Equal(9, manifests.Count(m => m.StartsWith("sev1.", StringComparison.Ordinal)));
+        Assert.Equal(9, manifests.Count(m => m.StartsWith("sev", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Events_stored_before_the_previous_token_was_kept_still_read_as_they_were()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionEntity.SessionResumed));
+        byte[] hash = [1, 2, 3];
+
+        // sev1.resume: the new token's hash only.
+        var resumed = new WireWriter();
+        resumed.Bytes(hash);
+        var old = Assert.IsType<SessionEntity.SessionResumed>(serializer.FromBinary(resumed.ToArray(), "sev1.resume"));
+        Assert.Equal(hash, old.TokenHash);
+        Assert.Null(old.PreviousTokenHash);
+
+        // sev1.snap: the whole state without it.
+        var snapshot = new WireWriter();
+        snapshot.Text("Alice");
+        snapshot.Text("alice");
+        snapshot.Text("Alice");
+        snapshot.Bool(true);
+        snapshot.Bool(true);
+        snapshot.Bytes(hash);
+        snapshot.Fixed64(4);
+        snapshot.Strings(["general"]);
+        snapshot.Bool(false);
+        var state = Assert.IsType<SessionEntity.SessionSnapshot>(serializer.FromBinary(snapshot.ToArray(), "sev1.snap"));
+        Assert.Equal(("Alice", 4L, "general"), (state.Name, state.Generation, Assert.Single(state.Rooms)));
+        Assert.Null(state.PreviousTokenHash);
+
+        // What this build writes keeps it.
+        var now = new SessionEntity.SessionResumed(hash, [9]);
+        Assert.Equal("sev2.resume", serializer.Manifest(now));
+        Assert.Equivalent(now, serializer.FromBinary(serializer.ToBinary(now), "sev2.resume"), strict: true);
     }
 
     [Fact]
     public void An_unknown_manifest_and_a_short_or_long_message_are_refused_not_misread()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionRegistry.Hello));
-        var bytes = serializer.ToBinary(new SessionRegistry.Rename("id", "carol"));
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionContract.Hello));
+        var bytes = serializer.ToBinary(new SessionContract.Rename("id", "carol"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "zzz9"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren1"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren1"));

@@ -60,11 +60,11 @@ public sealed class TwoNodeSessionTests : ClusterSessionTestKit
             {
                 var a = CreateTestProbe();
                 var b = CreateTestProbe(_node2);
-                Front.Tell(new SessionRegistry.Hello(null, first, true), a.Ref);
-                _front2.Tell(new SessionRegistry.Hello(null, second, true), b.Ref);
+                Front.Tell(new SessionContract.Hello(null, first, true), a.Ref);
+                _front2.Tell(new SessionContract.Hello(null, second, true), b.Ref);
                 var answers = new[] { a.ExpectMsg<object>(), b.ExpectMsg<object>() };
-                Assert.Single(answers.OfType<SessionRegistry.Welcomed>());
-                Assert.Equal("name-taken", Assert.Single(answers.OfType<SessionRegistry.HelloRefused>()).Code);
+                Assert.Single(answers.OfType<SessionContract.Welcomed>());
+                Assert.Equal("name-taken", Assert.Single(answers.OfType<SessionContract.HelloRefused>()).Code);
             }
         }
 
@@ -84,15 +84,15 @@ public sealed class TwoNodeSessionTests : ClusterSessionTestKit
         Join(first, welcome.SessionId, "general");
 
         var second = CreateTestProbe(_node2);
-        _front2.Tell(new SessionRegistry.Hello(welcome.Token, "x", true), second.Ref);
-        var resumed = second.ExpectMsg<SessionRegistry.Welcomed>();
+        _front2.Tell(new SessionContract.Hello(welcome.Token, "x", true), second.Ref);
+        var resumed = second.ExpectMsg<SessionContract.Welcomed>();
         Assert.Equal((welcome.SessionId, "alice", true), (resumed.SessionId, resumed.Name, resumed.Resumed));
         Assert.Equal(["general"], resumed.Rooms);
-        first.ExpectMsg<SessionRegistry.TakenOver>();
+        first.ExpectMsg<SessionContract.TakenOver>();
 
         // Its name is held for both nodes.
         var other = CreateTestProbe(_node2);
-        _front2.Tell(new SessionRegistry.Hello(null, "ALICE", true), other.Ref);
-        Assert.Equal("name-taken", other.ExpectMsg<SessionRegistry.HelloRefused>().Code);
+        _front2.Tell(new SessionContract.Hello(null, "ALICE", true), other.Ref);
+        Assert.Equal("name-taken", other.ExpectMsg<SessionContract.HelloRefused>().Code);
     }
 }

@@ -1,0 +1,169 @@
+using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace ActorChat.Actors;
+
+/// <summary>
+/// Everything of the chat one node runs, started in one place for every node: the server on its
+/// own (a cluster of one), each node of a cluster, and the actor tests. Rooms, names and sessions
+/// are sharded entities (<see cref="RoomTypeName"/>, <see cref="SessionSharding.NameRegionName"/>,
+/// <see cref="SessionSharding.SessionRegionName"/>), each run by an <see cref="EntityHost"/>; beside
+/// them the node's rooms directory, its relay, the front of the sessions and the gateway.
+/// </summary>
+/// <remarks>
+/// The actor system must be a cluster member (<c>akka.actor.provider = cluster</c>); a single server
+/// joins itself. All three regions keep their coordinator state in DistributedData:
+/// <list type="bullet">
+/// <item>Rooms: not remembered (a room comes back on its next message), no idle passivation by
+/// sharding (a room passivates itself when idle and empty; sharding's timer would stop rooms whose
+/// members are merely quiet), hand-off by <see cref="RoomEntity.StopRoom"/> (a room stops once its
+/// last batch is durable).</item>
+/// <item>Names: not remembered (a name comes back with its next claim); an idle name passivates
+/// itself (<see cref="NameEntity"/>).</item>
+/// <item>Sessions: remembered, in the journal, so a session whose node died comes back on a survivor
+/// by itself and still ends after its time-to-live, freeing its name.</item>
+/// </list>
+/// </remarks>
+public sealed class ChatNode
+{
+    /// <summary>The rooms' region (type name): the same on every node, or rooms would not find each other.</summary>
+    public const string RoomTypeName = "room";
+
+    private ChatNode(IActorRef rooms, IActorRef roomDirectory, IActorRef names, IActorRef sessionRegion, IActorRef sessions, IActorRef gateway)
+    {
+        Rooms = rooms;
+        RoomDirectory = roomDirectory;
+        Names = names;
+        SessionRegion = sessionRegion;
+        Sessions = sessions;
+        Gateway = gateway;
+    }
+
+    /// <summary>The rooms' shard region: every <see cref="IWithRoom"/> goes here.</summary>
+    public IActorRef Rooms { get; }
+
+    /// <summary>What answers <c>rooms</c>: this node's rooms and the others' (DistributedData).</summary>
+    public IActorRef RoomDirectory { get; }
+
+    /// <summary>The names' shard region.</summary>
+    public IActorRef Names { get; }
+
+    /// <summary>The sessions' shard region.</summary>
+    public IActorRef SessionRegion { get; }
+
+    /// <summary>What connections talk to about their session: the node's <see cref="SessionFront"/>.</summary>
+    public IActorRef Sessions { get; }
+
+    /// <summary>The node's <see cref="ChatGateway"/>: every accepted socket.</summary>
+    public IActorRef Gateway { get; }
+
+    /// <summary>Starts the node's chat on <paramref name="system"/>.</summary>
+    public static ChatNode Start(ActorSystem system, ChatNodeSettings settings, ILoggerFactory loggers, ChatMetrics metrics, ChatNodeClocks? clocks = null)
+    {
+        clocks ??= ChatNodeClocks.System;
+        var sharding = ClusterSharding.Get(system);
+        var supervisionLogger = loggers.CreateLogger("ActorChat.Actors.Supervision");
+        var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
+        var sessionLogger = loggers.CreateLogger("ActorChat.Actors.Sessions");
+        var (limits, roomSettings, supervision) = (settings.RoomLimits, settings.RoomSettings, settings.Supervision);
+
+        // Rooms on other nodes reach this node's connections through it, once per broadcast.
+        system.ActorOf(NodeRelay.Props(), NodeRelay.Name);
+
+        // The node's rooms report their member counts here (a shard knows nothing of them);
+        // started before the region, whose rooms are given it.
+        var directory = system.ActorOf(ActorChat.Actors.Rooms.RoomDirectory.Props(loggers.CreateLogger("ActorChat.Actors.Rooms")), "room-directory");
+
+        var roomRegion = StartRooms(
+            system,
+            settings.Shards,
+            room => RoomEntity.Props(room, limits, roomSettings, roomLogger, clocks.Rooms, metrics, directory),
+            supervision,
+            supervisionLogger);
+        var names = StartNames(system, settings.Shards, key => NameEntity.Props(key, sessionLogger), supervision, supervisionLogger);
+        var sessionRegion = StartSessions(
+            system,
+            settings.Shards,
+            id => SessionEntity.Props(id, SessionEntitySettings.For(settings.SessionTtl), names, roomRegion, sessionLogger, clocks.Sessions),
+            supervision,
+            supervisionLogger);
+
+        var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength), "sessions");
+        var gateway = system.ActorOf(
+            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory),
+            "chat");
+        return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
+    }
+
+    /// <summary>The rooms' region: not remembered, hand-off and passivation by <see cref="RoomEntity.StopRoom"/>.</summary>
+    public static IActorRef StartRooms(ActorSystem system, int shards, Func<string, Props> room, EntitySupervision supervision, ILogger logger) =>
+        ClusterSharding.Get(system).Start(
+            RoomTypeName,
+            id => EntityHost.Props(room(id), m => m is RoomEntity.StopRoom, supervision, logger),
+            Settings(system, remember: false),
+            new RoomMessageExtractor(shards),
+            Allocation(system),
+            RoomEntity.StopRoom.Instance);
+
+    /// <summary>The names' region: not remembered, hand-off and passivation by <see cref="NameEntity.StopName"/>.</summary>
+    public static IActorRef StartNames(ActorSystem system, int shards, Func<string, Props> name, EntitySupervision supervision, ILogger logger) =>
+        ClusterSharding.Get(system).Start(
+            SessionSharding.NameRegionName,
+            id => EntityHost.Props(name(id), m => m is NameEntity.StopName, supervision, logger),
+            Settings(system, remember: false),
+            new SessionSharding.NameExtractor(shards),
+            Allocation(system),
+            NameEntity.StopName.Instance);
+
+    /// <summary>The sessions' region: remembered in the journal, hand-off and passivation by <see cref="SessionEntity.StopSession"/>.</summary>
+    public static IActorRef StartSessions(ActorSystem system, int shards, Func<string, Props> session, EntitySupervision supervision, ILogger logger) =>
+        ClusterSharding.Get(system).Start(
+            SessionSharding.SessionRegionName,
+            id => EntityHost.Props(session(id), m => m is SessionEntity.StopSession, supervision, logger),
+            Settings(system, remember: true),
+            new SessionSharding.SessionExtractor(shards),
+            Allocation(system),
+            SessionEntity.StopSession.Instance);
+
+    /// <summary>
+    /// Coordinator state in DistributedData (not the journal); no idle passivation by sharding (each
+    /// entity passivates itself); remembered entities, where wanted, in the journal (the settings
+    /// have no setter for that store, hence the config).
+    /// </summary>
+    private static ClusterShardingSettings Settings(ActorSystem system, bool remember)
+    {
+        ClusterSharding.Get(system); // puts sharding's defaults under the system's config
+        var config = system.Settings.Config.GetConfig("akka.cluster.sharding");
+        var overrides = remember ? "remember-entities = on\nremember-entities-store = eventsourced" : "remember-entities = off";
+        return ClusterShardingSettings.Create(
+                ConfigurationFactory.ParseString(overrides).WithFallback(config),
+                system.Settings.Config.GetConfig(config.GetString("coordinator-singleton")))
+            .WithStateStoreMode(StateStoreMode.DData)
+            .WithPassivateIdleAfter(TimeSpan.Zero);
+    }
+
+    private static IShardAllocationStrategy Allocation(ActorSystem system) =>
+        ClusterSharding.Get(system).DefaultShardAllocationStrategy(ClusterShardingSettings.Create(system));
+}
+
+/// <summary>What a node's chat is started with.</summary>
+/// <param name="Shards">Shards of each region; the same on every node.</param>
+/// <param name="RoomLimits">The rooms' limits.</param>
+/// <param name="RoomSettings">The rooms' settings.</param>
+/// <param name="Limits">The connections' limits.</param>
+/// <param name="SessionTtl">How long a dropped session waits to be resumed.</param>
+public sealed record ChatNodeSettings(int Shards, RoomLimits RoomLimits, RoomSettings RoomSettings, ChatSettings Limits, TimeSpan SessionTtl)
+{
+    /// <summary>How failed entities are started again.</summary>
+    public EntitySupervision Supervision { get; init; } = EntitySupervision.Default;
+}
+
+/// <summary>The clocks of a node's parts (tests move them on their own).</summary>
+public sealed record ChatNodeClocks(TimeProvider Rooms, TimeProvider Sessions, TimeProvider Connections)
+{
+    public static readonly ChatNodeClocks System = new(TimeProvider.System, TimeProvider.System, TimeProvider.System);
+}
