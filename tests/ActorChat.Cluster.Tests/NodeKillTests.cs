@@ -163,9 +163,18 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
                 output.WriteLine($"{client.Name}: {client.Resumes} resumes {string.Join("; ", client.Problems)}");
                 foreach (var connection in client.Connections)
                 {
-                    // A connection of a survivor ends only with 1012, to resume (its room's node was lost).
+                    // A connection ends only with 1012, to resume, or with no close at all (its node died).
                     Assert.True(!connection.Ended || connection.CloseStatus is null or 1012, $"{connection.Label} ended with {connection.CloseStatus} {connection.CloseReason}");
                 }
+            }
+
+            // Every member of the lost room connected to a survivor is told so: its first connection
+            // is closed with 1012 (the node of room … was lost, event 2107), so it resumes and
+            // rejoins from what it has, rather than staying a member of a room that is gone.
+            foreach (var client in survivors.Append(sender))
+            {
+                var first = client.Connections[0];
+                Assert.True(first.Ended && first.CloseStatus == 1012, $"{first.Label}, a member of {onVictim} on a survivor, {(first.Ended ? $"ended with {first.CloseStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no close frame"} {first.CloseReason}" : "is still open")}, not with 1012");
             }
 
             await AssertSessionsKeptAsync(cluster, [.. clients.Select(c => (c.Current, c.Name))], rooms, servedAgain, output);

@@ -75,7 +75,7 @@ public sealed partial class ReadmeMetricsTests
         return Row().Matches(readme).ToDictionary(m => m.Groups["instrument"].Value, m => m.Groups["prometheus"].Value);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

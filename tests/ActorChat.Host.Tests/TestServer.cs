@@ -28,21 +28,76 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>
     /// A server timer no test waits out: longer than any wait bound a test puts on an outcome that
-    /// must come before it (at least a minute, and three times <see cref="Timeout"/>).
+    /// must come before it (at least a minute, and three times <see cref="Timeout"/>). A setting
+    /// gets it through <see cref="LongTimerFor"/>, which keeps it within the setting's range.
     /// </summary>
-    public static readonly TimeSpan LongTimer = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, (Timeout * 3).Ticks));
+    public static readonly TimeSpan LongTimer = LongTimerAt(TestTime.Factor);
+
+    /// <summary><see cref="LongTimer"/> at the time factor <paramref name="factor"/>.</summary>
+    internal static TimeSpan LongTimerAt(double factor) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, (TimeSpan.FromSeconds(TestTime.TimeoutSeconds) * factor * 3).Ticks));
+
+    /// <summary>
+    /// <see cref="LongTimer"/> for the duration setting <paramref name="setting"/> (its path under
+    /// <c>ActorChat</c>, e.g. <c>Rooms:PresenceInterval</c>), but no more than the upper bound the
+    /// server's validation allows it, so that a server starts at every <see cref="TestTime.Factor"/>.
+    /// The caps (10 min for the keepalive and the close timeout, 1 min for the presence interval,
+    /// 1 h for the grace) are right for a server and still "long" for a test: each is far beyond
+    /// what any test takes, even where a large factor puts it below <see cref="LongTimer"/>.
+    /// </summary>
+    public static TimeSpan LongTimerFor(string setting) => LongTimerFor(setting, TestTime.Factor);
+
+    /// <summary><see cref="LongTimerFor(string)"/> at the time factor <paramref name="factor"/>.</summary>
+    internal static TimeSpan LongTimerFor(string setting, double factor)
+    {
+        var cap = SettingRange(setting).Maximum;
+        var wanted = LongTimerAt(factor);
+        return wanted < cap ? wanted : cap;
+    }
+
+    /// <summary><c>--ActorChat:{setting}={LongTimerFor(setting)}</c>, a command-line override.</summary>
+    public static string LongTimerSetting(string setting) => LongTimerSetting(setting, TestTime.Factor);
+
+    /// <summary><see cref="LongTimerSetting(string)"/> at the time factor <paramref name="factor"/>.</summary>
+    internal static string LongTimerSetting(string setting, double factor) => $"--ActorChat:{setting}={LongTimerFor(setting, factor):c}";
+
+    /// <summary>
+    /// The shortest of the timers <see cref="LongTimerSettings"/> sets: a connection ended before
+    /// this was not ended by one of them.
+    /// </summary>
+    public static TimeSpan ShortestLongTimer { get; } = new[] { "CloseTimeout", "KeepAliveInterval", "KeepAliveTimeout" }.Select(s => LongTimerFor(s)).Min();
 
     /// <summary>
     /// Settings that push every server timer that ends a connection by itself (the close handshake's
-    /// timeout, the keepalive) out to <see cref="LongTimer"/>: for tests that prove something
+    /// timeout, the keepalive) out to <see cref="LongTimerFor"/>: for tests that prove something
     /// happens without one of those timers, e.g. a connection ended by its actor.
     /// </summary>
     public static string[] LongTimerSettings =>
     [
-        $"--ActorChat:CloseTimeout={LongTimer:c}",
-        $"--ActorChat:KeepAliveInterval={LongTimer:c}",
-        $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
+        LongTimerSetting("CloseTimeout"),
+        LongTimerSetting("KeepAliveInterval"),
+        LongTimerSetting("KeepAliveTimeout"),
     ];
+
+    /// <summary>The range validation allows the duration setting at <paramref name="setting"/> (a path under <c>ActorChat</c>).</summary>
+    internal static (TimeSpan Minimum, TimeSpan Maximum) SettingRange(string setting)
+    {
+        var type = typeof(ChatServerOptions);
+        System.Reflection.PropertyInfo? property = null;
+        foreach (var part in setting.Split(':'))
+        {
+            property = type.GetProperty(part) ?? throw new ArgumentException($"ActorChat:{setting}: no such setting", nameof(setting));
+            type = property.PropertyType;
+        }
+
+        var range = property?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), inherit: true).OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().SingleOrDefault();
+        if (range is null || type != typeof(TimeSpan))
+        {
+            throw new ArgumentException($"ActorChat:{setting}: not a duration setting with a range", nameof(setting));
+        }
+
+        var parse = (object bound) => TimeSpan.Parse((string)bound, System.Globalization.CultureInfo.InvariantCulture);
+        return (parse(range.Minimum), parse(range.Maximum));
+    }
 
     /// <summary>
     /// The setting every test server starts with (a test may override it): history in memory, so
@@ -89,8 +144,8 @@ public sealed class TestServer : IAsyncDisposable
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
-            $"--ActorChat:KeepAliveInterval={LongTimer:c}",
-            $"--ActorChat:KeepAliveTimeout={LongTimer:c}",
+            LongTimerSetting("KeepAliveInterval"),
+            LongTimerSetting("KeepAliveTimeout"),
             MemoryHistory,
             .. settings,
         ];

@@ -12,7 +12,7 @@ public sealed class V1FlowTests
     public async Task The_full_v1_flow_hello_join_send_history_rooms_rename_leave_bye()
     {
         // A grace no wait here reaches: bye's leave must come at once, not when a grace ran out.
-        await using var server = await TestServer.StartAsync(V1Settings.With($"--ActorChat:Rooms:PresenceGrace={TestServer.LongTimer:c}"));
+        await using var server = await TestServer.StartAsync(V1Settings.With(TestServer.LongTimerSetting("Rooms:PresenceGrace")));
 
         // hello → welcome: a new session, the trimmed name, no rooms.
         await using var alice = await V1Client.ConnectAsync(server.WebSocket, "alice");
@@ -182,7 +182,7 @@ public sealed class V1FlowTests
     {
         // A long interval, so both joins fall in one: the second joiner's members list may lack the
         // first (documented), but its memberCount is exact (PROTOCOL-V1.md, docs/PROTOCOL.md).
-        await using var server = await TestServer.StartAsync(V1Settings.With($"--ActorChat:Rooms:PresenceInterval={TestServer.LongTimer:c}"));
+        await using var server = await TestServer.StartAsync(V1Settings.With(TestServer.LongTimerSetting("Rooms:PresenceInterval")));
         await using var alice = await V1Client.HelloAsync(server.WebSocket, "alice");
         await using var bob = await V1Client.HelloAsync(server.WebSocket, "bob");
         await using var carol = await V1Client.HelloAsync(server.WebSocket, "carol");

@@ -169,7 +169,7 @@ public sealed class V1ResumeTests(ITestOutputHelper output)
         const string Room = "clean";
 
         // A grace no wait here reaches: the leave must come because the close was clean.
-        await using var server = await TestServer.StartAsync(V1Settings.With($"--ActorChat:Rooms:PresenceGrace={TestServer.LongTimer:c}"));
+        await using var server = await TestServer.StartAsync(V1Settings.With(TestServer.LongTimerSetting("Rooms:PresenceGrace")));
         await using var wes = await V1Client.HelloAsync(server.WebSocket, "wes");
         await wes.JoinAsync(Room);
         await using var ann = await V1Client.HelloAsync(server.WebSocket, "ann");

@@ -20,7 +20,10 @@ public static class TestTime
     /// condition): 10 s scaled. Generous, since machines are shared and slow; nothing is expected
     /// to take this long.
     /// </summary>
-    public static TimeSpan Timeout { get; } = Seconds(10);
+    public static TimeSpan Timeout { get; } = Seconds(TimeoutSeconds);
+
+    /// <summary><see cref="Timeout"/> before scaling, in seconds.</summary>
+    public const double TimeoutSeconds = 10;
 
     /// <summary><paramref name="deadline"/> scaled by <see cref="Factor"/>.</summary>
     public static TimeSpan Scale(TimeSpan deadline) => deadline * Factor;
@@ -28,9 +31,15 @@ public static class TestTime
     /// <summary>A deadline of <paramref name="seconds"/>, scaled by <see cref="Factor"/>.</summary>
     public static TimeSpan Seconds(double seconds) => Scale(TimeSpan.FromSeconds(seconds));
 
-    private static double Read()
+    private static double Read() => Parse(Environment.GetEnvironmentVariable(Variable));
+
+    /// <summary>
+    /// The factor a value of <c>ACTORCHAT_TEST_TIMEFACTOR</c> gives: 1 when it is unset or blank,
+    /// else a number from 1 to 100 (README's range), read with a '.' for decimals.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Anything else; the message names the variable, the value and the range.</exception>
+    public static double Parse(string? text)
     {
-        var text = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(text))
         {
             return 1;

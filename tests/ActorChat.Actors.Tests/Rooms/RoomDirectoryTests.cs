@@ -46,7 +46,7 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
     {
         if (disposing)
         {
-            _other.Terminate().Wait(TimeSpan.FromSeconds(10));
+            _other.Terminate().Wait(TestTime.Timeout);
         }
 
         base.Dispose(disposing);
@@ -95,7 +95,7 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
 
     private static List<RoomSummary> ListOn(IActorRef directory, string requestRef)
     {
-        var list = directory.Ask<RoomRegion.RoomList>(new RoomRegion.ListRooms(requestRef), TimeSpan.FromSeconds(3)).Result;
+        var list = directory.Ask<RoomRegion.RoomList>(new RoomRegion.ListRooms(requestRef), TestTime.Seconds(3)).Result;
         Assert.Equal(requestRef, list.Ref);
         return [.. list.Rooms];
     }
