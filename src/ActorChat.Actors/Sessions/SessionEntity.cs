@@ -223,7 +223,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     {
         if (_state is null || _state.Ended || !rename.Connection.Equals(_connection))
         {
-            rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first."));
+            rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first.", rename.Request));
             return;
         }
 
@@ -236,9 +236,9 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Apply(e);
                 ReleaseUnlessKept(SessionSharding.CaselessKey(oldCaseless));
                 ReleaseUnlessKept(SessionSharding.CasedKey(oldCased));
-                rename.Connection.Tell(new SessionRegistry.Renamed(previous, e.Name));
+                rename.Connection.Tell(new SessionRegistry.Renamed(previous, e.Name, rename.Request));
             });
-        }, onRefused: holder => rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NameTaken, holder)));
+        }, onRefused: holder => rename.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NameTaken, holder, rename.Request)));
     }
 
     private void OnReattach(Reattach reattach)
@@ -382,7 +382,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         });
         Command<ResumeSession>(r => Sender.Tell(new NotResumed(r.Name, r.Connection)));
         Command<StartSession>(s => s.Connection.Tell(new SessionRegistry.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again.")));
-        Command<RenameSession>(r => r.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first.")));
+        Command<RenameSession>(r => r.Connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.NoSession, "Say hello first.", r.Request)));
         Command<Reattach>(r =>
         {
             Sender.Tell(new NotAttached(_id, r.Connection));
@@ -601,8 +601,8 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     /// <summary>The token did not resume the session (entity → front): start a new one under <paramref name="Name"/>.</summary>
     public sealed record NotResumed(string Name, IActorRef Connection);
 
-    /// <summary>Rename the session to a validated name and its keys; the entity answers the connection.</summary>
-    public sealed record RenameSession(string SessionId, string Name, string Caseless, string Cased, IActorRef Connection) : ISessionMessage;
+    /// <summary>Rename the session to a validated name and its keys; the entity answers the connection, echoing <paramref name="Request"/> (<see cref="SessionRegistry.Rename"/>).</summary>
+    public sealed record RenameSession(string SessionId, string Name, string Caseless, string Cased, IActorRef Connection, long Request = 0) : ISessionMessage;
 
     /// <summary>The entity watches <paramref name="Connection"/>, welcomed in <paramref name="Generation"/> (entity → front).</summary>
     public sealed record Attached(string SessionId, long Generation, IActorRef Connection);

@@ -102,11 +102,11 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
     {
         if (!ChatRules.TryValidateName(rename.Name, _maxNameLength, out var name, out var key, out var error))
         {
-            connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.InvalidName, error));
+            connection.Tell(new SessionRegistry.RenameRefused(ErrorCodes.InvalidName, error, rename.Request));
             return;
         }
 
-        _sessions.Tell(new SessionEntity.RenameSession(rename.SessionId, name, key.Caseless, key.Cased, connection));
+        _sessions.Tell(new SessionEntity.RenameSession(rename.SessionId, name, key.Caseless, key.Cased, connection, rename.Request));
     }
 
     private void OnAttached(SessionEntity.Attached attached)

@@ -35,7 +35,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
 
         // On one node the connection (the sender) names the session; the session ids these
         // messages carry are for the cluster's routing (SessionSharding), not needed here.
-        Receive<Rename>(r => OnRename(Sender, r.Name));
+        Receive<Rename>(r => OnRename(Sender, r.Name, r.Request));
         Receive<JoinedRoom>(j => WithSession(Sender, () => _sessions.Joined(Sender, j.Room)));
         Receive<LeftRoom>(l => WithSession(Sender, () => _sessions.Left(Sender, l.Room)));
         Receive<Goodbye>(_ => End(Sender, clean: true));
@@ -82,24 +82,24 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         connection.Tell(new Welcomed(welcome.Session.Id, welcome.Session.Name, welcome.Token, welcome.Resumed, welcome.Rooms));
     }
 
-    private void OnRename(IActorRef connection, string requested)
+    private void OnRename(IActorRef connection, string requested, long request)
     {
         if (!_sessions.TryGet(connection, out var session))
         {
-            connection.Tell(new RenameRefused(ErrorCodes.NoSession, "Say hello first."));
+            connection.Tell(new RenameRefused(ErrorCodes.NoSession, "Say hello first.", request));
         }
         else if (!ChatRules.TryValidateName(requested, _maxNameLength, out var name, out var key, out var error))
         {
-            connection.Tell(new RenameRefused(ErrorCodes.InvalidName, error));
+            connection.Tell(new RenameRefused(ErrorCodes.InvalidName, error, request));
         }
         else if (!_sessions.TryRename(connection, name, key, out var heldBy))
         {
             _logger.NameRefusedAsTaken(name, heldBy);
-            connection.Tell(new RenameRefused(ErrorCodes.NameTaken, NameTaken(name, heldBy)));
+            connection.Tell(new RenameRefused(ErrorCodes.NameTaken, NameTaken(name, heldBy), request));
         }
         else
         {
-            connection.Tell(new Renamed(session.Name, name));
+            connection.Tell(new Renamed(session.Name, name, request));
         }
     }
 
@@ -177,14 +177,19 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         public static readonly TakenOver Instance = new();
     }
 
-    /// <summary>Change the session's name (connection → registry).</summary>
-    public sealed record Rename(string SessionId, string Name) : ISessionMessage;
+    /// <summary>
+    /// Change the session's name (connection → registry). <paramref name="Request"/> is the
+    /// connection's own number for it, echoed in the answer: renames in flight are not answered in
+    /// the order they were asked (in a cluster an invalid name is refused by the node's front at
+    /// once, a valid one waits for its session's and name's entities, on any node).
+    /// </summary>
+    public sealed record Rename(string SessionId, string Name, long Request = 0) : ISessionMessage;
 
-    /// <summary>The session is now called <paramref name="Name"/> (registry → connection); its rooms are told by the connection.</summary>
-    public sealed record Renamed(string Previous, string Name);
+    /// <summary>The session is now called <paramref name="Name"/> (registry → connection), in answer to the rename numbered <paramref name="Request"/>; its rooms are told by the connection.</summary>
+    public sealed record Renamed(string Previous, string Name, long Request = 0);
 
-    /// <summary>The rename was refused (registry → connection).</summary>
-    public sealed record RenameRefused(string Code, string Message);
+    /// <summary>The rename numbered <paramref name="Request"/> was refused (registry → connection).</summary>
+    public sealed record RenameRefused(string Code, string Message, long Request = 0);
 
     /// <summary>The connection's session is now in <paramref name="Room"/> (connection → registry).</summary>
     public sealed record JoinedRoom(string SessionId, string Room) : ISessionMessage;

@@ -172,14 +172,17 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(alice, "alice");
         Hello(CreateTestProbe(), "bob");
 
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "BOB"), alice.Ref);
-        Assert.Equal("name-taken", alice.ExpectMsg<SessionRegistry.RenameRefused>().Code);
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "ALICE"), alice.Ref);
-        Assert.Equal(new SessionRegistry.Renamed("alice", "ALICE"), alice.ExpectMsg<SessionRegistry.Renamed>());
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol"), alice.Ref);
-        Assert.Equal(new SessionRegistry.Renamed("ALICE", "carol"), alice.ExpectMsg<SessionRegistry.Renamed>());
-        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, " "), alice.Ref);
-        Assert.Equal("invalid-name", alice.ExpectMsg<SessionRegistry.RenameRefused>().Code);
+        // Each answer echoes its request's number, from the entity and from the front alike.
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "BOB", 1), alice.Ref);
+        var taken = alice.ExpectMsg<SessionRegistry.RenameRefused>();
+        Assert.Equal(("name-taken", 1L), (taken.Code, taken.Request));
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "ALICE", 2), alice.Ref);
+        Assert.Equal(new SessionRegistry.Renamed("alice", "ALICE", 2), alice.ExpectMsg<SessionRegistry.Renamed>());
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, "carol", 3), alice.Ref);
+        Assert.Equal(new SessionRegistry.Renamed("ALICE", "carol", 3), alice.ExpectMsg<SessionRegistry.Renamed>());
+        Front.Tell(new SessionRegistry.Rename(welcome.SessionId, " ", 4), alice.Ref);
+        var invalid = alice.ExpectMsg<SessionRegistry.RenameRefused>();
+        Assert.Equal(("invalid-name", 4L), (invalid.Code, invalid.Request));
 
         // Both keys of the old name are free, and the new one's are held.
         Hello(CreateTestProbe(), "alice");

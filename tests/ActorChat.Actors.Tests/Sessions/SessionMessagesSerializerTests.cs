@@ -23,9 +23,9 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionRegistry.Welcomed("id", "bob", null, false, []),
             new SessionRegistry.HelloRefused("name-taken", "The name \"alice\" is taken."),
             SessionRegistry.TakenOver.Instance,
-            new SessionRegistry.Rename("id", "carol"),
-            new SessionRegistry.Renamed("alice", "carol"),
-            new SessionRegistry.RenameRefused("invalid-name", "no"),
+            new SessionRegistry.Rename("id", "carol", 7),
+            new SessionRegistry.Renamed("alice", "carol", long.MaxValue),
+            new SessionRegistry.RenameRefused("invalid-name", "no", 3),
             new SessionRegistry.JoinedRoom("id", "general"),
             new SessionRegistry.LeftRoom("id", "general"),
             new SessionRegistry.Goodbye("id"),
@@ -33,7 +33,7 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionEntity.StartSession("id", "alice", "alice", "alice", true, connection),
             new SessionEntity.ResumeSession("id", "id.secret", "alice", connection),
             new SessionEntity.NotResumed("alice", connection),
-            new SessionEntity.RenameSession("id", "ALICE", "alice", "ALICE", connection),
+            new SessionEntity.RenameSession("id", "ALICE", "alice", "ALICE", connection, 5),
             new SessionEntity.Attached("id", long.MaxValue, connection),
             new SessionEntity.Reattach("id", 3, connection),
             new SessionEntity.NotAttached("id", connection),
@@ -84,8 +84,8 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionRegistry.Hello));
         var bytes = serializer.ToBinary(new SessionRegistry.Rename("id", "carol"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "zzz9"));
-        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren1"));
-        Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren1"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren2"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren2"));
         Assert.Throws<SerializationException>(() => serializer.ToBinary(new object()));
     }
 
