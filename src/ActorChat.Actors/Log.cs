@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "Connection {ConnectionId} ({Address}): write failed")]
     public static partial void WriteFailed(this ILogger logger, Exception exception, long connectionId, string address);
 
+    [LoggerMessage(2007, LogLevel.Warning, "A {Type} from {Sender} to {Recipient} reached no actor (dead letter {Count} of at most {Max} logged, then none for {Suspend})")]
+    public static partial void DeadLetter(this ILogger logger, string type, string sender, string recipient, int count, int max, TimeSpan suspend);
+
     [LoggerMessage(2101, LogLevel.Information, "Room {Room}: {Username} joined")]
     public static partial void UserJoined(this ILogger logger, string room, string username);
 

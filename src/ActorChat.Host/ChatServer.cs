@@ -166,6 +166,7 @@ public static class ChatServer
                     system.ActorOf(NodeRelay.Props(), NodeRelay.Name);
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
+                    system.ActorOf(DeadLetterLog.Props(loggers.CreateLogger("ActorChat.Actors.DeadLetters")), DeadLetterLog.Name);
                     var metrics = sp.GetRequiredService<ChatMetrics>();
                     var roomLogger = loggers.CreateLogger("ActorChat.Actors.Room");
                     var (limits, settings) = (chat.RoomLimits(), chat.RoomSettings());
