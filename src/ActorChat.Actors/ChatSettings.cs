@@ -46,7 +46,9 @@ public sealed record ChatSettings
 
     /// <summary>
     /// How long an <c>actorchat.v1</c> connection waits for its session's answer to <c>hello</c>, or a
-    /// room's to <c>join</c>, before closing with 1012 so the client resumes. One node always
+    /// room's to <c>join</c>, before closing with 1012 so the client resumes; and a
+    /// <c>beej-chat-protocol</c> connection for the answer to its <c>chat-join</c> or rename, before
+    /// closing with 1012 so the client joins again. One node always
     /// answers; in a cluster a request sent to a node that has just died is lost, and one routed
     /// while its shard moves is held until the shard is back (failure detection, the resolver's
     /// <c>Cluster:StableAfter</c>, then as long again: about 50 s by default). The bound must lie

@@ -1,6 +1,7 @@
 using ActorChat.Actors.Connections;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Event;
 using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors;
@@ -316,15 +317,18 @@ public abstract class ConnectionActor : ReceiveActor
 
     // The socket's side of a connection (bridge → connection, connection → itself) stays on the
     // socket's node: those messages are never serialized, not even with serialize-messages on.
+    // Each may arrive after the connection stopped (the socket and the actor end on their own
+    // threads; a room broadcasts to a member whose leave is on its way), which is expected and
+    // costs nothing: they are not logged as dead letters (IDeadLetterSuppression, DeadLetterLog).
 
     /// <summary>A complete text frame from the client (bridge → connection).</summary>
-    public sealed record FrameReceived(byte[] Utf8) : INoSerializationVerificationNeeded;
+    public sealed record FrameReceived(byte[] Utf8) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>The client sent a close frame (bridge → connection), before <see cref="SocketClosed"/>: 1000 ends an <c>actorchat.v1</c> session cleanly.</summary>
-    public sealed record ClientClosed(int? Code) : INoSerializationVerificationNeeded;
+    public sealed record ClientClosed(int? Code) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     /// <summary>The socket has ended, for any reason (bridge → connection); the actor stops.</summary>
-    public sealed record SocketClosed : INoSerializationVerificationNeeded
+    public sealed record SocketClosed : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly SocketClosed Instance = new();
     }
@@ -333,7 +337,7 @@ public abstract class ConnectionActor : ReceiveActor
     /// Frames to send, in order (room → connections). The room tells the same instance to every
     /// member: one serialization and one message object per broadcast, or per batch of them.
     /// </summary>
-    public sealed record Deliver(IReadOnlyList<ReadOnlyMemory<byte>> Frames)
+    public sealed record Deliver(IReadOnlyList<ReadOnlyMemory<byte>> Frames) : IDeadLetterSuppression
     {
         public Deliver(ReadOnlyMemory<byte> frame)
             : this([frame])
@@ -342,12 +346,12 @@ public abstract class ConnectionActor : ReceiveActor
     }
 
     /// <summary>Close the connection with <paramref name="Code"/> after sending what is already queued.</summary>
-    public sealed record Close(int Code, string Reason) : INoSerializationVerificationNeeded;
+    public sealed record Close(int Code, string Reason) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    private sealed record WriteCompleted : INoSerializationVerificationNeeded
+    private sealed record WriteCompleted : INoSerializationVerificationNeeded, IDeadLetterSuppression
     {
         public static readonly WriteCompleted Instance = new();
     }
 
-    private sealed record WriteFailed(Exception Cause) : INoSerializationVerificationNeeded;
+    private sealed record WriteFailed(Exception Cause) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 }

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "Connection {ConnectionId} ({Address}): write failed")]
     public static partial void WriteFailed(this ILogger logger, Exception exception, long connectionId, string address);
 
+    [LoggerMessage(2007, LogLevel.Warning, "A {Type} from {Sender} to {Recipient} reached no actor (dead letter {Count} of at most {Max} logged, then none for {Suspend})")]
+    public static partial void DeadLetter(this ILogger logger, string type, string sender, string recipient, int count, int max, TimeSpan suspend);
+
     [LoggerMessage(2101, LogLevel.Information, "Room {Room}: {Username} joined")]
     public static partial void UserJoined(this ILogger logger, string room, string username);
 
@@ -31,16 +34,6 @@ internal static partial class Log
 
     [LoggerMessage(2103, LogLevel.Information, "Room {Room}: {Username} left")]
     public static partial void UserLeft(this ILogger logger, string room, string username);
-
-
-    [LoggerMessage(2160, LogLevel.Information, "Session {SessionId} ({Name}) ended; leaving {RoomCount} rooms")]
-    public static partial void SessionEnded(this ILogger logger, string sessionId, string name, int roomCount);
-
-    [LoggerMessage(2150, LogLevel.Warning, "Room {Room}: {Count} messages held while it stops; dropping more")]
-    public static partial void RoomBufferFull(this ILogger logger, string room, int count);
-
-    [LoggerMessage(2151, LogLevel.Error, "Dropped {MessageType} for an invalid room id {Room}")]
-    public static partial void InvalidRoomId(this ILogger logger, string room, string messageType);
 
     [LoggerMessage(2105, LogLevel.Information, "Draining {Count} connections over {Window}")]
     public static partial void Draining(this ILogger logger, int count, TimeSpan window);

@@ -149,6 +149,7 @@ public static class ChatServer
                 {
                     var chat = sp.GetRequiredService<IOptions<ChatServerOptions>>().Value;
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
+                    system.ActorOf(DeadLetterLog.Props(loggers.CreateLogger("ActorChat.Actors.DeadLetters")), DeadLetterLog.Name);
                     ChatCluster.StartNode(system, chat, loggers.CreateLogger("ActorChat.Host"));
                     var node = ChatNode.Start(
                         system,
@@ -266,7 +267,9 @@ public static class ChatServer
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        // connect-src 'self' covers the page's own ws:/wss: origin (CSP Level 3, as browsers do
+        // now); a bare ws: or wss: would let a script in the page open a socket to any host.
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
     }

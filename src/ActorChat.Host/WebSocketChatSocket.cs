@@ -21,17 +21,28 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
 
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource<WebSocket> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private WebSocket? _socket;
+    private readonly TaskCompletionSource _closeDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile WebSocket? _socket;
     private int _pendingSends;
     private int _closing;
-    private (int Code, string Reason)? _sentClose;
+    private volatile SentClose? _sentClose;
     private volatile bool _closedByPeer;
 
     /// <summary>Cancelled when the socket must stop receiving: abort, or a close the peer did not answer in time.</summary>
     public CancellationToken Lifetime => _lifetime.Token;
 
-    /// <summary>Completes when a close this adapter started has been sent (or given up on).</summary>
-    public Task Closed { get; private set; } = Task.CompletedTask;
+    /// <summary>Completes when a close this adapter started has been sent (or given up on); complete while none has started.</summary>
+    /// <remarks>
+    /// The actor's thread starts a close while the middleware's may be reading this (the peer
+    /// closed, or the network dropped, at the same moment). The close is started by whoever wins
+    /// <c>_closing</c>; from that instant on this is the one task that completes when the close is
+    /// done, so a reader can never see "no close" for a close already won but not yet published
+    /// (a task property set after the exchange could be read in between, and the middleware would
+    /// log and dispose the socket while the close frame was still going out). The interlocked
+    /// exchange orders <c>_closing</c>; the task's completion orders what the close wrote
+    /// (<c>_sentClose</c>) before the reader's continuation.
+    /// </remarks>
+    public Task Closed => Volatile.Read(ref _closing) == 0 ? Task.CompletedTask : _closeDone.Task;
 
     public void Accepted(WebSocket socket)
     {
@@ -62,8 +73,8 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
     {
         if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            _sentClose = (code, reason);
-            Closed = _socket is null ? CloseWhenAcceptedAsync(code, reason) : CloseAsync(code, reason);
+            _sentClose = new SentClose(code, reason);
+            _ = RunCloseAsync(code, reason);
         }
     }
 
@@ -86,6 +97,20 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
     }
 
     public void Dispose() => _lifetime.Dispose();
+
+    private async Task RunCloseAsync(int code, string reason)
+    {
+        try
+        {
+            await (_socket is null ? CloseWhenAcceptedAsync(code, reason) : CloseAsync(code, reason)).ConfigureAwait(false);
+            _closeDone.TrySetResult();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not expected (the close catches the peer's failures); the middleware's await rethrows it, as before.
+            _closeDone.TrySetException(ex);
+        }
+    }
 
     private async Task CloseWhenAcceptedAsync(int code, string reason)
     {
@@ -164,4 +189,7 @@ internal sealed class WebSocketChatSocket(TimeSpan closeTimeout) : IChatSocket, 
             // The connection has already ended (a close requested by the actor as it stopped).
         }
     }
+
+    /// <summary>The close the server sent: one reference, read whole by another thread (a tuple could be read torn).</summary>
+    private sealed record SentClose(int Code, string Reason);
 }

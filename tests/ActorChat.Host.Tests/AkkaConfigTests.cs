@@ -94,4 +94,41 @@ public sealed class AkkaConfigTests
         using var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
+
+    /// <summary>
+    /// A message that reaches no actor (here, one told to an actor that has stopped: what a hand-over
+    /// can lose) is logged through the host's logging with its type, as configured (bounded:
+    /// <c>akka.log-dead-letters</c>, then quiet for <c>log-dead-letters-suspend-duration</c>). A
+    /// frame for a connection that has just closed is expected and not logged.
+    /// </summary>
+    [Fact]
+    public async Task A_message_to_a_stopped_actor_is_logged_and_a_frame_for_a_closed_connection_is_not()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(logs);
+        var system = server.App.Services.GetRequiredService<ActorSystem>();
+        Assert.Equal(10, system.Settings.LogDeadLetters);
+
+        var gone = system.ActorOf(Props.Empty, "gone");
+        using var watching = new CancellationTokenSource(TestServer.Timeout);
+        var stopped = gone.WatchAsync(watching.Token);
+        system.Stop(gone);
+        Assert.True(await stopped);
+
+        gone.Tell(new ConnectionActor.Deliver(new byte[] { 0x7b, 0x7d }));
+        gone.Tell(new LostInHandOver("general"));
+        var deadline = DateTime.UtcNow + TestServer.Timeout;
+        while (!logs.Entries.Any(e => e.EventId == 2007))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The dead letter was not logged (2007).");
+            await Task.Delay(20);
+        }
+
+        // The Deliver went first: had it been logged, it would be there already.
+        var logged = Assert.Single(logs.Entries, e => e.EventId == 2007);
+        Assert.Equal(nameof(LostInHandOver), logged.State["Type"]);
+        Assert.EndsWith("/user/gone", (string)logged.State["Recipient"]!, StringComparison.Ordinal);
+    }
+
+    private sealed record LostInHandOver(string Room);
 }

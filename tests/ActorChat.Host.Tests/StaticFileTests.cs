@@ -94,7 +94,7 @@ public sealed class StaticFileTests(StaticServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task The_page_forbids_inline_script_and_sniffing()
+    public async Task The_page_forbids_inline_script_sniffing_and_sockets_to_other_hosts()
     {
         using var http = Server.CreateHttpClient();
 
@@ -106,6 +106,9 @@ public sealed class StaticFileTests(StaticServerFixture fixture) : IClassFixture
         Assert.DoesNotContain("'unsafe-eval'", csp, StringComparison.Ordinal);
         var directives = csp.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(directives, d => d.StartsWith("script-src ", StringComparison.Ordinal) || d.StartsWith("default-src ", StringComparison.Ordinal));
+
+        // Sockets to the page's own origin only: no scheme or host wildcard.
+        Assert.Equal("connect-src 'self'", Assert.Single(directives, d => d.StartsWith("connect-src ", StringComparison.Ordinal)));
     }
 
     [Theory]

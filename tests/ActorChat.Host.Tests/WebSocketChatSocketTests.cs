@@ -64,6 +64,58 @@ public sealed class WebSocketChatSocketTests
         }
     }
 
+    /// <summary>
+    /// The actor closes (here with 4001) on its thread just as the middleware's receive loop sees the
+    /// peer's close on another: whichever wins, what the middleware awaits is that close, so once it
+    /// completes the close frame has gone out and <see cref="WebSocketChatSocket.Outcome"/> names
+    /// the close that was sent. Racing the two threads many times catches a close that was started
+    /// but not yet visible to the middleware (it would see no close, and log and dispose the socket
+    /// while the actor's close was still being sent).
+    /// </summary>
+    [Fact]
+    public async Task The_middleware_waits_for_the_close_the_actor_started_even_as_the_peer_closes()
+    {
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (server, client) = await PairAsync();
+            using (server)
+            using (client)
+            using (var chat = new WebSocketChatSocket(TimeSpan.FromSeconds(30)))
+            {
+                chat.Accepted(server);
+                var go = 0;
+                var actor = Task.Run(() =>
+                {
+                    Interlocked.Increment(ref go);
+                    while (Volatile.Read(ref go) < 2)
+                    {
+                        Thread.SpinWait(1);
+                    }
+
+                    chat.Close(4001, "session taken over");
+                });
+                Interlocked.Increment(ref go);
+                while (Volatile.Read(ref go) < 2)
+                {
+                    Thread.SpinWait(1);
+                }
+
+                chat.PeerClosed(1000);
+                await chat.Closed.WaitAsync(TestServer.Timeout);
+                var outcome = chat.Outcome(server);
+                Assert.True(server.State != WebSocketState.Open, $"round {round}: Closed completed before a close frame was sent ({outcome})");
+                if (outcome.ClosedBy == "server")
+                {
+                    Assert.Equal((4001, "session taken over"), (outcome.Code, outcome.Reason));
+                }
+
+                await actor.WaitAsync(TestServer.Timeout);
+            }
+        }
+    }
+
+    private const int Rounds = 1000;
+
     /// <summary>A server and a client WebSocket joined by a real TCP connection on 127.0.0.1.</summary>
     private static async Task<(WebSocket Server, WebSocket Client)> PairAsync()
     {

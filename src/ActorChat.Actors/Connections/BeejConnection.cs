@@ -17,9 +17,12 @@ namespace ActorChat.Actors.Connections;
 /// <remarks>
 /// The session registry answers a join or a rename asynchronously; what the client sends meanwhile
 /// waits (bounded) and is handled in order after the answer, so a <c>chat-message</c> right after a
-/// <c>chat-join</c> goes out under the new name, as it did when one actor held every name.
+/// <c>chat-join</c> goes out under the new name, as it did when one actor held every name. An
+/// answer that does not come within <see cref="ChatSettings.AnswerTimeout"/> (the question went to
+/// a node that died) closes the connection with 1012, as for <c>actorchat.v1</c>: waiting on would
+/// hold the client for ever, and on a new connection its next <c>chat-join</c> reaches a living node.
 /// </remarks>
-internal sealed class BeejConnection : ConnectionActor
+internal sealed class BeejConnection : ConnectionActor, IWithTimers
 {
     /// <summary>Packets held while the registry answers; the rate limit keeps a client far below this.</summary>
     internal const int MaxWaiting = 64;
@@ -39,7 +42,10 @@ internal sealed class BeejConnection : ConnectionActor
         Receive<RoomEntity.Entered>(e => OnEntered(e));
         Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, null));
         Receive<RoomEntity.RoomStopped>(_ => ReturnToLobby());
+        Receive<Unanswered>(_ => OnUnanswered());
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PostStop()
     {
@@ -151,6 +157,18 @@ internal sealed class BeejConnection : ConnectionActor
         Wiring.Sessions.Tell(_sessionId is null
             ? new SessionContract.Hello(null, raw, Resumable: false)
             : new SessionContract.Rename(_sessionId, raw));
+        Timers.StartSingleTimer(AnswerTimer, Unanswered.Instance, Settings.AnswerTimeout);
+    }
+
+    private void OnUnanswered()
+    {
+        if (_asking && !Closing)
+        {
+            // Nothing will answer. The original protocol has no resume: its client joins again on
+            // a new connection, as after any 1012 (a node leaving).
+            Logger.RequestUnanswered(Id, _sessionId is null ? PacketTypes.Join : "rename", Settings.AnswerTimeout);
+            CloseSocket(CloseCodes.ServiceRestart, "service restart", flushFirst: true);
+        }
     }
 
     private void Say(string claimed, string text)
@@ -234,12 +252,21 @@ internal sealed class BeejConnection : ConnectionActor
     private void Answered(Action? reply)
     {
         _asking = false;
+        Timers.Cancel(AnswerTimer);
         reply?.Invoke();
         while (!_asking && _waiting.First is { } first)
         {
             _waiting.RemoveFirst();
             Run(first.Value);
         }
+    }
+
+    private const string AnswerTimer = "answer";
+
+    /// <summary>The registry's answer is overdue. Node-local: a timer.</summary>
+    private sealed record Unanswered : INoSerializationVerificationNeeded
+    {
+        public static readonly Unanswered Instance = new();
     }
 
     private sealed record WaitingJoin(string Name);

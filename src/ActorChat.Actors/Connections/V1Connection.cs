@@ -17,11 +17,12 @@ namespace ActorChat.Actors.Connections;
 internal sealed class V1Connection : ConnectionActor, IWithTimers
 {
     private readonly Dictionary<string, Membership> _rooms = new(StringComparer.Ordinal);
-    private readonly Queue<string?> _renameRefs = new();
+    private readonly Dictionary<long, string?> _renameRefs = [];
     private readonly Dictionary<string, Held> _reentering = new(StringComparer.Ordinal);
     private string? _sessionId;
     private string _name = "";
     private string? _helloRef;
+    private long _lastRename;
     private bool _helloPending;
     private bool _ended;
 
@@ -36,7 +37,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             SendError(r.Code, r.Message, _helloRef);
         });
         Receive<SessionContract.Renamed>(OnRenamed);
-        Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, _renameRefs.TryDequeue(out var requestRef) ? requestRef : null));
+        Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, RenameRef(r.Request)));
         Receive<SessionContract.TakenOver>(_ => OnTakenOver());
         Receive<RoomEntity.Entered>(OnEntered);
         Receive<RoomEntity.Refused>(OnRefused);
@@ -119,8 +120,9 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             case RenameRequest rename:
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
                 {
-                    _renameRefs.Enqueue(rename.Ref);
-                    Wiring.Sessions.Tell(new SessionContract.Rename(_sessionId, rename.Name));
+                    // Numbered: the answers need not come in the order asked (SessionContract.Rename).
+                    _renameRefs[++_lastRename] = rename.Ref;
+                    Wiring.Sessions.Tell(new SessionContract.Rename(_sessionId, rename.Name, _lastRename));
                 }
 
                 break;
@@ -333,8 +335,11 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             Wiring.Rooms.Tell(new RoomEntity.RenameMember(room, _sessionId!, renamed.Name));
         }
 
-        Enqueue(V1Protocol.EncodeRenamed(_renameRefs.TryDequeue(out var requestRef) ? requestRef : null, renamed.Name));
+        Enqueue(V1Protocol.EncodeRenamed(RenameRef(renamed.Request), renamed.Name));
     }
+
+    /// <summary>The client's ref of the rename numbered <paramref name="request"/>, now answered.</summary>
+    private string? RenameRef(long request) => _renameRefs.Remove(request, out var requestRef) ? requestRef : null;
 
     private void OnRoomStopped(RoomEntity.RoomStopped stopped)
     {

@@ -15,7 +15,9 @@ namespace ActorChat.Actors.Serialization;
 /// Two manifest sets: messages (<c>hel1</c>…, never stored: a layout may change with a release as
 /// long as every node of a cluster runs it) and persisted events and snapshots (<c>sev1.…</c>,
 /// stored in the journal: to change one, add a new manifest and keep reading the old).
-/// A byte array that is optional (a token's hash) is a presence flag and the bytes.
+/// A byte array that is optional (a token's hash) is a presence flag and the bytes. The rename
+/// messages are at version 2 (<c>ren2 rnd2 rrf2 srn2</c>: the connection's request number added);
+/// they are never stored, so version 1 is not read.
 /// </remarks>
 public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 {
@@ -29,9 +31,9 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string WelcomedManifest = "wel1";
     internal const string HelloRefusedManifest = "hrf1";
     internal const string TakenOverManifest = "tko1";
-    internal const string RenameManifest = "ren1";
-    internal const string RenamedManifest = "rnd1";
-    internal const string RenameRefusedManifest = "rrf1";
+    internal const string RenameManifest = "ren2";
+    internal const string RenamedManifest = "rnd2";
+    internal const string RenameRefusedManifest = "rrf2";
     internal const string JoinedRoomManifest = "jnd1";
     internal const string LeftRoomManifest = "lft1";
     internal const string GoodbyeManifest = "bye1";
@@ -39,7 +41,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string StartSessionManifest = "sst1";
     internal const string ResumeSessionManifest = "srs1";
     internal const string NotResumedManifest = "snr1";
-    internal const string RenameSessionManifest = "srn1";
+    internal const string RenameSessionManifest = "srn2";
     internal const string AttachedManifest = "sat1";
     internal const string ReattachManifest = "sra1";
     internal const string NotAttachedManifest = "sna1";
@@ -140,14 +142,17 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             case SessionContract.Rename m:
                 w.Text(m.SessionId);
                 w.Text(m.Name);
+                w.Fixed64(m.Request);
                 break;
             case SessionContract.Renamed m:
                 w.Text(m.Previous);
                 w.Text(m.Name);
+                w.Fixed64(m.Request);
                 break;
             case SessionContract.RenameRefused m:
                 w.Text(m.Code);
                 w.Text(m.Message);
+                w.Fixed64(m.Request);
                 break;
             case SessionContract.JoinedRoom m:
                 w.Text(m.SessionId);
@@ -188,6 +193,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Text(m.Caseless);
                 w.Text(m.Cased);
                 w.ActorRef(m.Connection);
+                w.Fixed64(m.Request);
                 break;
             case SessionEntity.Attached m:
                 w.Text(m.SessionId);
@@ -289,9 +295,9 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             WelcomedManifest => new SessionContract.Welcomed(r.Text(), r.Text(), r.OptionalString(), r.Bool(), r.Strings()),
             HelloRefusedManifest => new SessionContract.HelloRefused(r.Text(), r.Text()),
             TakenOverManifest => SessionContract.TakenOver.Instance,
-            RenameManifest => new SessionContract.Rename(r.Text(), r.Text()),
-            RenamedManifest => new SessionContract.Renamed(r.Text(), r.Text()),
-            RenameRefusedManifest => new SessionContract.RenameRefused(r.Text(), r.Text()),
+            RenameManifest => new SessionContract.Rename(r.Text(), r.Text(), r.Fixed64()),
+            RenamedManifest => new SessionContract.Renamed(r.Text(), r.Text(), r.Fixed64()),
+            RenameRefusedManifest => new SessionContract.RenameRefused(r.Text(), r.Text(), r.Fixed64()),
             JoinedRoomManifest => new SessionContract.JoinedRoom(r.Text(), r.Text()),
             LeftRoomManifest => new SessionContract.LeftRoom(r.Text(), r.Text()),
             GoodbyeManifest => new SessionContract.Goodbye(r.Text()),
@@ -299,7 +305,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
             ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
             NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),
-            RenameSessionManifest => new SessionEntity.RenameSession(r.Text(), r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
+            RenameSessionManifest => new SessionEntity.RenameSession(r.Text(), r.Text(), r.Text(), r.Text(), r.ActorRef(_system), r.Fixed64()),
             AttachedManifest => new SessionEntity.Attached(r.Text(), r.Fixed64(), r.ActorRef(_system)),
             ReattachManifest => new SessionEntity.Reattach(r.Text(), r.Fixed64(), r.ActorRef(_system)),
             NotAttachedManifest => new SessionEntity.NotAttached(r.Text(), r.ActorRef(_system)),
@@ -343,5 +349,5 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 /// <summary>What the session serializer reads, for its error messages.</summary>
 internal static class SessionMessagesSerializerInfo
 {
-    public const string Known = "hel1 wel1 hrf1 tko1 ren1 rnd1 rrf1 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn1 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
+    public const string Known = "hel1 wel1 hrf1 tko1 ren2 rnd2 rrf2 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn2 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
 }

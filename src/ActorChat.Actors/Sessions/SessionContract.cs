@@ -29,14 +29,19 @@ public static class SessionContract
         public static readonly TakenOver Instance = new();
     }
 
-    /// <summary>Change the session's name (connection → front).</summary>
-    public sealed record Rename(string SessionId, string Name) : ISessionMessage;
+    /// <summary>
+    /// Change the session's name (connection → front). <paramref name="Request"/> is the
+    /// connection's own number for it, echoed in the answer: renames in flight are not answered in
+    /// the order they were asked (an invalid name is refused by the node's front at once, a valid
+    /// one waits for its session's and name's entities, on any node).
+    /// </summary>
+    public sealed record Rename(string SessionId, string Name, long Request = 0) : ISessionMessage;
 
-    /// <summary>The session is now called <paramref name="Name"/> (session → connection); its rooms are told by the connection.</summary>
-    public sealed record Renamed(string Previous, string Name);
+    /// <summary>The session is now called <paramref name="Name"/> (session → connection), in answer to the rename numbered <paramref name="Request"/>; its rooms are told by the connection.</summary>
+    public sealed record Renamed(string Previous, string Name, long Request = 0);
 
-    /// <summary>The rename was refused (session or front → connection).</summary>
-    public sealed record RenameRefused(string Code, string Message);
+    /// <summary>The rename numbered <paramref name="Request"/> was refused (session or front → connection).</summary>
+    public sealed record RenameRefused(string Code, string Message, long Request = 0);
 
     /// <summary>The connection's session is now in <paramref name="Room"/> (connection → session).</summary>
     public sealed record JoinedRoom(string SessionId, string Room) : ISessionMessage;

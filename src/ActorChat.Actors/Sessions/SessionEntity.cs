@@ -8,7 +8,7 @@ namespace ActorChat.Actors.Sessions;
 
 /// <summary>
 /// One session in a cluster (sharded by session id, persistent): its name, whether it can be
-/// resumed, its rooms and the hash of its current token. What <see cref="SessionRegistry"/> does for
+/// resumed, its rooms and the hash of its current token. What a session needs, this does for
 /// every session of one node, this does for one session anywhere: it takes its name from the
 /// <see cref="NameEntity"/>s, welcomes its connection (on any node) directly, watches it, keeps a
 /// session whose connection died for the time-to-live, and when the session ends frees its name and
@@ -230,7 +230,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     {
         if (_state is null || _state.Ended || !rename.Connection.Equals(_connection))
         {
-            rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first."));
+            rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first.", rename.Request));
             return;
         }
 
@@ -243,9 +243,9 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Apply(e);
                 ReleaseUnlessKept(SessionSharding.CaselessKey(oldCaseless));
                 ReleaseUnlessKept(SessionSharding.CasedKey(oldCased));
-                rename.Connection.Tell(new SessionContract.Renamed(previous, e.Name));
+                rename.Connection.Tell(new SessionContract.Renamed(previous, e.Name, rename.Request));
             });
-        }, onRefused: holder => rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NameTaken, holder)));
+        }, onRefused: holder => rename.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NameTaken, holder, rename.Request)));
     }
 
     private void OnReattach(Reattach reattach)
@@ -391,7 +391,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         });
         Command<ResumeSession>(r => Sender.Tell(new NotResumed(r.Name, r.Connection)));
         Command<StartSession>(s => s.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again.")));
-        Command<RenameSession>(r => r.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first.")));
+        Command<RenameSession>(r => r.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first.", r.Request)));
         Command<Reattach>(r =>
         {
             Sender.Tell(new NotAttached(_id, r.Connection));
@@ -608,7 +608,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         public bool FirstGranted { get; init; }
     }
 
-    // ---- Messages (front → entity, entity → front). Connections get SessionRegistry's replies. ----
+    // ---- Messages (front → entity, entity → front). Connections get SessionContract replies. ----
 
     /// <summary>Start a new session under a validated name and its keys; the entity answers the connection.</summary>
     public sealed record StartSession(string SessionId, string Name, string Caseless, string Cased, bool Resumable, IActorRef Connection) : ISessionMessage;
@@ -619,8 +619,8 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
     /// <summary>The token did not resume the session (entity → front): start a new one under <paramref name="Name"/>.</summary>
     public sealed record NotResumed(string Name, IActorRef Connection);
 
-    /// <summary>Rename the session to a validated name and its keys; the entity answers the connection.</summary>
-    public sealed record RenameSession(string SessionId, string Name, string Caseless, string Cased, IActorRef Connection) : ISessionMessage;
+    /// <summary>Rename the session to a validated name and its keys; the entity answers the connection, echoing <paramref name="Request"/> (<see cref="SessionContract.Rename"/>).</summary>
+    public sealed record RenameSession(string SessionId, string Name, string Caseless, string Cased, IActorRef Connection, long Request = 0) : ISessionMessage;
 
     /// <summary>The entity watches <paramref name="Connection"/>, welcomed in <paramref name="Generation"/> (entity → front).</summary>
     public sealed record Attached(string SessionId, long Generation, IActorRef Connection);

@@ -8,7 +8,7 @@ namespace ActorChat.Actors.Sessions;
 /// What a connection's <c>Wiring.Sessions</c> is in a cluster (one per node): it turns the
 /// connection's session messages into messages for the session's <see cref="SessionEntity"/>, on
 /// whichever node that lives, and the entity answers the connection directly with the replies
-/// <see cref="SessionRegistry"/> gives on one node.
+/// <see cref="SessionContract"/> names.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -102,11 +102,11 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
     {
         if (!ChatRules.TryValidateName(rename.Name, _maxNameLength, out var name, out var key, out var error))
         {
-            connection.Tell(new SessionContract.RenameRefused(ErrorCodes.InvalidName, error));
+            connection.Tell(new SessionContract.RenameRefused(ErrorCodes.InvalidName, error, rename.Request));
             return;
         }
 
-        _sessions.Tell(new SessionEntity.RenameSession(rename.SessionId, name, key.Caseless, key.Cased, connection));
+        _sessions.Tell(new SessionEntity.RenameSession(rename.SessionId, name, key.Caseless, key.Cased, connection, rename.Request));
     }
 
     private void OnAttached(SessionEntity.Attached attached)

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ActorChat.Actors.Tests.Connections;
 
 /// <summary>
-/// A v1 connection whose sessions and rooms are probes the test answers (or not): what it does when
-/// a request is lost on the way (sent to a node that died), and when a room moves while a post is
-/// on its way to it.
+/// A v1 connection whose sessions and rooms are probes the test answers (or not, or out of order):
+/// what it does when a request is lost on the way (sent to a node that died), when a room moves
+/// while a post is on its way to it, and when renames are answered out of order.
 /// </summary>
 public sealed class UnansweredRequestTests : GatewayTestKit
 {
@@ -107,5 +107,28 @@ public sealed class UnansweredRequestTests : GatewayTestKit
         client.Actor.Tell(new RoomEntity.Refused("other", ErrorCodes.NotInRoom, "Join first.", "r9", new RoomEntity.Post("other", "s-1", "x", null, "r9")), _rooms.Ref);
         var error = client.Next("error");
         Assert.Equal(ErrorCodes.NotInRoom, error.Str("code"));
+    }
+
+    [Fact]
+    public void Renames_answered_out_of_order_each_echo_their_own_ref()
+    {
+        var client = Joined("general", TimeSpan.FromMinutes(5));
+
+        // In a cluster a valid name goes on to its session's entity, maybe on another node, while
+        // an invalid one is refused by this node's front at once: the second answer comes first.
+        client.Send(V1Packets.Rename("bob", "r1"));
+        client.Send(V1Packets.Rename(" ", "r2"));
+        client.Send(V1Packets.Rename("carol", "r3"));
+        var (first, second, third) = (_sessions.ExpectMsg<SessionContract.Rename>(), _sessions.ExpectMsg<SessionContract.Rename>(), _sessions.ExpectMsg<SessionContract.Rename>());
+        client.Actor.Tell(new SessionContract.RenameRefused(ErrorCodes.InvalidName, "no", second.Request), _sessions.Ref);
+        client.Actor.Tell(new SessionContract.Renamed("alice", "carol", third.Request), _sessions.Ref);
+        client.Actor.Tell(new SessionContract.Renamed("carol", "bob", first.Request), _sessions.Ref);
+
+        var refused = client.Next("error");
+        Assert.Equal((ErrorCodes.InvalidName, "r2"), (refused.Str("code"), refused.Ref));
+        var renamed = client.Next("renamed");
+        Assert.Equal(("carol", "r3"), (renamed.Str("name"), renamed.Ref));
+        renamed = client.Next("renamed");
+        Assert.Equal(("bob", "r1"), (renamed.Str("name"), renamed.Ref));
     }
 }

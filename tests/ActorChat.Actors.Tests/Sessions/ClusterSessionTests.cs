@@ -200,14 +200,17 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(alice, "alice");
         Hello(CreateTestProbe(), "bob");
 
-        Front.Tell(new SessionContract.Rename(welcome.SessionId, "BOB"), alice.Ref);
-        Assert.Equal("name-taken", alice.ExpectMsg<SessionContract.RenameRefused>().Code);
-        Front.Tell(new SessionContract.Rename(welcome.SessionId, "ALICE"), alice.Ref);
-        Assert.Equal(new SessionContract.Renamed("alice", "ALICE"), alice.ExpectMsg<SessionContract.Renamed>());
-        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol"), alice.Ref);
-        Assert.Equal(new SessionContract.Renamed("ALICE", "carol"), alice.ExpectMsg<SessionContract.Renamed>());
-        Front.Tell(new SessionContract.Rename(welcome.SessionId, " "), alice.Ref);
-        Assert.Equal("invalid-name", alice.ExpectMsg<SessionContract.RenameRefused>().Code);
+        // Each answer echoes its request's number, from the entity and from the front alike.
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "BOB", 1), alice.Ref);
+        var taken = alice.ExpectMsg<SessionContract.RenameRefused>();
+        Assert.Equal(("name-taken", 1L), (taken.Code, taken.Request));
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "ALICE", 2), alice.Ref);
+        Assert.Equal(new SessionContract.Renamed("alice", "ALICE", 2), alice.ExpectMsg<SessionContract.Renamed>());
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, "carol", 3), alice.Ref);
+        Assert.Equal(new SessionContract.Renamed("ALICE", "carol", 3), alice.ExpectMsg<SessionContract.Renamed>());
+        Front.Tell(new SessionContract.Rename(welcome.SessionId, " ", 4), alice.Ref);
+        var invalid = alice.ExpectMsg<SessionContract.RenameRefused>();
+        Assert.Equal(("invalid-name", 4L), (invalid.Code, invalid.Request));
 
         // Both keys of the old name are free, and the new one's are held.
         Hello(CreateTestProbe(), "alice");

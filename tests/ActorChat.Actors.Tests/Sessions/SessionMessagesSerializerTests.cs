@@ -23,9 +23,9 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionContract.Welcomed("id", "bob", null, false, []),
             new SessionContract.HelloRefused("name-taken", "The name \"alice\" is taken."),
             SessionContract.TakenOver.Instance,
-            new SessionContract.Rename("id", "carol"),
-            new SessionContract.Renamed("alice", "carol"),
-            new SessionContract.RenameRefused("invalid-name", "no"),
+            new SessionContract.Rename("id", "carol", 7),
+            new SessionContract.Renamed("alice", "carol", long.MaxValue),
+            new SessionContract.RenameRefused("invalid-name", "no", 3),
             new SessionContract.JoinedRoom("id", "general"),
             new SessionContract.LeftRoom("id", "general"),
             new SessionContract.Goodbye("id"),
@@ -33,7 +33,7 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionEntity.StartSession("id", "alice", "alice", "alice", true, connection),
             new SessionEntity.ResumeSession("id", "id.secret", "alice", connection),
             new SessionEntity.NotResumed("alice", connection),
-            new SessionEntity.RenameSession("id", "ALICE", "alice", "ALICE", connection),
+            new SessionEntity.RenameSession("id", "ALICE", "alice", "ALICE", connection, 5),
             new SessionEntity.Attached("id", long.MaxValue, connection),
             new SessionEntity.Reattach("id", 3, connection),
             new SessionEntity.NotAttached("id", connection),
@@ -119,8 +119,8 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(SessionContract.Hello));
         var bytes = serializer.ToBinary(new SessionContract.Rename("id", "carol"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "zzz9"));
-        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren1"));
-        Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren1"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..^1], "ren2"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary([.. bytes, 0], "ren2"));
         Assert.Throws<SerializationException>(() => serializer.ToBinary(new object()));
     }
 
