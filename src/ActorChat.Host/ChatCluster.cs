@@ -61,7 +61,7 @@ internal static class ChatCluster
             // started before the region, whose rooms are given it.
             .WithActors((system, registry) =>
                 registry.Register<RoomDirectory>(system.ActorOf(RoomDirectory.Props(loggers.CreateLogger("ActorChat.Actors.Rooms")), "room-directory")))
-            .WithShardRegion<RoomRegion>(
+            .WithChatShardRegion<RoomRegion>(
                 RoomTypeName,
                 (system, registry) =>
                 {
@@ -87,7 +87,7 @@ internal static class ChatCluster
             // Names: one entity per name key decides who holds it, cluster-wide (a claim takes the
             // name's caseless key, then its cased one). Nothing to remember: a name entity is only
             // needed when someone claims or releases.
-            .WithShardRegion<SessionSharding.NameRegion>(
+            .WithChatShardRegion<SessionSharding.NameRegion>(
                 SessionSharding.NameRegionName,
                 SessionSharding.NameEntityProps(sessionLogger),
                 new SessionSharding.NameExtractor(cluster.Shards),
@@ -100,7 +100,7 @@ internal static class ChatCluster
 
             // Sessions: remembered (in the journal), so a session whose node died comes back on a
             // survivor by itself and still ends after its time-to-live, freeing its name.
-            .WithShardRegion<SessionSharding.SessionRegion>(
+            .WithChatShardRegion<SessionSharding.SessionRegion>(
                 SessionSharding.SessionRegionName,
                 (system, registry) => SessionSharding.SessionEntityProps(
                     SessionEntitySettings.For(chat.Sessions.SessionTtl),
@@ -120,7 +120,7 @@ internal static class ChatCluster
 
     /// <summary>What connections on this node talk to about sessions: the node-local front of the session shard region.</summary>
     public static IActorRef StartSessions(ActorSystem system, IActorRegistry registry, ChatServerOptions chat) =>
-        system.ActorOf(SessionSharding.FrontProps(registry.Get<SessionSharding.SessionRegion>(), chat.Limits.MaxNameLength), "sessions");
+        system.ActorOf(SessionSharding.FrontProps(registry.Get<SessionSharding.SessionRegion>(), chat.Limits.MaxNameLength, chat.Cluster.Shards), "sessions");
 
     /// <summary>
     /// Once the actor system runs: joins itself when no seed node is given, logs the bound address

@@ -69,7 +69,10 @@ public static class SessionSharding
         id => SessionEntity.Props(id, settings, names, rooms, logger, time);
 
     /// <summary>The node's front for connections (<c>Wiring.Sessions</c>).</summary>
-    public static Props FrontProps(IActorRef sessions, int maxNameLength) => SessionFront.Props(sessions, maxNameLength);
+    /// <param name="sessions">The sessions' shard region.</param>
+    /// <param name="maxNameLength">The longest name allowed.</param>
+    /// <param name="shards">The sessions' number of shards (as <see cref="SessionExtractor"/> is given).</param>
+    public static Props FrontProps(IActorRef sessions, int maxNameLength, int shards) => SessionFront.Props(sessions, maxNameLength, shards);
 
     /// <summary>A shard number from an entity id: stable across processes and nodes.</summary>
     public static string ShardOf(string entityId, int shards)
@@ -81,6 +84,23 @@ public static class SessionSharding
         }
 
         return (hash % (uint)shards).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A new session id (<see cref="SessionTokens.NewSessionId"/>) whose shard is one of
+    /// <paramref name="within"/>; any new id when that is empty. Draws at random until one fits: each
+    /// draw fits with a chance of <c>within.Count / shards</c>, and after <c>4 × shards</c> draws
+    /// (a few microseconds each; a miss then is rarer than 1 in 50) the last one is taken anyway.
+    /// </summary>
+    public static string NewSessionIdIn(IReadOnlySet<string> within, int shards)
+    {
+        var id = SessionTokens.NewSessionId();
+        for (var draws = 1; within.Count > 0 && !within.Contains(ShardOf(id, shards)) && draws < 4 * shards; draws++)
+        {
+            id = SessionTokens.NewSessionId();
+        }
+
+        return id;
     }
 
     /// <summary>Routes <see cref="NameEntity.INameMessage"/> by its key.</summary>

@@ -82,7 +82,7 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
             new SessionSharding.SessionExtractor(Shards),
             sharding.DefaultShardAllocationStrategy(settings),
             SessionEntity.StopSession.Instance);
-        return (names, sessions, system.ActorOf(SessionSharding.FrontProps(sessions, 32)));
+        return (names, sessions, system.ActorOf(SessionSharding.FrontProps(sessions, 32, Shards)));
     }
 
     protected SessionRegistry.Welcomed Hello(TestProbe connection, string name, string? token = null, bool resumable = true, IActorRef? front = null)
