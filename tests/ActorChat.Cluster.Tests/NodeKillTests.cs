@@ -53,7 +53,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
         {
             for (var n = 0; n < 3; n++)
             {
-                clients.Add(await ResumingClient.StartAsync(cluster, cluster.Nodes[n], $"kill{n + 1}", RecoveryBound));
+                clients.Add(await ResumingClient.StartAsync(cluster, cluster.Nodes[n], $"kill{n + 1}", ClientResumeBound));
             }
 
             // Session shards on every node, the victim's too.
@@ -67,7 +67,7 @@ public sealed class NodeKillTests(ThreeNodeCluster cluster, ITestOutputHelper ou
             // The sender on the surviving node that is not the seed.
             var senderNode = cluster.Nodes[3 - v];
             output.WriteLine($"victim {victim.Name} hosts {onVictim}; {elsewhere} lives elsewhere; the sender is on {senderNode.Name}.");
-            var sender = await ResumingClient.StartAsync(cluster, senderNode, "killsender", RecoveryBound);
+            var sender = await ResumingClient.StartAsync(cluster, senderNode, "killsender", ClientResumeBound);
             clients.Add(sender);
             foreach (var client in clients)
             {
