@@ -92,7 +92,7 @@ public sealed class ChatNode
             supervision,
             supervisionLogger);
 
-        var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength), "sessions");
+        var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength, settings.Shards), "sessions");
         var gateway = system.ActorOf(
             ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory),
             "chat");
@@ -146,8 +146,9 @@ public sealed class ChatNode
             .WithPassivateIdleAfter(TimeSpan.Zero);
     }
 
-    private static IShardAllocationStrategy Allocation(ActorSystem system) =>
-        ClusterSharding.Get(system).DefaultShardAllocationStrategy(ClusterShardingSettings.Create(system));
+    /// <summary>Akka's default allocation, offered only regions on reachable nodes while any is reachable (<see cref="ReachableFirstAllocation"/>).</summary>
+    private static ReachableFirstAllocation Allocation(ActorSystem system) =>
+        new ReachableFirstAllocation(ClusterSharding.Get(system).DefaultShardAllocationStrategy(ClusterShardingSettings.Create(system)));
 }
 
 /// <summary>What a node's chat is started with.</summary>

@@ -50,11 +50,12 @@ public sealed record ChatSettings
     /// <c>beej-chat-protocol</c> connection for the answer to its <c>chat-join</c> or rename, before
     /// closing with 1012 so the client joins again. One node always
     /// answers; in a cluster a request sent to a node that has just died is lost, and one routed
-    /// while its shard moves is held until the shard is back (failure detection, the resolver's
-    /// <c>Cluster:StableAfter</c>, then as long again: about 50 s by default). The bound must lie
-    /// beyond that: a resume answered after the connection gave up would rotate the session's
-    /// token where nobody reads it.
+    /// while its shard moves is held until the shard is back: at most the recovery bound from the
+    /// node's death (15 s at the default <c>Cluster:StableAfter</c>, README "Recovery bound"). 20 s
+    /// lies beyond that with a third to spare for a loaded machine: a resume answered after the
+    /// connection gave up would rotate the session's token where nobody reads it, while a request
+    /// that was lost costs its client this long before it resumes. Raise it with StableAfter.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

@@ -90,7 +90,7 @@ public sealed class SessionsOnSqliteTests : IDisposable
             NullLogger.Instance);
         var cluster = Cluster.Get(system);
         await cluster.JoinAsync(cluster.SelfAddress).WaitAsync(HistoryHost.Timeout);
-        return new Node(system, system.ActorOf(SessionFront.Props(sessions, 32)));
+        return new Node(system, system.ActorOf(SessionFront.Props(sessions, 32, Shards)));
     }
 
     /// <summary>hocon/actorchat.hocon of this checkout (the tests run from its bin folder).</summary>

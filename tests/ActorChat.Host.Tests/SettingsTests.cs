@@ -188,7 +188,7 @@ public sealed class SettingsTests
         Assert.Equal("10.0.0.5", cluster.Hostname);
         Assert.Equal("chat-1.example.com", cluster.AdvertisedHostname);
         Assert.Equal(0, cluster.Port);
-        Assert.Equal(TimeSpan.FromSeconds(20), cluster.StableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(5), cluster.StableAfter);
         Assert.Equal(100, cluster.Shards);
     }
 
@@ -243,7 +243,7 @@ public sealed class SettingsTests
             ["ActorChat:Cluster:PublicHostname"] = "chat-1.example.com",
             ["ActorChat:Cluster:Port"] = "4811",
             ["ActorChat:Cluster:SeedNodes:0"] = "akka.tcp://actorchat@10.0.0.4:4811",
-            ["ActorChat:Cluster:StableAfter"] = "00:00:05",
+            ["ActorChat:Cluster:StableAfter"] = "00:00:07",
             ["ActorChat:Cluster:Shards"] = "30",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

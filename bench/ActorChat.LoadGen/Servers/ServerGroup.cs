@@ -9,7 +9,7 @@ namespace ActorChat.LoadGen.Servers;
 /// <summary>
 /// A started server: one process, or the nodes of an ActorChat cluster on this machine, and the
 /// PostgreSQL database it keeps its history in (fresh per start). A cluster starts as the README
-/// documents: node 1 with <c>ActorChat:Cluster:Enabled=true</c>, <c>Port=0</c> and no seed nodes
+/// documents: node 1 with <c>Port=0</c> and no seed nodes
 /// reports its address in log event 1070 ("Cluster node {Address} started"); the others get it as
 /// <c>SeedNodes:0</c>; the group is ready when every node's <c>/readyz</c> answers 200 (Up, room
 /// shard region registered). Disposing kills every process still running and drops the database;

@@ -1,6 +1,8 @@
 using ActorChat.Actors.Protocol;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
 
 namespace ActorChat.Actors.Sessions;
 
@@ -24,6 +26,15 @@ namespace ActorChat.Actors.Sessions;
 /// handed to another node, or its node died), it sends <see cref="SessionEntity.Reattach"/>, retried
 /// until the new incarnation answers, so the session keeps watching a connection that never left.
 /// </para>
+/// <para>
+/// While a member of the cluster is unreachable, a new session's id is drawn so that its shard is
+/// one this node hosts (the local region's own shards, asked of it then and every
+/// <see cref="LocalShardsRefresh"/> after): a random id could fall in a shard of the unreachable
+/// node, and that session would wait for the node's removal (the recovery bound) while this node
+/// could start it at once. With no shard here yet the id is random; a shard not allocated before is
+/// given to a reachable node (<see cref="ReachableFirstAllocation"/>). Otherwise ids are random, so
+/// sessions spread over every shard.
+/// </para>
 /// </remarks>
 public sealed class SessionFront : ReceiveActor, IWithTimers
 {
@@ -33,17 +44,26 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
     /// <summary>How many times a reattach is sent before the front gives up on it (the session then expires as a dropped one).</summary>
     internal const int MaxReattachTries = 40;
 
+    /// <summary>How often the local region is asked for its shards while a member is unreachable (they grow as new shards come here).</summary>
+    internal static readonly TimeSpan LocalShardsRefresh = TimeSpan.FromSeconds(1);
+
     private const string RetryTimer = "reattach";
+
+    private const string LocalShardsTimer = "local-shards";
 
     private readonly IActorRef _sessions;
     private readonly int _maxNameLength;
+    private readonly int _shards;
+    private readonly HashSet<Address> _unreachable = [];
+    private IReadOnlySet<string> _localShards = new HashSet<string>();
     private readonly Dictionary<IActorRef, Tracked> _connections = [];
     private readonly Dictionary<IActorRef, HashSet<IActorRef>> _byEntity = [];
 
-    public SessionFront(IActorRef sessions, int maxNameLength)
+    public SessionFront(IActorRef sessions, int maxNameLength, int shards)
     {
         _sessions = sessions;
         _maxNameLength = maxNameLength;
+        _shards = shards;
 
         Receive<SessionContract.Hello>(h => OnHello(Sender, h));
         Receive<SessionContract.Rename>(r => OnRename(Sender, r));
@@ -61,14 +81,34 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<RetryDue>(_ => RetryReattach());
         Receive<SessionContract.GetSessionCount>(_ => Sender.Tell(new SessionContract.SessionCount(_connections.Count)));
+        Receive<ClusterEvent.UnreachableMember>(u =>
+        {
+            _unreachable.Add(u.Member.Address);
+            AskLocalShards();
+            Timers.StartPeriodicTimer(LocalShardsTimer, LocalShardsDue.Instance, LocalShardsRefresh);
+        });
+        Receive<ClusterEvent.ReachableMember>(r => Reached(r.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(r => Reached(r.Member.Address));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<LocalShardsDue>(_ => AskLocalShards());
+        Receive<CurrentShardRegionState>(state => _localShards = state.Shards.Select(s => s.ShardId).ToHashSet());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="sessions">The sessions' shard region (<see cref="SessionSharding"/>).</param>
     /// <param name="maxNameLength">The longest name allowed (as on one node).</param>
-    public static Props Props(IActorRef sessions, int maxNameLength) =>
-        Akka.Actor.Props.Create(() => new SessionFront(sessions, maxNameLength));
+    /// <param name="shards">The sessions' number of shards.</param>
+    public static Props Props(IActorRef sessions, int maxNameLength, int shards) =>
+        Akka.Actor.Props.Create(() => new SessionFront(sessions, maxNameLength, shards));
+
+    protected override void PreStart() => Cluster.Get(Context.System).Subscribe(
+        Self,
+        ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+        typeof(ClusterEvent.IReachabilityEvent),
+        typeof(ClusterEvent.MemberRemoved));
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
     private void OnHello(IActorRef connection, SessionContract.Hello hello)
     {
@@ -95,7 +135,8 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
             return;
         }
 
-        _sessions.Tell(new SessionEntity.StartSession(SessionTokens.NewSessionId(), name, key.Caseless, key.Cased, resumable, connection));
+        var id = _unreachable.Count > 0 ? SessionSharding.NewSessionIdIn(_localShards, _shards) : SessionTokens.NewSessionId();
+        _sessions.Tell(new SessionEntity.StartSession(id, name, key.Caseless, key.Cased, resumable, connection));
     }
 
     private void OnRename(IActorRef connection, SessionContract.Rename rename)
@@ -205,11 +246,27 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         }
     }
 
+    private void Reached(Address address)
+    {
+        if (_unreachable.Remove(address) && _unreachable.Count == 0)
+        {
+            Timers.Cancel(LocalShardsTimer);
+        }
+    }
+
+    /// <summary>The local region answers from itself with <see cref="CurrentShardRegionState"/> (no other node asked).</summary>
+    private void AskLocalShards() => _sessions.Tell(GetShardRegionState.Instance);
+
     /// <summary>A connection of this node with a session: which, since which welcome, and the entity watching it (null while reattaching).</summary>
     private sealed record Tracked(string SessionId, long Generation, IActorRef? Entity, int Tries);
 
     private sealed record RetryDue : INoSerializationVerificationNeeded
     {
         public static readonly RetryDue Instance = new();
+    }
+
+    private sealed record LocalShardsDue : INoSerializationVerificationNeeded
+    {
+        public static readonly LocalShardsDue Instance = new();
     }
 }

@@ -58,6 +58,23 @@ public static class SessionSharding
     /// <summary>A shard number from an entity id: stable across processes and nodes (<see cref="EntityShards.Of"/>).</summary>
     public static string ShardOf(string entityId, int shards) => EntityShards.Of(entityId, shards);
 
+    /// <summary>
+    /// A new session id (<see cref="SessionTokens.NewSessionId"/>) whose shard is one of
+    /// <paramref name="within"/>; any new id when that is empty. Draws at random until one fits: each
+    /// draw fits with a chance of <c>within.Count / shards</c>, and after <c>4 × shards</c> draws
+    /// (a few microseconds each; a miss then is rarer than 1 in 50) the last one is taken anyway.
+    /// </summary>
+    public static string NewSessionIdIn(IReadOnlySet<string> within, int shards)
+    {
+        var id = SessionTokens.NewSessionId();
+        for (var draws = 1; within.Count > 0 && !within.Contains(ShardOf(id, shards)) && draws < 4 * shards; draws++)
+        {
+            id = SessionTokens.NewSessionId();
+        }
+
+        return id;
+    }
+
     /// <summary>Routes <see cref="NameEntity.INameMessage"/> by its key.</summary>
     public sealed class NameExtractor(int shards) : EntityExtractor(shards)
     {

@@ -72,7 +72,7 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
             id => SessionEntity.Props(id, SessionEntitySettings.For(Ttl), names, rooms, NullLogger.Instance, time),
             EntitySupervision.Default,
             NullLogger.Instance);
-        return (names, sessions, system.ActorOf(SessionFront.Props(sessions, 32)));
+        return (names, sessions, system.ActorOf(SessionFront.Props(sessions, 32, Shards)));
     }
 
     protected SessionContract.Welcomed Hello(TestProbe connection, string name, string? token = null, bool resumable = true, IActorRef? front = null)

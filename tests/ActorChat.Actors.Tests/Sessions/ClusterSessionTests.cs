@@ -37,7 +37,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
     [Fact]
     public void Of_two_sessions_claiming_one_name_or_two_lookalikes_at_once_exactly_one_wins()
     {
-        var otherFront = Sys.ActorOf(SessionFront.Props(Sessions, 32));
+        var otherFront = Sys.ActorOf(SessionFront.Props(Sessions, 32, Shards));
         for (var round = 0; round < 25; round++)
         {
             // Same caseless key; then the case-sensitive key only (capital i for small l).
