@@ -66,7 +66,7 @@ internal static class ChatCluster
                 (system, registry) =>
                 {
                     var directory = registry.Get<RoomDirectory>();
-                    return room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics, directory: directory);
+                    return room => RoomActor.Props(room, limits, settings, roomLogger, metrics: metrics, directory: directory);
                 },
                 new RoomMessageExtractor(cluster.Shards),
                 new ShardOptions
@@ -76,12 +76,12 @@ internal static class ChatCluster
                     StateStoreMode = StateStoreMode.DData,
                     RememberEntities = false,
 
-                    // A room passivates itself when idle with no members (RoomEntity's ReceiveTimeout);
+                    // A room passivates itself when idle with no members (RoomActor's ReceiveTimeout);
                     // sharding's own idle timer would stop rooms whose members are merely quiet.
                     ShouldPassivateIdleEntities = false,
 
                     // Handed over, a room stops once its last batch is durable, as when it passivates.
-                    HandOffStopMessage = RoomEntity.StopRoom.Instance,
+                    HandOffStopMessage = RoomContract.StopRoom.Instance,
                 })
 
             // Names: one entity per name key decides who holds it, cluster-wide (a claim takes the

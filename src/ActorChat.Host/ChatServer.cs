@@ -157,7 +157,7 @@ public static class ChatServer
                         return await ChatCluster.ReadinessAsync(system, rooms, status.Connections, ct).ConfigureAwait(false);
                     }
 
-                    var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                    var lobby = await rooms.Ask<RoomContract.Status>(new RoomContract.GetStatus(RoomNames.Lobby), TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
                     return HealthCheckResult.Healthy($"{status.Connections} connections, lobby at offset {lobby.Position.Offset} with {lobby.Members} members");
                 }, tags: [ReadyTag])
                 .WithActors((system, registry) =>
@@ -180,7 +180,7 @@ public static class ChatServer
                     else
                     {
                         rooms = system.ActorOf(
-                            RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
+                            RoomRegion.Props(room => RoomActor.Props(room, limits, settings, roomLogger, metrics: metrics), loggers.CreateLogger("ActorChat.Actors.Rooms")),
                             "rooms");
                         registry.Register<RoomRegion>(rooms);
                     }

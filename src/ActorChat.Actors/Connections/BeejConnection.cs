@@ -36,9 +36,9 @@ internal sealed class BeejConnection : ConnectionActor
         Receive<SessionRegistry.HelloRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
         Receive<SessionRegistry.Renamed>(OnRenamed);
         Receive<SessionRegistry.RenameRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
-        Receive<RoomEntity.Entered>(e => OnEntered(e));
-        Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, null));
-        Receive<RoomEntity.RoomStopped>(_ => ReturnToLobby());
+        Receive<RoomContract.Entered>(e => OnEntered(e));
+        Receive<RoomContract.Refused>(r => SendError(r.Code, r.Message, null));
+        Receive<RoomContract.RoomStopped>(_ => ReturnToLobby());
     }
 
     protected override void PostStop()
@@ -47,7 +47,7 @@ internal sealed class BeejConnection : ConnectionActor
         // connection's last messages (the same way they went); the lobby's death notice would not.
         if (_sessionId is not null)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Leave(RoomNames.Lobby, _sessionId, null));
+            Wiring.Rooms.Tell(new RoomContract.Leave(RoomNames.Lobby, _sessionId, null));
         }
 
         base.PostStop();
@@ -177,7 +177,7 @@ internal sealed class BeejConnection : ConnectionActor
     }
 
     private void Post(string text) =>
-        Wiring.Rooms.Tell(new RoomEntity.Post(RoomNames.Lobby, _sessionId!, text, Cid: null, Ref: null));
+        Wiring.Rooms.Tell(new RoomContract.Post(RoomNames.Lobby, _sessionId!, text, Cid: null, Ref: null));
 
     private void OnWelcomed(SessionRegistry.Welcomed welcomed)
     {
@@ -193,7 +193,7 @@ internal sealed class BeejConnection : ConnectionActor
     {
         _username = renamed.Name;
         Metrics.Joined();
-        Wiring.Rooms.Tell(new RoomEntity.RenameMember(RoomNames.Lobby, _sessionId!, renamed.Name));
+        Wiring.Rooms.Tell(new RoomContract.RenameMember(RoomNames.Lobby, _sessionId!, renamed.Name));
         Answered(null);
     }
 
@@ -201,7 +201,7 @@ internal sealed class BeejConnection : ConnectionActor
     {
         if (_sessionId is not null && !Closing)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null));
+            Wiring.Rooms.Tell(new RoomContract.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null));
         }
     }
 
@@ -213,7 +213,7 @@ internal sealed class BeejConnection : ConnectionActor
     {
         if (_sessionId is null)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, Self, null));
+            Wiring.Rooms.Tell(new RoomContract.Listen(RoomNames.Lobby, Self, null));
         }
         else
         {
@@ -221,7 +221,7 @@ internal sealed class BeejConnection : ConnectionActor
         }
     }
 
-    private void OnEntered(RoomEntity.Entered entered)
+    private void OnEntered(RoomContract.Entered entered)
     {
         WatchRoom(entered.Room, Sender);
         foreach (var frame in entered.Frames)

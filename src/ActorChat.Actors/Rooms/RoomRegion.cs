@@ -3,14 +3,9 @@ using ActorChat.Protocol.V1;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Microsoft.Extensions.Logging;
+using static ActorChat.Actors.Rooms.RoomContract;
 
 namespace ActorChat.Actors.Rooms;
-
-/// <summary>A message for one room; <see cref="Room"/> is the room's name, its id.</summary>
-public interface IWithRoom
-{
-    string Room { get; }
-}
 
 /// <summary>
 /// The one routing point for rooms on this node. It creates a room's actor on first use, forwards
@@ -148,25 +143,4 @@ public sealed class RoomRegion : ReceiveActor
 
         return listed;
     }
-
-    /// <summary>Asks for <see cref="RoomCount"/> (tests, metrics).</summary>
-    public sealed record GetRoomCount
-    {
-        public static readonly GetRoomCount Instance = new();
-    }
-
-    /// <summary>How many room actors are alive (passivating ones included).</summary>
-    public sealed record RoomCount(int Count);
-
-    /// <summary>A room's member count changed (room → region, or → <see cref="RoomDirectory"/> in a cluster), for <see cref="ListRooms"/>.</summary>
-    /// <remarks>Node-local in both modes (a room reports to its own node's directory), so it has no serializer.</remarks>
-    public sealed record Occupancy(string Room, int Members) : INoSerializationVerificationNeeded;
-
-    /// <summary>Asks for the <see cref="RoomList"/> (connection → region, or → <see cref="RoomDirectory"/> in a cluster); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
-    /// <remarks>Node-local: a connection asks its own node (the directory answers from its replica).</remarks>
-    public sealed record ListRooms(string? Ref) : INoSerializationVerificationNeeded;
-
-    /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
-    /// <remarks>Node-local: the answer to <see cref="ListRooms"/>.</remarks>
-    public sealed record RoomList(string? Ref, IReadOnlyList<RoomSummary> Rooms) : INoSerializationVerificationNeeded;
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ActorChat.Actors.Rooms;
 
 /// <summary>
-/// How a <see cref="RoomEntity"/> runs, besides the history rules of <see cref="RoomLimits"/>: presence
+/// How a <see cref="RoomActor"/> runs, besides the history rules of <see cref="RoomLimits"/>: presence
 /// grace, passivation, batching, snapshots and journal reads. Every buffer the room keeps has its bound
 /// here. The host binds these from configuration like <see cref="RoomLimits"/>.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed record RoomSettings
 
     /// <summary>
     /// Journal reads (history pages and joins reaching past the in-memory tail) one room runs at once.
-    /// Past it a history request is refused (<see cref="RoomEntity.Unavailable"/>) and a join is
+    /// Past it a history request is refused (<see cref="RoomContract.Unavailable"/>) and a join is
     /// answered from memory (<c>recovered: false</c> when it asked to recover).
     /// </summary>
     [Range(0, 1000)]

@@ -13,13 +13,13 @@ namespace ActorChat.Actors.Tests.Connections;
 
 /// <summary>
 /// The chat as the host wires it, without sockets: a <see cref="ChatGateway"/> over a
-/// <see cref="RoomRegion"/> of <see cref="RoomEntity"/> rooms (on the in-memory
+/// <see cref="RoomRegion"/> of <see cref="RoomActor"/> rooms (on the in-memory
 /// <see cref="TestJournal"/>) and a <see cref="SessionRegistry"/>. Each <see cref="Client"/> is a
 /// connection the gateway created, writing to a <see cref="FakeSocket"/>; the test plays the host's
 /// bridge (frames in, <see cref="ConnectionActor.ClientClosed"/>, <see cref="ConnectionActor.SocketClosed"/>).
 /// The actors start on the first connection, with the settings the test set before it.
 /// </summary>
-public abstract class GatewayTestKit : RoomEntityTestKit
+public abstract class GatewayTestKit : RoomActorTestKit
 {
     /// <summary>Limits no test runs into unless it lowers one.</summary>
     public static readonly ChatSettings Unlimited = new()
@@ -72,7 +72,7 @@ public abstract class GatewayTestKit : RoomEntityTestKit
         {
             var (limits, settings, time) = (Limits, Settings, Time);
             _rooms = Sys.ActorOf(
-                RoomRegion.Props(room => RoomEntity.Props(room, limits, settings, NullLogger.Instance, time), NullLogger.Instance),
+                RoomRegion.Props(room => RoomActor.Props(room, limits, settings, NullLogger.Instance, time), NullLogger.Instance),
                 "rooms");
             _sessions = Sys.ActorOf(SessionRegistry.Props(_rooms, SessionTtl, ChatLimits.MaxNameLength, NullLogger.Instance), "sessions");
             _gateway = Sys.ActorOf(ChatGateway.Props(_rooms, _sessions, ChatLimits, _metrics, NullLogger.Instance, Clock), "chat");
@@ -96,10 +96,10 @@ public abstract class GatewayTestKit : RoomEntityTestKit
         ExpectMsg<ActorIdentity>();
     }
 
-    protected RoomEntity.Status RoomStatus(string room)
+    protected RoomContract.Status RoomStatus(string room)
     {
-        Rooms.Tell(new RoomEntity.GetStatus(room), TestActor);
-        return ExpectMsg<RoomEntity.Status>();
+        Rooms.Tell(new RoomContract.GetStatus(room), TestActor);
+        return ExpectMsg<RoomContract.Status>();
     }
 
     protected SessionRegistry.SessionCount SessionCount()

@@ -94,8 +94,8 @@ public class V1ConnectionTests : GatewayTestKit
         }
 
         AssertNothingMore([], client);
-        Rooms.Tell(RoomRegion.GetRoomCount.Instance, TestActor);
-        Assert.Equal(0, ExpectMsg<RoomRegion.RoomCount>().Count);
+        Rooms.Tell(RoomContract.GetRoomCount.Instance, TestActor);
+        Assert.Equal(0, ExpectMsg<RoomContract.RoomCount>().Count);
         Assert.Equal(0, SessionCount().Count);
     }
 

@@ -30,8 +30,8 @@ public sealed class RoomRegionTests : ActorChatTestKit
         Assert.Equal(2, second.Seen);
         Assert.NotEqual(first.Actor, other.Actor);
         Assert.Equal(("random", 1), (other.Room, other.Seen));
-        _region.Tell(RoomRegion.GetRoomCount.Instance);
-        Assert.Equal(2, ExpectMsg<RoomRegion.RoomCount>().Count);
+        _region.Tell(RoomContract.GetRoomCount.Instance);
+        Assert.Equal(2, ExpectMsg<RoomContract.RoomCount>().Count);
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class RoomRegionTests : ActorChatTestKit
     public void A_message_for_an_invalid_room_id_starts_nothing()
     {
         _region.Tell(new Say("Not A Room!", "x"));
-        _region.Tell(RoomRegion.GetRoomCount.Instance);
-        Assert.Equal(0, ExpectMsg<RoomRegion.RoomCount>().Count);
+        _region.Tell(RoomContract.GetRoomCount.Instance);
+        Assert.Equal(0, ExpectMsg<RoomContract.RoomCount>().Count);
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public sealed class RoomRegionTests : ActorChatTestKit
 
         // The region has every report once each room has answered (rooms answer after reporting).
         ReceiveN(rooms);
-        _region.Tell(new RoomRegion.ListRooms("l1"));
-        var list = ExpectMsg<RoomRegion.RoomList>();
+        _region.Tell(new RoomContract.ListRooms("l1"));
+        var list = ExpectMsg<RoomContract.RoomList>();
 
         Assert.Equal("l1", list.Ref);
         Assert.Equal(RoomRegion.MaxListedRooms, list.Rooms.Count);
@@ -111,8 +111,8 @@ public sealed class RoomRegionTests : ActorChatTestKit
         Watch(busiest);
         _region.Tell(new Fail($"r{rooms - 1}"));
         ExpectTerminated(busiest);
-        _region.Tell(new RoomRegion.ListRooms(null));
-        Assert.DoesNotContain(ExpectMsg<RoomRegion.RoomList>().Rooms, r => r.Room == $"r{rooms - 1}");
+        _region.Tell(new RoomContract.ListRooms(null));
+        Assert.DoesNotContain(ExpectMsg<RoomContract.RoomList>().Rooms, r => r.Room == $"r{rooms - 1}");
     }
 
     private sealed record Say(string Room, string Text) : IWithRoom;
@@ -157,7 +157,7 @@ public sealed class RoomRegionTests : ActorChatTestKit
             Receive<Fail>(_ => throw new InvalidOperationException("room failure (test)"));
             Receive<Occupy>(o =>
             {
-                Context.Parent.Tell(new RoomRegion.Occupancy(room, o.Members));
+                Context.Parent.Tell(new RoomContract.Occupancy(room, o.Members));
                 Sender.Tell(o);
             });
         }

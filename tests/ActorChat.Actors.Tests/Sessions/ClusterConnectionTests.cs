@@ -27,7 +27,7 @@ public sealed class ClusterConnectionTests : ClusterSessionTestKit
         : base(ConfigurationFactory.ParseString("akka.actor.serialize-messages = off"))
     {
         _rooms = Sys.ActorOf(
-            RoomRegion.Props(room => RoomEntity.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System), NullLogger.Instance),
+            RoomRegion.Props(room => RoomActor.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System), NullLogger.Instance),
             "rooms");
 
         // The sessions' entities tell rooms through the probe: on to the real rooms.

@@ -7,26 +7,26 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity under its region: passivation, messages during passivation, failed writes.</summary>
-public class RoomEntityLifecycleTests : RoomEntityTestKit
+/// <summary>RoomActor under its region: passivation, messages during passivation, failed writes.</summary>
+public class RoomActorLifecycleTests : RoomActorTestKit
 {
-    public RoomEntityLifecycleTests()
+    public RoomActorLifecycleTests()
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityLifecycleTests(Config extra)
+    protected RoomActorLifecycleTests(Config extra)
         : base(extra)
     {
     }
 
     private IActorRef StartRegion() =>
-        Sys.ActorOf(RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance));
+        Sys.ActorOf(RoomRegion.Props(name => RoomActor.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance));
 
     private int RoomCount(IActorRef region)
     {
-        region.Tell(RoomRegion.GetRoomCount.Instance, TestActor);
-        return ExpectMsg<RoomRegion.RoomCount>().Count;
+        region.Tell(RoomContract.GetRoomCount.Instance, TestActor);
+        return ExpectMsg<RoomContract.RoomCount>().Count;
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         var alice = NewMember("alice");
         var epoch = Enter(region, alice).Entered.Position.Epoch;
         PostAcked(region, alice, "one");
-        region.Tell(new RoomEntity.Leave("general", alice.SessionId, "l"), alice.Probe.Ref);
+        region.Tell(new RoomContract.Leave("general", alice.SessionId, "l"), alice.Probe.Ref);
         AwaitAssert(() => Assert.Equal(0, RoomCount(region)));
 
         var joined = Enter(region, alice).Joined;
@@ -77,18 +77,18 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         SteerJournal(new TestJournal.HoldWrites());
         Post(region, alice, "m2", requestRef: "last");
         writes.ExpectMsg<TestJournal.WriteStarted>();
-        region.Tell(new Akka.Cluster.Sharding.Passivate(RoomEntity.StopRoom.Instance), room);
+        region.Tell(new Akka.Cluster.Sharding.Passivate(RoomContract.StopRoom.Instance), room);
         var bob = NewMember("bob");
-        region.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
+        region.Tell(new RoomContract.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
         Post(region, bob, "during", requestRef: "d");
 
         SteerJournal(new TestJournal.ReleaseWrites());
         Assert.Equal(2, alice.Next("ack").Number("offset"));
         alice.Next("message");
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 2), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 2), alice.Expect<RoomContract.RoomStopped>().Position);
 
-        var entered = bob.Expect<RoomEntity.Entered>();
+        var entered = bob.Expect<RoomContract.Entered>();
         Assert.NotEqual(room, bob.Probe.LastSender);
         var joined = Frame.Parse(entered.Frames[0]);
         Assert.Equal((epoch, 2L), (joined.Str("epoch"), joined.Number("offset")));
@@ -113,7 +113,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
 
         // The post is decided and waits for the flush the room told itself, behind the stop.
         Post(room, alice, "last words", requestRef: "r");
-        room.Tell(RoomEntity.StopRoom.Instance);
+        room.Tell(RoomContract.StopRoom.Instance);
         var ack = alice.Next();
         while (ack.Type == "presence")
         {
@@ -123,7 +123,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         Assert.Equal(("ack", "r", 1L), (ack.Type, ack.Ref, ack.Number("offset")));
         Assert.Equal("last words", alice.Next("message").Str("text"));
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomContract.RoomStopped>().Position);
 
         room = StartRoom();
         Assert.Equal(["last words"], Enter(room, NewMember("bob")).Joined.Texts());
@@ -147,7 +147,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         SteerJournal(new TestJournal.RejectWrites(1));
         Post(region, alice, "rejected", requestRef: "r");
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomContract.RoomStopped>().Position);
 
         var joined = Enter(region, alice).Joined;
         Assert.Equal((epoch, 1L), (joined.Str("epoch"), joined.Number("offset")));
@@ -156,7 +156,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
     }
 
     /// <summary>
-    /// A connection told <see cref="RoomEntity.RoomStopped"/> enters again at once. Here the region and
+    /// A connection told <see cref="RoomContract.RoomStopped"/> enters again at once. Here the region and
     /// the member run on the thread that tells them something, so that Enter reaches the region while
     /// the failed room is still in its PostStop, before the region has been told it stopped: the
     /// region must hold it for the next incarnation, not hand it to the dying one.
@@ -170,18 +170,18 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         }
 
         var region = Sys.ActorOf(
-            RoomRegion.Props(name => RoomEntity.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance)
+            RoomRegion.Props(name => RoomActor.Props(name, Limits, Settings, NullLogger.Instance, Time), NullLogger.Instance)
                 .WithDispatcher(CallingThreadDispatcher.Id));
         var probe = CreateTestProbe();
         var member = Sys.ActorOf(Props.Create(() => new EntersAgain(region, probe.Ref)).WithDispatcher(CallingThreadDispatcher.Id));
-        region.Tell(new RoomEntity.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);
-        var epoch = probe.ExpectMsg<RoomEntity.Entered>().Position.Epoch;
+        region.Tell(new RoomContract.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);
+        var epoch = probe.ExpectMsg<RoomContract.Entered>().Position.Epoch;
 
         SteerJournal(new TestJournal.RejectWrites(1));
-        region.Tell(new RoomEntity.Post("general", EntersAgain.Session, "rejected", null, "r"), member);
+        region.Tell(new RoomContract.Post("general", EntersAgain.Session, "rejected", null, "r"), member);
 
-        Assert.Equal(new StreamPosition(epoch, 0), NextOtherThanDeliver<RoomEntity.RoomStopped>(probe).Position);
-        var again = NextOtherThanDeliver<RoomEntity.Entered>(probe);
+        Assert.Equal(new StreamPosition(epoch, 0), NextOtherThanDeliver<RoomContract.RoomStopped>(probe).Position);
+        var again = NextOtherThanDeliver<RoomContract.Entered>(probe);
         Assert.Equal((new StreamPosition(epoch, 0), true), (again.Position, again.Recovered));
     }
 
@@ -204,9 +204,9 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
 
         public EntersAgain(IActorRef region, IActorRef probe)
         {
-            Receive<RoomEntity.RoomStopped>(stopped =>
+            Receive<RoomContract.RoomStopped>(stopped =>
             {
-                region.Tell(new RoomEntity.Enter(stopped.Room, Session, "alice", Self, Subprotocols.V1, stopped.Position, null, null));
+                region.Tell(new RoomContract.Enter(stopped.Room, Session, "alice", Self, Subprotocols.V1, stopped.Position, null, null));
                 probe.Tell(stopped);
             });
             ReceiveAny(probe.Tell);

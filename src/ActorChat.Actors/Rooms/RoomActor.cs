@@ -7,6 +7,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Microsoft.Extensions.Logging;
+using static ActorChat.Actors.Rooms.RoomContract;
 
 namespace ActorChat.Actors.Rooms;
 
@@ -63,7 +64,7 @@ namespace ActorChat.Actors.Rooms;
 /// per node for a broadcast; one path per connection keeps the room's order.
 /// </para>
 /// </remarks>
-public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
+public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 {
     private const string PresenceTimer = "presence";
     private const string RetentionTimer = "retention";
@@ -123,7 +124,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private int _reportedMembers;
     private bool _presenceAfterBatch;
 
-    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
+    public RoomActor(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
     {
         _metrics = metrics;
         _directory = directory;
@@ -162,7 +163,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             Remove(member);
             FlushIfOriginal(member);
         }));
-        Command<GetStatus>(_ => _outbox.Tell(Sender, new Status(
+        Command<GetStatus>(_ => _outbox.Tell(Sender, new RoomContract.Status(
             _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
         Command<Flush>(_ =>
         {
@@ -210,9 +211,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="directory">Where the room reports its member count (<see cref="RoomRegion.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
+    /// <param name="directory">Where the room reports its member count (<see cref="RoomContract.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
     public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null) =>
-        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
+        Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
 
     // ---- recovery ----
 
@@ -483,7 +484,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_members.Count != _reportedMembers)
         {
             _reportedMembers = _members.Count;
-            (_directory ?? Context.Parent).Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
+            (_directory ?? Context.Parent).Tell(new RoomContract.Occupancy(_room, _reportedMembers));
         }
     }
 
@@ -1195,4 +1196,24 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         int Attempt) : PendingRead(Range);
 
     private readonly record struct PendingAck(long Offset, string SessionId, IActorRef Connection, bool V1, string? Ref);
+
+    // The room's own reminders (self and timers) never leave it, so they are not serialized even
+    // when every message is (akka.actor.serialize-messages, the tests' cross-node check).
+    private sealed record Flush : INoSerializationVerificationNeeded
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed record PresenceDue : INoSerializationVerificationNeeded
+    {
+        public static readonly PresenceDue Instance = new();
+    }
+
+    /// <summary>Periodic, and no activity: it must not keep an idle room from passivating.</summary>
+    private sealed record RetentionDue : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
+    {
+        public static readonly RetentionDue Instance = new();
+    }
+
+    private sealed record GraceOver(string SessionId, long Generation) : INoSerializationVerificationNeeded;
 }

@@ -6,15 +6,15 @@ using Akka.Configuration;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity: presence grace, coalesced diffs, session ends, renames, leaving.</summary>
-public class RoomEntityPresenceTests : RoomEntityTestKit
+/// <summary>RoomActor: presence grace, coalesced diffs, session ends, renames, leaving.</summary>
+public class RoomActorPresenceTests : RoomActorTestKit
 {
-    public RoomEntityPresenceTests()
+    public RoomActorPresenceTests()
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityPresenceTests(Config extra)
+    protected RoomActorPresenceTests(Config extra)
         : base(extra)
     {
     }
@@ -95,11 +95,11 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Assert.Equal("hi", watcher.Next("message").Str("text"));
 
         // m03 leaves and comes back, m04 leaves, m21 joins, m05 is renamed twice: one net diff, ahead of m21's message.
-        room.Tell(new RoomEntity.Leave("general", members[2].SessionId, null), members[2].Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", members[2].SessionId, null), members[2].Probe.Ref);
         Enter(room, members[2]);
-        room.Tell(new RoomEntity.Leave("general", members[3].SessionId, null), members[3].Probe.Ref);
-        room.Tell(new RoomEntity.RenameMember("general", members[4].SessionId, "m05-a"));
-        room.Tell(new RoomEntity.RenameMember("general", members[4].SessionId, "m05-b"));
+        room.Tell(new RoomContract.Leave("general", members[3].SessionId, null), members[3].Probe.Ref);
+        room.Tell(new RoomContract.RenameMember("general", members[4].SessionId, "m05-a"));
+        room.Tell(new RoomContract.RenameMember("general", members[4].SessionId, "m05-b"));
         var late = NewMember("m21");
         Enter(room, late);
         Post(room, late, "late");
@@ -126,7 +126,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Enter(room, passing);
         var joiner = NewMember("joiner");
         Enter(room, joiner);
-        room.Tell(new RoomEntity.Leave("general", passing.SessionId, null), passing.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", passing.SessionId, null), passing.Probe.Ref);
         Post(room, joiner, "hello");
 
         // "passing" joined and left within the interval: in no diff, and so in no list either.
@@ -156,7 +156,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Assert.Equal(1, StatusOf(room).Members);
 
         Post(room, alice, "still here?", requestRef: "x");
-        Assert.Equal(ErrorCodes.NotInRoom, alice.Expect<RoomEntity.Refused>().Code);
+        Assert.Equal(ErrorCodes.NotInRoom, alice.Expect<RoomContract.Refused>().Code);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
     {
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new RoomEntity.RenameMember("general", alice.SessionId, "alicia"));
+        room.Tell(new RoomContract.RenameMember("general", alice.SessionId, "alicia"));
         var diff = bob.Next("presence");
         var rename = Assert.Single(diff.Payload.GetProperty("renames").EnumerateArray());
         Assert.Equal(("alice", "alicia"), (rename.GetProperty("from").GetString(), rename.GetProperty("to").GetString()));
@@ -192,7 +192,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
     {
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new RoomEntity.Leave("general", alice.SessionId, "bye-1"), alice.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", alice.SessionId, "bye-1"), alice.Probe.Ref);
         var left = alice.Next("left");
         Assert.Equal(("bye-1", "general"), (left.Ref, left.Str("room")));
         Assert.Equal(["alice"], bob.Next("presence").Strings("leaves"));
@@ -201,7 +201,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Post(room, bob, "after");
         bob.Next("ack");
         bob.Next("message");
-        room.Tell(new RoomEntity.Leave("general", alice.SessionId, "bye-2"), alice.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", alice.SessionId, "bye-2"), alice.Probe.Ref);
         Assert.Equal("bye-2", alice.Next("left").Ref);
         AssertNothingMore(room, alice);
     }

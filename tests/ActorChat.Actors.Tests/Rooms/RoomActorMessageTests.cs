@@ -7,15 +7,15 @@ using Akka.TestKit;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity: joins, posts, acks, broadcasts, batching and cid dedup.</summary>
-public class RoomEntityMessageTests : RoomEntityTestKit
+/// <summary>RoomActor: joins, posts, acks, broadcasts, batching and cid dedup.</summary>
+public class RoomActorMessageTests : RoomActorTestKit
 {
-    public RoomEntityMessageTests()
+    public RoomActorMessageTests()
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityMessageTests(Config extra)
+    protected RoomActorMessageTests(Config extra)
         : base(extra)
     {
     }
@@ -250,7 +250,7 @@ public class RoomEntityMessageTests : RoomEntityTestKit
         var room = StartRoom();
         var stranger = NewMember("stranger");
         Post(room, stranger, "hi", requestRef: "x");
-        var refused = stranger.Expect<RoomEntity.Refused>();
+        var refused = stranger.Expect<RoomContract.Refused>();
         Assert.Equal(("general", ErrorCodes.NotInRoom, "x"), (refused.Room, refused.Code, refused.Ref));
         Assert.Equal(0, StatusOf(room).Position.Offset);
     }
@@ -261,10 +261,10 @@ public class RoomEntityMessageTests : RoomEntityTestKit
         var room = StartRoom();
         var alice = NewMember("alice");
         Enter(room, alice);
-        room.Tell(new RoomEntity.Enter("general", "s-x", "x", TestActor, "chat.v0", null, null, "r"));
-        Assert.Equal(ErrorCodes.InvalidPacket, ExpectMsg<RoomEntity.Refused>().Code);
-        room.Tell(new RoomEntity.Post("general", alice.SessionId, "", null, "r"));
-        Assert.Equal(ErrorCodes.InvalidPacket, ExpectMsg<RoomEntity.Refused>().Code);
+        room.Tell(new RoomContract.Enter("general", "s-x", "x", TestActor, "chat.v0", null, null, "r"));
+        Assert.Equal(ErrorCodes.InvalidPacket, ExpectMsg<RoomContract.Refused>().Code);
+        room.Tell(new RoomContract.Post("general", alice.SessionId, "", null, "r"));
+        Assert.Equal(ErrorCodes.InvalidPacket, ExpectMsg<RoomContract.Refused>().Code);
         Assert.Equal(1, PostAcked(room, alice, "still here"));
     }
 
@@ -325,7 +325,7 @@ public class RoomEntityMessageTests : RoomEntityTestKit
         Post(room, carl, "first");
         writes.ExpectMsg<TestJournal.WriteStarted>();
         Post(room, carl, "before");
-        room.Tell(new RoomEntity.RenameMember("general", carl.SessionId, "carlos"));
+        room.Tell(new RoomContract.RenameMember("general", carl.SessionId, "carlos"));
         SteerJournal(new TestJournal.ReleaseWrites());
 
         Assert.Equal(["first", "before"], [alice.Next("message").Str("text"), alice.Next("message").Str("text")]);
@@ -380,7 +380,7 @@ public class RoomEntityMessageTests : RoomEntityTestKit
         SettlePresence(room, alice);
         var carl = NewMember("carl", Subprotocols.Beej);
 
-        room.Tell(new RoomEntity.Listen("general", carl.Probe.Ref, "listening"), TestActor);
+        room.Tell(new RoomContract.Listen("general", carl.Probe.Ref, "listening"), TestActor);
         ExpectMsg("listening");
         var status = StatusOf(room);
         Assert.Equal((1, 1), (status.Members, status.Attached));
