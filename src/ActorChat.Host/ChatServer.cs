@@ -5,6 +5,7 @@ using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using ActorChat.History;
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -195,10 +196,29 @@ public static class ChatServer
                         "chat");
                     registry.Register<SessionRegistry>(sessions);
                     registry.Register<ChatGateway>(gateway);
+                    StartRetentionSweep(system, rooms, chat, settings, loggers.CreateLogger("ActorChat.Actors.Rooms"));
                 });
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Rooms asleep get retention by age too: a sweep wakes the store's rooms every
+    /// <see cref="RoomSettings.RetentionInterval"/> (not for a memory store, which has no query).
+    /// One per cluster (a singleton on the oldest node), as every room is reached through the region.
+    /// </summary>
+    private static void StartRetentionSweep(ActorSystem system, IActorRef rooms, ChatServerOptions chat, RoomSettings settings, ILogger logger)
+    {
+        if (HistoryQueries.PersistenceIds(system, chat.History) is not { } listIds)
+        {
+            return;
+        }
+
+        var sweeper = RoomRetentionSweeper.Props(rooms, listIds, settings, logger);
+        system.ActorOf(
+            chat.Cluster.Enabled ? ClusterSingletonManager.Props(sweeper, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)) : sweeper,
+            "retention-sweep");
     }
 
     /// <summary>

@@ -158,13 +158,12 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         Command<Post>(OnPost);
         Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
         Command<RenameMember>(OnRenameMember);
-        Command<SessionRegistry.SessionEnded>(e => WithMember(e.SessionId, member =>
+        Command<RoomContract.SessionEnded>(e => WithMember(e.SessionId, member =>
         {
             Remove(member);
             FlushIfOriginal(member);
         }));
-        Command<GetStatus>(_ => _outbox.Tell(Sender, new RoomContract.Status(
-            _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
+        Command<GetStatus>(_ => _outbox.Tell(Sender, CurrentStatus()));
         Command<Flush>(_ =>
         {
             _flushQueued = false;
@@ -179,6 +178,19 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             {
                 FlushBatch();
             }
+        });
+        Command<ApplyRetention>(_ =>
+        {
+            // Recovery already applied it when this woke the room; an awake room applies it now.
+            if (_batch.Count == 0)
+            {
+                FlushBatch();
+            }
+
+            _outbox.Tell(Sender, CurrentStatus());
+
+            // Woken by a sweep, an empty room need not wait out its idle timeout.
+            OnIdle();
         });
         Command<Terminated>(t =>
         {
@@ -214,6 +226,9 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     /// <param name="directory">Where the room reports its member count (<see cref="RoomContract.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
     public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null) =>
         Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
+
+    private RoomContract.Status CurrentStatus() => new(
+        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names);
 
     // ---- recovery ----
 

@@ -67,6 +67,17 @@ public static class RoomContract
     /// <summary>A member's session is now called <paramref name="NewName"/> (connection → room): a presence rename.</summary>
     public sealed record RenameMember(string Room, string SessionId, string NewName) : IWithRoom;
 
+    /// <summary>A session ended (session → room): its membership in <paramref name="Room"/> is over.</summary>
+    public sealed record SessionEnded(string Room, string SessionId) : IWithRoom;
+
+    /// <summary>
+    /// Applies retention by age now (the node's <see cref="RoomRetentionSweeper"/> → room): a room
+    /// asleep is woken by it, which applies retention as every wake does. Answered with the room's
+    /// <see cref="Status"/>; a room nobody is in then asks to passivate at once rather than after
+    /// <see cref="RoomSettings.IdleTimeout"/>, so a sweep does not keep rooms in memory.
+    /// </summary>
+    public sealed record ApplyRetention(string Room) : IWithRoom;
+
     /// <summary>Asks for the room's <see cref="Status"/> (tests, metrics, <c>rooms</c>).</summary>
     public sealed record GetStatus(string Room) : IWithRoom;
 

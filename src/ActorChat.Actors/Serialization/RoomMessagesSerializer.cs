@@ -57,7 +57,10 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary><see cref="RoomContract.GetStatus"/>: room.</summary>
     internal const string GetStatusManifest = "gst1";
 
-    /// <summary><see cref="SessionRegistry.SessionEnded"/>: room, session id.</summary>
+    /// <summary><see cref="RoomContract.ApplyRetention"/>: room.</summary>
+    internal const string ApplyRetentionManifest = "ret1";
+
+    /// <summary><see cref="RoomContract.SessionEnded"/>: room, session id.</summary>
     internal const string SessionEndedManifest = "sen1";
 
     /// <summary><see cref="RoomContract.StopRoom"/>: nothing.</summary>
@@ -90,7 +93,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary>Every manifest this build reads.</summary>
     internal static readonly IReadOnlyList<string> Manifests =
     [
-        EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest,
+        EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest, ApplyRetentionManifest,
         SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
         DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
     ];
@@ -114,7 +117,8 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             RoomContract.ReadHistory => ReadHistoryManifest,
             RoomContract.RenameMember => RenameMemberManifest,
             RoomContract.GetStatus => GetStatusManifest,
-            SessionRegistry.SessionEnded => SessionEndedManifest,
+            RoomContract.ApplyRetention => ApplyRetentionManifest,
+            RoomContract.SessionEnded => SessionEndedManifest,
             RoomContract.StopRoom => StopRoomManifest,
             RoomContract.Entered => EnteredManifest,
             RoomContract.Refused => RefusedManifest,
@@ -176,7 +180,10 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             case RoomContract.GetStatus status:
                 writer.Text(status.Room);
                 break;
-            case SessionRegistry.SessionEnded ended:
+            case RoomContract.ApplyRetention retention:
+                writer.Text(retention.Room);
+                break;
+            case RoomContract.SessionEnded ended:
                 writer.Text(ended.Room);
                 writer.Text(ended.SessionId);
                 break;
@@ -262,7 +269,8 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             ReadHistoryManifest => new RoomContract.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
             RenameMemberManifest => new RoomContract.RenameMember(reader.Text(), reader.Text(), reader.Text()),
             GetStatusManifest => new RoomContract.GetStatus(reader.Text()),
-            SessionEndedManifest => new SessionRegistry.SessionEnded(reader.Text(), reader.Text()),
+            ApplyRetentionManifest => new RoomContract.ApplyRetention(reader.Text()),
+            SessionEndedManifest => new RoomContract.SessionEnded(reader.Text(), reader.Text()),
             StopRoomManifest => RoomContract.StopRoom.Instance,
             EnteredManifest => new RoomContract.Entered(
                 Room: reader.Text(),

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using System.Runtime.Serialization;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
@@ -7,7 +8,7 @@ namespace ActorChat.Actors.Serialization;
 
 /// <summary>
 /// The format of the session and name messages that cross nodes (connection ↔ front ↔
-/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="SessionRegistry.SessionEnded"/>
+/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="RoomContract.SessionEnded"/>
 /// to rooms) and of what those entities persist: the shared layout of <see cref="WireWriter"/>,
 /// fields in the order of each record's constructor, named by a short versioned manifest.
 /// </summary>
@@ -83,7 +84,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         SessionRegistry.JoinedRoom => JoinedRoomManifest,
         SessionRegistry.LeftRoom => LeftRoomManifest,
         SessionRegistry.Goodbye => GoodbyeManifest,
-        SessionRegistry.SessionEnded => SessionEndedManifest,
+        RoomContract.SessionEnded => SessionEndedManifest,
         SessionEntity.StartSession => StartSessionManifest,
         SessionEntity.ResumeSession => ResumeSessionManifest,
         SessionEntity.NotResumed => NotResumedManifest,
@@ -158,7 +159,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             case SessionRegistry.Goodbye m:
                 w.Text(m.SessionId);
                 break;
-            case SessionRegistry.SessionEnded m:
+            case RoomContract.SessionEnded m:
                 w.Text(m.Room);
                 w.Text(m.SessionId);
                 break;
@@ -291,7 +292,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             JoinedRoomManifest => new SessionRegistry.JoinedRoom(r.Text(), r.Text()),
             LeftRoomManifest => new SessionRegistry.LeftRoom(r.Text(), r.Text()),
             GoodbyeManifest => new SessionRegistry.Goodbye(r.Text()),
-            SessionEndedManifest => new SessionRegistry.SessionEnded(r.Text(), r.Text()),
+            SessionEndedManifest => new RoomContract.SessionEnded(r.Text(), r.Text()),
             StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
             ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
             NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),

@@ -11,7 +11,7 @@ namespace ActorChat.Actors.Sessions;
 /// applied). A connection says hello (with a token to resume), joins and leaves rooms through it so a
 /// resumed session gets its rooms back, and says goodbye on a clean end; the registry watches every
 /// connection, so one that dies keeps its session for the time-to-live and then the session ends:
-/// its name is freed and each of its rooms is told <see cref="SessionEnded"/>.
+/// its name is freed and each of its rooms is told <see cref="RoomContract.SessionEnded"/>.
 /// </summary>
 public sealed class SessionRegistry : ReceiveActor, IWithTimers
 {
@@ -137,7 +137,7 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
         _logger.SessionEnded(ended.Session.Id, ended.Session.Name, ended.Rooms.Count);
         foreach (var room in ended.Rooms)
         {
-            _rooms.Tell(new SessionEnded(room, ended.Session.Id));
+            _rooms.Tell(new RoomContract.SessionEnded(room, ended.Session.Id));
         }
     }
 
@@ -194,9 +194,6 @@ public sealed class SessionRegistry : ReceiveActor, IWithTimers
 
     /// <summary>A clean end: close 1000 or <c>bye</c> (connection → registry). The session ends now.</summary>
     public sealed record Goodbye(string SessionId) : ISessionMessage;
-
-    /// <summary>A session ended (registry → room): its membership in <paramref name="Room"/> is over.</summary>
-    public sealed record SessionEnded(string Room, string SessionId) : IWithRoom;
 
     /// <summary>Asks for <see cref="SessionCount"/> (tests, metrics).</summary>
     public sealed record GetSessionCount

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using System.Globalization;
 using System.Text;
 using Akka.Actor;
@@ -62,7 +63,7 @@ public static class SessionSharding
     /// <summary>The sessions' entities (entity id: the session id).</summary>
     /// <param name="settings">Time-to-live and the other bounds.</param>
     /// <param name="names">The names' shard region.</param>
-    /// <param name="rooms">The rooms' routing point, told <see cref="SessionRegistry.SessionEnded"/>.</param>
+    /// <param name="rooms">The rooms' routing point, told <see cref="RoomContract.SessionEnded"/>.</param>
     /// <param name="logger">Logs ids 2130–2149.</param>
     /// <param name="time">The clock (tests); null: the system's.</param>
     public static Func<string, Props> SessionEntityProps(SessionEntitySettings settings, IActorRef names, IActorRef rooms, ILogger logger, TimeProvider? time = null) =>

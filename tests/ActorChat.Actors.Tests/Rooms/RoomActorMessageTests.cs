@@ -346,7 +346,7 @@ public class RoomActorMessageTests : RoomActorTestKit
         AwaitAssert(() => Assert.Equal(1, StatusOf(room).Attached));
         AssertNothingMore(room, alice);
         Post(room, carl, "last words");
-        room.Tell(new SessionRegistry.SessionEnded("general", carl.SessionId));
+        room.Tell(new RoomContract.SessionEnded("general", carl.SessionId));
         var last = alice.Next("message");
         Assert.Equal(("carlos", "last words"), (last.Str("from"), last.Str("text")));
         AssertDiff(alice.Next("presence"), joins: [], leaves: ["carlos"]);

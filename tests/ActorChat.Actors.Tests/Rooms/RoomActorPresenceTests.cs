@@ -150,7 +150,7 @@ public class RoomActorPresenceTests : RoomActorTestKit
         Settings = Settings with { PresenceGrace = TimeSpan.FromHours(1) };
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new SessionRegistry.SessionEnded("general", alice.SessionId));
+        room.Tell(new RoomContract.SessionEnded("general", alice.SessionId));
         var diff = bob.Next("presence");
         Assert.Equal(["alice"], diff.Strings("leaves"));
         Assert.Equal(1, StatusOf(room).Members);
@@ -166,7 +166,7 @@ public class RoomActorPresenceTests : RoomActorTestKit
         var (room, alice, bob) = TwoMembers();
         DropConnection(room, alice, attachedAfter: 1);
 
-        room.Tell(new SessionRegistry.SessionEnded("general", alice.SessionId));
+        room.Tell(new RoomContract.SessionEnded("general", alice.SessionId));
         Assert.Equal(["alice"], bob.Next("presence").Strings("leaves"));
         Assert.Equal(1, StatusOf(room).Members);
     }

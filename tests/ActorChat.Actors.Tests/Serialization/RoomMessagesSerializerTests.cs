@@ -64,7 +64,8 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomContract.ReadHistory("general", null, null, null),
             new RoomContract.RenameMember("general", "s1", "alicia"),
             new RoomContract.GetStatus("general"),
-            new SessionRegistry.SessionEnded("general", "s1"),
+            new RoomContract.ApplyRetention("general"),
+            new RoomContract.SessionEnded("general", "s1"),
             RoomContract.StopRoom.Instance,
             new RoomContract.Entered("general", position, 3, true, [Frame("{\"type\":\"joined\"}")]),
             new RoomContract.Entered("general", position, 0, null, []),
@@ -113,7 +114,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     [Fact]
     public void The_server_bindings_choose_7101_for_room_messages()
     {
-        foreach (var message in Samples().Where(m => m is not SessionRegistry.SessionEnded))
+        foreach (var message in Samples().Where(m => m is not RoomContract.SessionEnded))
         {
             var (copy, serializer, manifest, _) = RoundTrip(message);
             Assert.Equal((RoomMessagesSerializer.SerializerId, true), (serializer.Identifier, RoomMessagesSerializer.Manifests.Contains(manifest)));
@@ -161,7 +162,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             .Where(t => typeof(IWithRoom).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
             .ToList();
         Assert.Contains(typeof(RoomContract.Enter), requests);
-        Assert.Contains(typeof(SessionRegistry.SessionEnded), requests);
+        Assert.Contains(typeof(RoomContract.SessionEnded), requests);
 
         var ours = new RoomMessagesSerializer((ExtendedActorSystem)Sys);
         var missing = new List<string>();

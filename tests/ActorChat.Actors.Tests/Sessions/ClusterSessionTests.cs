@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.TestKit;
@@ -133,8 +134,8 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
 
         Time.Advance(TimeSpan.FromSeconds(1));
         CheckExpiry(welcome.SessionId);
-        var ended = Rooms.ReceiveN(2).Cast<SessionRegistry.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
-        Assert.Equal([new("general", welcome.SessionId), new SessionRegistry.SessionEnded("lobby", welcome.SessionId)], ended);
+        var ended = Rooms.ReceiveN(2).Cast<RoomContract.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
+        Assert.Equal([new("general", welcome.SessionId), new RoomContract.SessionEnded("lobby", welcome.SessionId)], ended);
 
         // Its names were released before its rooms were told.
         Hello(CreateTestProbe(), "alice");
@@ -149,7 +150,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(connection, "alice");
         Join(connection, welcome.SessionId, "general");
         Front.Tell(new SessionRegistry.Goodbye(welcome.SessionId), connection.Ref);
-        Assert.Equal(new SessionRegistry.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "ALICE");
     }
 
@@ -161,7 +162,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Null(welcome.Token);
         Join(connection, welcome.SessionId, "lobby");
         Sys.Stop(connection.Ref);
-        Assert.Equal(new SessionRegistry.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "bob");
     }
 
@@ -230,7 +231,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal("alice", State(welcome.SessionId).Name);
         Time.Advance(Ttl);
         CheckExpiry(welcome.SessionId);
-        Assert.Equal(new SessionRegistry.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "alice");
     }
 

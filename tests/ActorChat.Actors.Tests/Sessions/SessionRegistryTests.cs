@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.TestKit;
@@ -93,8 +94,8 @@ public sealed class SessionRegistryTests : ActorChatTestKit
         _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "lobby"), connection.Ref);
         _registry.Tell(new SessionRegistry.Goodbye(welcome.SessionId), connection.Ref);
 
-        var ended = _rooms.ReceiveN(2).Cast<SessionRegistry.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
-        Assert.Equal([new("general", welcome.SessionId), new SessionRegistry.SessionEnded("lobby", welcome.SessionId)], ended);
+        var ended = _rooms.ReceiveN(2).Cast<RoomContract.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
+        Assert.Equal([new("general", welcome.SessionId), new RoomContract.SessionEnded("lobby", welcome.SessionId)], ended);
         Assert.Equal(0, SessionCount());
         Hello(CreateTestProbe(), "alice");
     }
@@ -115,7 +116,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
 
         _time.Advance(TimeSpan.FromSeconds(1));
         _registry.Tell(new SessionRegistry.ExpireDue());
-        Assert.Equal(new SessionRegistry.SessionEnded("general", welcome.SessionId), _rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("general", welcome.SessionId), _rooms.ExpectMsg<RoomContract.SessionEnded>());
         Assert.Equal(0, SessionCount());
     }
 
@@ -127,7 +128,7 @@ public sealed class SessionRegistryTests : ActorChatTestKit
         Assert.Null(welcome.Token);
         _registry.Tell(new SessionRegistry.JoinedRoom(welcome.SessionId, "lobby"), connection.Ref);
         Sys.Stop(connection.Ref);
-        Assert.Equal(new SessionRegistry.SessionEnded("lobby", welcome.SessionId), _rooms.ExpectMsg<SessionRegistry.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("lobby", welcome.SessionId), _rooms.ExpectMsg<RoomContract.SessionEnded>());
     }
 
     /// <summary>Nothing more reached the probe once the registry has handled everything sent to it so far.</summary>
