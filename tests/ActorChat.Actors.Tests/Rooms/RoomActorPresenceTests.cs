@@ -205,4 +205,40 @@ public class RoomActorPresenceTests : RoomActorTestKit
         Assert.Equal("bye-2", alice.Next("left").Ref);
         AssertNothingMore(room, alice);
     }
+
+    /// <summary>
+    /// n seed-protocol clients joining (a reconnect storm) cost an actorchat.v1 member one diff, not
+    /// one frame per join: each seed join shows at once to the seed members only, the v1 members get
+    /// the interval's diff (here: when a joiner's first message needs its join shown first).
+    /// </summary>
+    [Fact]
+    public void A_storm_of_seed_protocol_joins_costs_a_v1_member_one_presence_diff()
+    {
+        const int Joiners = 30;
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        var room = StartRoom();
+        var alice = NewMember("alice");
+        Enter(room, alice);
+        var seeds = Enumerable.Range(1, Joiners).Select(i => NewMember($"seed{i:00}", Subprotocols.Beej)).ToList();
+        foreach (var seed in seeds)
+        {
+            var (_, users) = Enter(room, seed);
+
+            // Its user list is exact, as the original protocol's was: everyone present, itself too.
+            Assert.Equal(seeds.Take(seeds.IndexOf(seed) + 1).Select(m => m.Name).Append("alice").Order(StringComparer.Ordinal), users.Strings("users").Order(StringComparer.Ordinal));
+        }
+
+        AssertNothingMore(room, alice);
+        Assert.Empty(alice.Delivers);
+
+        // The last seed saw its own join; the first saw every later one, in order.
+        Assert.Equal(seeds.Select(m => m.Name), Enumerable.Range(0, Joiners).Select(_ => seeds[0].Next("chat-join").Str("username")));
+
+        Post(room, seeds[^1], "hello");
+        var diff = alice.Next("presence");
+        Assert.Equal(seeds.Select(m => m.Name).Prepend("alice").Order(StringComparer.Ordinal), diff.Strings("joins").Order(StringComparer.Ordinal));
+        Assert.Equal("hello", alice.Next("message").Str("text"));
+        AssertNothingMore(room, alice);
+        Assert.True(alice.Delivers.Count <= 2, $"alice got {alice.Delivers.Count} deliveries for {Joiners} joins");
+    }
 }
