@@ -14,7 +14,7 @@ namespace ActorChat.Benchmarks;
 /// <summary>
 /// The lobby fanning messages out to N <c>beej-chat-protocol</c> members, in process and without
 /// sockets: the server's actors (a <see cref="ChatGateway"/>, the <see cref="RoomRegion"/> with the
-/// lobby's persistent <see cref="RoomEntity"/> on the in-memory journal, the
+/// lobby's persistent <see cref="RoomActor"/> on the in-memory journal, the
 /// <see cref="SessionRegistry"/>) on its own HOCON, each member's connection writing to an in-memory
 /// socket. One operation is one chat message, from the sender's frame through decode, the lobby's
 /// post and journal write, and its broadcast (encoded once) through every member's outbound queue

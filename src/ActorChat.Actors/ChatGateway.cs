@@ -62,7 +62,7 @@ public sealed class ChatGateway : ReceiveActor
         {
             // The original protocol delivers the lobby's broadcasts from the moment a socket is
             // accepted: the lobby answers the bridge once it listens for this one.
-            _rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, connection, new Connected(connection)), Sender);
+            _rooms.Tell(new RoomContract.Listen(RoomNames.Lobby, connection, new Connected(connection)), Sender);
         }
         else
         {

@@ -20,7 +20,7 @@ namespace ActorChat.Actors;
 /// <list type="bullet">
 /// <item>Rooms: not remembered (a room comes back on its next message), no idle passivation by
 /// sharding (a room passivates itself when idle and empty; sharding's timer would stop rooms whose
-/// members are merely quiet), hand-off by <see cref="RoomEntity.StopRoom"/> (a room stops once its
+/// members are merely quiet), hand-off by <see cref="RoomContract.StopRoom"/> (a room stops once its
 /// last batch is durable).</item>
 /// <item>Names: not remembered (a name comes back with its next claim); an idle name passivates
 /// itself (<see cref="NameEntity"/>).</item>
@@ -81,7 +81,7 @@ public sealed class ChatNode
         var roomRegion = StartRooms(
             system,
             settings.Shards,
-            room => RoomEntity.Props(room, limits, roomSettings, roomLogger, clocks.Rooms, metrics, directory),
+            room => RoomActor.Props(room, limits, roomSettings, roomLogger, clocks.Rooms, metrics, directory),
             supervision,
             supervisionLogger);
         var names = StartNames(system, settings.Shards, key => NameEntity.Props(key, sessionLogger), supervision, supervisionLogger);
@@ -99,15 +99,15 @@ public sealed class ChatNode
         return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
     }
 
-    /// <summary>The rooms' region: not remembered, hand-off and passivation by <see cref="RoomEntity.StopRoom"/>.</summary>
+    /// <summary>The rooms' region: not remembered, hand-off and passivation by <see cref="RoomContract.StopRoom"/>.</summary>
     public static IActorRef StartRooms(ActorSystem system, int shards, Func<string, Props> room, EntitySupervision supervision, ILogger logger) =>
         ClusterSharding.Get(system).Start(
             RoomTypeName,
-            id => EntityHost.Props(room(id), m => m is RoomEntity.StopRoom, supervision, logger),
+            id => EntityHost.Props(room(id), m => m is RoomContract.StopRoom, supervision, logger),
             Settings(system, remember: false),
             new RoomMessageExtractor(shards),
             Allocation(system),
-            RoomEntity.StopRoom.Instance);
+            RoomContract.StopRoom.Instance);
 
     /// <summary>The names' region: not remembered, hand-off and passivation by <see cref="NameEntity.StopName"/>.</summary>
     public static IActorRef StartNames(ActorSystem system, int shards, Func<string, Props> name, EntitySupervision supervision, ILogger logger) =>

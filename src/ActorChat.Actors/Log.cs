@@ -73,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(2248, LogLevel.Information, "Room {Room}: {Count} journal reads in progress; a join was answered from memory or a history page refused")]
     public static partial void RoomReadsBusy(this ILogger logger, string room, int count);
+
+    [LoggerMessage(2249, LogLevel.Information, "Retention sweep: waking {Count} rooms to apply retention by age")]
+    public static partial void RetentionSweepStarted(this ILogger logger, int count);
+
+    [LoggerMessage(2250, LogLevel.Warning, "Retention sweep: listing the rooms in the store failed ({Reason}); tried again at the next interval")]
+    public static partial void RetentionSweepFailed(this ILogger logger, string reason);
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using ActorChat.Actors;
+using ActorChat.Actors.Rooms;
 using ActorChat.History;
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -158,10 +160,29 @@ public static class ChatServer
                         sp.GetRequiredService<ChatMetrics>());
                     registry.Register<ChatCluster.RoomShardRegion>(node.Rooms);
                     registry.Register<ChatGateway>(node.Gateway);
+                    StartRetentionSweep(system, node.Rooms, chat, chat.RoomSettings(), loggers.CreateLogger("ActorChat.Actors.Rooms"));
                 });
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Rooms asleep get retention by age too: a sweep wakes the store's rooms every
+    /// <see cref="RoomSettings.RetentionInterval"/> (not for a memory store, which has no query).
+    /// One per cluster (a singleton on the oldest node), as every room is reached through the region.
+    /// </summary>
+    private static void StartRetentionSweep(ActorSystem system, IActorRef rooms, ChatServerOptions chat, RoomSettings settings, ILogger logger)
+    {
+        if (HistoryQueries.PersistenceIds(system, chat.History) is not { } listIds)
+        {
+            return;
+        }
+
+        var sweeper = RoomRetentionSweeper.Props(rooms, listIds, settings, logger);
+        system.ActorOf(
+            ClusterSingletonManager.Props(sweeper, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+            "retention-sweep");
     }
 
     /// <summary>

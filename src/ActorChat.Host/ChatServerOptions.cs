@@ -125,6 +125,7 @@ public sealed class ChatServerOptions
         IdleTimeout = Rooms.IdleTimeout,
         MaxBatchPosts = Rooms.MaxBatchPosts,
         SnapshotEvery = Rooms.SnapshotEvery,
+        RetentionWakesPerSecond = Rooms.RetentionWakesPerSecond,
     };
 }
 
@@ -166,6 +167,10 @@ public sealed class RoomOptions
     /// <summary>Journal events between a room's snapshots (retention trims the journal at a snapshot).</summary>
     [Range(1, 10_000_000)]
     public int SnapshotEvery { get; set; } = 10_000;
+
+    /// <summary>Most rooms asleep woken per second to apply retention by age (one sweep of the store an hour).</summary>
+    [Range(1, 10_000)]
+    public int RetentionWakesPerSecond { get; set; } = 10;
 }
 
 /// <summary>The <c>ActorChat:Sessions</c> settings.</summary>

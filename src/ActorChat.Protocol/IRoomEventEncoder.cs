@@ -4,15 +4,18 @@ using ActorChat.Protocol.V1;
 namespace ActorChat.Protocol;
 
 /// <summary>
-/// Turns a room's protocol-neutral events into the frames of one protocol. A room encodes each event
-/// once per protocol its members speak and hands the same bytes to every member of that protocol, so
-/// a broadcast to n members costs one encoding per protocol, not n. Implementations are stateless and
-/// safe to share between threads.
+/// Turns a room's protocol-neutral facts into the frames of one protocol: the one place a room's
+/// output becomes bytes. A room encodes each broadcast fact once per protocol its members speak and
+/// hands the same bytes to every member of that protocol, so a broadcast to n members costs one
+/// encoding per protocol, not n. Implementations are stateless and safe to share between threads.
 /// </summary>
 public interface IRoomEventEncoder
 {
-    /// <summary>The subprotocol whose frames this encoder writes (<see cref="Subprotocols"/>).</summary>
-    string Subprotocol { get; }
+    /// <summary>
+    /// True when the protocol shows each presence change at once, in order with the messages (the
+    /// seed protocol did); false when it takes coalesced diffs at the room's presence interval.
+    /// </summary>
+    bool PresenceAtOnce { get; }
 
     /// <summary>The one text frame that delivers <paramref name="message"/> to a member.</summary>
     ReadOnlyMemory<byte> Message(ChatMessage message);
@@ -22,6 +25,18 @@ public interface IRoomEventEncoder
     /// empty when the diff is empty.
     /// </summary>
     IReadOnlyList<ReadOnlyMemory<byte>> Presence(PresenceDiff diff);
+
+    /// <summary>The frames that answer a member's entry.</summary>
+    IReadOnlyList<ReadOnlyMemory<byte>> Entered(RoomEntered entered);
+
+    /// <summary>The frame that acks a post; null when the protocol has no acks.</summary>
+    ReadOnlyMemory<byte>? Acked(PostAcked acked);
+
+    /// <summary>The frame that confirms a leave; null when the protocol has none.</summary>
+    ReadOnlyMemory<byte>? Left(RoomLeft left);
+
+    /// <summary>The frame of a history page; null when the protocol has no history.</summary>
+    ReadOnlyMemory<byte>? History(HistoryPageRead page);
 }
 
 /// <summary>The encoder of each subprotocol.</summary>
@@ -31,14 +46,11 @@ public static class RoomEventEncoders
 
     public static IRoomEventEncoder V1 { get; } = new V1RoomEventEncoder();
 
-    /// <summary>Every encoder, for a room that encodes an event once for each protocol in use.</summary>
-    public static IReadOnlyList<IRoomEventEncoder> All { get; } = [V1, Beej];
-
-    /// <summary>The encoder of <paramref name="subprotocol"/>; throws for a subprotocol the server does not speak.</summary>
-    public static IRoomEventEncoder For(string subprotocol) => subprotocol switch
+    /// <summary>The encoder of <paramref name="subprotocol"/>; null for a subprotocol the server does not speak.</summary>
+    public static IRoomEventEncoder? Find(string? subprotocol) => subprotocol switch
     {
         Subprotocols.V1 => V1,
         Subprotocols.Beej => Beej,
-        _ => throw new ArgumentException($"Unknown subprotocol \"{subprotocol}\".", nameof(subprotocol)),
+        _ => null,
     };
 }

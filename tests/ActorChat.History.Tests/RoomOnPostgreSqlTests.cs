@@ -5,7 +5,7 @@ using static ActorChat.History.Tests.RoomOnStore;
 
 namespace ActorChat.History.Tests;
 
-/// <summary>A real room (<see cref="RoomEntity"/>) persisting to a real PostgreSQL database through the server's history wiring.</summary>
+/// <summary>A real room (<see cref="RoomActor"/>) persisting to a real PostgreSQL database through the server's history wiring.</summary>
 public sealed class RoomOnPostgreSqlTests : IAsyncLifetime
 {
     private TestPostgres _db = null!;
@@ -36,11 +36,11 @@ public sealed class RoomOnPostgreSqlTests : IAsyncLifetime
         {
             var room = Room(host.System, limits, settings);
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
-            Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
+            Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
             for (var i = 1; i <= 6; i++)
             {
-                room.Tell(new RoomEntity.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
+                room.Tell(new RoomContract.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
             }
 
             var status = await StatusWhenAsync(room, s => s.Position.Offset == 6 && s.FirstKeptOffset == 4);
@@ -64,9 +64,9 @@ public sealed class RoomOnPostgreSqlTests : IAsyncLifetime
             Assert.Equal((new StreamPosition(epoch, 6), 4L), (status.Position, status.FirstKeptOffset));
 
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j2"), member.Receiver);
-            Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
-            room.Tell(new RoomEntity.Post("general", "1", "message 7", "c7", "p7"), member.Receiver);
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j2"), member.Receiver);
+            Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Post("general", "1", "message 7", "c7", "p7"), member.Receiver);
             status = await StatusWhenAsync(room, s => s.Position.Offset == 7);
             Assert.Equal((epoch, 5L), (status.Position.Epoch, status.FirstKeptOffset));
         }

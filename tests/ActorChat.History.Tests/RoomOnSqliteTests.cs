@@ -4,7 +4,7 @@ using Akka.Actor;
 
 namespace ActorChat.History.Tests;
 
-/// <summary>A real room (<see cref="RoomEntity"/>) persisting to a real SQLite file through the server's history wiring.</summary>
+/// <summary>A real room (<see cref="RoomActor"/>) persisting to a real SQLite file through the server's history wiring.</summary>
 public sealed class RoomOnSqliteTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -26,11 +26,11 @@ public sealed class RoomOnSqliteTests : IDisposable
         {
             var room = RoomOnStore.Room(host.System, settings: settings);
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
-            Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
+            Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
             for (var i = 1; i <= 12; i++)
             {
-                room.Tell(new RoomEntity.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
+                room.Tell(new RoomContract.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
             }
 
             epoch = (await RoomOnStore.StatusWhenAsync(room, s => s.Position.Offset == 12)).Position.Epoch;
@@ -55,8 +55,8 @@ public sealed class RoomOnSqliteTests : IDisposable
             var room = RoomOnStore.Room(host.System, settings: settings);
             Assert.Equal(new StreamPosition(epoch, 12), (await RoomOnStore.StatusWhenAsync(room, _ => true)).Position);
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, new StreamPosition(epoch, 2), null, "j2"), member.Receiver);
-            Assert.True(Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout)).Recovered);
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, new StreamPosition(epoch, 2), null, "j2"), member.Receiver);
+            Assert.True(Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout)).Recovered);
         }
     }
 

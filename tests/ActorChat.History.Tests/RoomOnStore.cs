@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ActorChat.History.Tests;
 
 /// <summary>
-/// What a real room (<see cref="RoomEntity"/>) must keep on a durable store through the server's
+/// What a real room (<see cref="RoomActor"/>) must keep on a durable store through the server's
 /// history wiring, whichever store it is (<see cref="RoomOnSqliteTests"/>, <see cref="RoomOnPostgreSqlTests"/>).
 /// </summary>
 internal static class RoomOnStore
@@ -25,11 +25,11 @@ internal static class RoomOnStore
         {
             var room = Room(host.System);
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
-            Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, null, null, "j1"), member.Receiver);
+            Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
             for (var i = 1; i <= 3; i++)
             {
-                room.Tell(new RoomEntity.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
+                room.Tell(new RoomContract.Post("general", "1", $"message {i}", $"c{i}", $"p{i}"), member.Receiver);
             }
 
             var acks = await AcksAsync(member, "p1", "p2", "p3");
@@ -48,20 +48,20 @@ internal static class RoomOnStore
             // A retried send (same session, same cid, another text) after the restart is acked with
             // the offset its first send got, and not posted again.
             var member = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, new StreamPosition(epoch, 1), null, "j2"), member.Receiver);
-            var entered = Assert.IsType<RoomEntity.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Enter("general", "1", "alice", member.Receiver, Subprotocols.V1, new StreamPosition(epoch, 1), null, "j2"), member.Receiver);
+            var entered = Assert.IsType<RoomContract.Entered>(await member.ReceiveAsync(HistoryHost.Timeout));
             Assert.True(entered.Recovered);
             Assert.Equal([(2L, "message 2"), (3L, "message 3")], JoinedMessages(entered));
-            room.Tell(new RoomEntity.Post("general", "1", "message 3, retried", "c3", "p3-again"), member.Receiver);
-            room.Tell(new RoomEntity.Post("general", "1", "message 4", "c4", "p4"), member.Receiver);
+            room.Tell(new RoomContract.Post("general", "1", "message 3, retried", "c3", "p3-again"), member.Receiver);
+            room.Tell(new RoomContract.Post("general", "1", "message 4", "c4", "p4"), member.Receiver);
             var acks = await AcksAsync(member, "p3-again", "p4");
             Assert.Equal((3L, 4L), (acks["p3-again"], acks["p4"]));
             Assert.Equal(4, (await StatusWhenAsync(room, s => s.Position.Offset >= 4)).Position.Offset);
 
             // What is stored at the retried offset is the first send; nothing after the new one.
             var reader = Inbox.Create(host.System);
-            room.Tell(new RoomEntity.Enter("general", "2", "bob", reader.Receiver, Subprotocols.V1, new StreamPosition(epoch, 2), null, "j3"), reader.Receiver);
-            var read = Assert.IsType<RoomEntity.Entered>(await reader.ReceiveAsync(HistoryHost.Timeout));
+            room.Tell(new RoomContract.Enter("general", "2", "bob", reader.Receiver, Subprotocols.V1, new StreamPosition(epoch, 2), null, "j3"), reader.Receiver);
+            var read = Assert.IsType<RoomContract.Entered>(await reader.ReceiveAsync(HistoryHost.Timeout));
             Assert.Equal([(3L, "message 3"), (4L, "message 4")], JoinedMessages(read));
         }
     }
@@ -95,7 +95,7 @@ internal static class RoomOnStore
     }
 
     /// <summary>The offsets and texts of the messages in the <c>joined</c> frame of <paramref name="entered"/>.</summary>
-    public static List<(long Offset, string? Text)> JoinedMessages(RoomEntity.Entered entered)
+    public static List<(long Offset, string? Text)> JoinedMessages(RoomContract.Entered entered)
     {
         using var json = JsonDocument.Parse(Assert.Single(entered.Frames));
         var joined = json.RootElement;
@@ -104,15 +104,15 @@ internal static class RoomOnStore
     }
 
     public static IActorRef Room(ActorSystem system, RoomLimits? limits = null, RoomSettings? settings = null) =>
-        system.ActorOf(RoomEntity.Props("general", limits ?? new RoomLimits(), settings ?? new RoomSettings(), NullLogger.Instance), "room-general");
+        system.ActorOf(RoomActor.Props("general", limits ?? new RoomLimits(), settings ?? new RoomSettings(), NullLogger.Instance), "room-general");
 
     /// <summary>Asks the room for its status until <paramref name="condition"/> holds (bounded by the suite's timeout).</summary>
-    public static async Task<RoomEntity.Status> StatusWhenAsync(IActorRef room, Func<RoomEntity.Status, bool> condition)
+    public static async Task<RoomContract.Status> StatusWhenAsync(IActorRef room, Func<RoomContract.Status, bool> condition)
     {
         var deadline = DateTime.UtcNow + HistoryHost.Timeout;
         while (true)
         {
-            var status = await HistoryHost.AskAsync<RoomEntity.Status>(room, new RoomEntity.GetStatus("general"));
+            var status = await HistoryHost.AskAsync<RoomContract.Status>(room, new RoomContract.GetStatus("general"));
             if (condition(status))
             {
                 return status;

@@ -234,6 +234,7 @@ public sealed class SettingsTests
             ["ActorChat:Rooms:IdleTimeout"] = "00:10:00",
             ["ActorChat:Rooms:MaxBatchPosts"] = "100",
             ["ActorChat:Rooms:SnapshotEvery"] = "2000",
+            ["ActorChat:Rooms:RetentionWakesPerSecond"] = "25",
             ["ActorChat:Sessions:SessionTtl"] = "00:05:00",
             ["ActorChat:History:Provider"] = "postgresql",
             ["ActorChat:History:ConnectionString"] = "Host=db.example.com;Database=chat;Username=chat",

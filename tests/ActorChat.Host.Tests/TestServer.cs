@@ -196,7 +196,7 @@ public sealed class TestServer : IAsyncDisposable
         var gateway = await registry.GetAsync<ChatGateway>(cts.Token);
         var status = await gateway.Ask<ChatGateway.Status>(ChatGateway.GetStatus.Instance, Timeout, cts.Token);
         var rooms = await registry.GetAsync<ChatCluster.RoomShardRegion>(cts.Token);
-        var lobby = await rooms.Ask<RoomEntity.Status>(new RoomEntity.GetStatus(RoomNames.Lobby), Timeout, cts.Token);
+        var lobby = await rooms.Ask<RoomContract.Status>(new RoomContract.GetStatus(RoomNames.Lobby), Timeout, cts.Token);
         return new LobbyMembers(status.Connections, lobby.Names);
     }
 

@@ -76,6 +76,25 @@ public sealed class RoomEventEncoderTests
     {
         var empty = new PresenceDiff("lobby", [], [], []);
 
-        Assert.All(RoomEventEncoders.All, encoder => Assert.Empty(encoder.Presence(empty)));
+        Assert.All([RoomEventEncoders.V1, RoomEventEncoders.Beej], encoder => Assert.Empty(encoder.Presence(empty)));
+    }
+
+    [Fact]
+    public void The_answers_to_one_member_are_each_protocols_own_frames()
+    {
+        var message = new ChatMessage("lobby", 3, "alice", "hi", new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), "c1");
+        var position = new StreamPosition("0123456789abcdef", 3);
+        var entered = new RoomEntered("lobby", "j1", "carl", position, ["alice", "carl"], 2, [message], true);
+
+        Assert.Equal([V1Protocol.EncodeJoined("j1", "lobby", position, ["alice", "carl"], 2, [message], true)], RoomEventEncoders.V1.Entered(entered).Select(f => f.ToArray()));
+        Assert.Equal(V1Protocol.EncodeAck("p1", "lobby", 3), RoomEventEncoders.V1.Acked(new PostAcked("lobby", "p1", 3))!.Value.ToArray());
+        Assert.Equal(V1Protocol.EncodeLeft("l1", "lobby"), RoomEventEncoders.V1.Left(new RoomLeft("lobby", "l1"))!.Value.ToArray());
+        Assert.Equal(V1Protocol.EncodeHistory("h1", "lobby", [message], true), RoomEventEncoders.V1.History(new HistoryPageRead("lobby", "h1", [message], true))!.Value.ToArray());
+
+        // The seed protocol: chat-users of the joiner's name, no history; no ack, no left, no history page.
+        Assert.Equal([ChatProtocol.EncodeUsers("carl", ["alice", "carl"])], RoomEventEncoders.Beej.Entered(entered).Select(f => f.ToArray()));
+        Assert.Null(RoomEventEncoders.Beej.Acked(new PostAcked("lobby", "p1", 3)));
+        Assert.Null(RoomEventEncoders.Beej.Left(new RoomLeft("lobby", "l1")));
+        Assert.Null(RoomEventEncoders.Beej.History(new HistoryPageRead("lobby", "h1", [message], true)));
     }
 }

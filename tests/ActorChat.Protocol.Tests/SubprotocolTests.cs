@@ -38,10 +38,12 @@ public sealed class SubprotocolTests
     [Fact]
     public void Each_subprotocol_has_its_room_event_encoder()
     {
-        Assert.Equal(Subprotocols.V1, RoomEventEncoders.For(Subprotocols.V1).Subprotocol);
-        Assert.Equal(Subprotocols.Beej, RoomEventEncoders.For(Subprotocols.Beej).Subprotocol);
-        Assert.Same(RoomEventEncoders.V1, RoomEventEncoders.For(Subprotocols.V1));
-        Assert.Equal([Subprotocols.V1, Subprotocols.Beej], RoomEventEncoders.All.Select(e => e.Subprotocol));
-        Assert.Throws<ArgumentException>(() => RoomEventEncoders.For("chat"));
+        Assert.Same(RoomEventEncoders.V1, RoomEventEncoders.Find(Subprotocols.V1));
+        Assert.Same(RoomEventEncoders.Beej, RoomEventEncoders.Find(Subprotocols.Beej));
+        Assert.Null(RoomEventEncoders.Find("chat"));
+        Assert.Null(RoomEventEncoders.Find(null));
+
+        // Only the seed protocol shows presence changes as they happen.
+        Assert.Equal((false, true), (RoomEventEncoders.V1.PresenceAtOnce, RoomEventEncoders.Beej.PresenceAtOnce));
     }
 }

@@ -48,9 +48,9 @@ public sealed class RoomMember : ReceiveActor, IWithTimers
         Receive<Join>(_ =>
         {
             _enteredReplyTo = Sender;
-            _region.Tell(new RoomEntity.Enter(_room, _session, _session, Self, Subprotocols.V1, null, null, null), Self);
+            _region.Tell(new RoomContract.Enter(_room, _session, _session, Self, Subprotocols.V1, null, null, null), Self);
         });
-        Receive<RoomEntity.Entered>(_ => _enteredReplyTo?.Tell(Joined.Instance));
+        Receive<RoomContract.Entered>(_ => _enteredReplyTo?.Tell(Joined.Instance));
         Receive<ConnectionActor.Deliver>(OnDeliver);
         Receive<Saturate>(s =>
         {
@@ -81,7 +81,7 @@ public sealed class RoomMember : ReceiveActor, IWithTimers
             Sender.Tell(Joined.Instance);
         });
         Receive<GetCounts>(g => Sender.Tell(new Counts(_posted, _acks, _messages, _delivers, _inFlight.Count, g.WithLatencies ? [.. _latencies] : [])));
-        Receive<RoomEntity.Refused>(r => throw new InvalidOperationException($"{_room}: the room refused a post: {r.Code} {r.Message}"));
+        Receive<RoomContract.Refused>(r => throw new InvalidOperationException($"{_room}: the room refused a post: {r.Code} {r.Message}"));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -132,7 +132,7 @@ public sealed class RoomMember : ReceiveActor, IWithTimers
         _inFlight.Enqueue(Stopwatch.GetTimestamp());
 
         // A cid on every post, as a v1 client sends: the room's duplicate check is part of the cost.
-        _region.Tell(new RoomEntity.Post(_room, _session, s_text, _posted.ToString(System.Globalization.CultureInfo.InvariantCulture), null), Self);
+        _region.Tell(new RoomContract.Post(_room, _session, s_text, _posted.ToString(System.Globalization.CultureInfo.InvariantCulture), null), Self);
     }
 
     private enum Mode

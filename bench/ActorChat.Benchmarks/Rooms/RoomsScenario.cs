@@ -11,7 +11,7 @@ namespace ActorChat.Benchmarks.Rooms;
 
 /// <summary>
 /// Issue 8's "many rooms" benchmark at the actor level, without sockets (v1 is not served yet): real
-/// <see cref="RoomEntity"/> rooms behind a <see cref="RoomRegion"/>, on the server's HOCON and history
+/// <see cref="RoomActor"/> rooms behind a <see cref="RoomRegion"/>, on the server's HOCON and history
 /// wiring (an SQLite file in WAL mode in a temp folder, or the in-memory store), each room with
 /// <c>members</c> <see cref="RoomMember"/>s of which one posts. Two phases per store: saturation
 /// (each sender keeps <c>window</c> posts in flight) gives persisted messages/s and fan-out
@@ -140,7 +140,7 @@ public static class RoomsScenario
         var limits = new RoomLimits();
         var settings = new RoomSettings();
         OneNode.Join(system);
-        var region = ChatNode.StartRooms(system, 100, room => RoomEntity.Props(room, limits, settings, NullLogger.Instance), EntitySupervision.Default, NullLogger.Instance);
+        var region = ChatNode.StartRooms(system, 100, room => RoomActor.Props(room, limits, settings, NullLogger.Instance), EntitySupervision.Default, NullLogger.Instance);
         var senders = new List<IActorRef>();
         var members = new List<IActorRef>();
         for (var r = 0; r < options.Rooms; r++)
@@ -201,7 +201,7 @@ public static class RoomsScenario
 
         // Every acked post is in its room's history: the rooms' offsets add up to the acks.
         var statuses = await Task.WhenAll(Enumerable.Range(0, options.Rooms)
-            .Select(r => region.Ask<RoomEntity.Status>(new RoomEntity.GetStatus($"room-{r}"), s_timeout)));
+            .Select(r => region.Ask<RoomContract.Status>(new RoomContract.GetStatus($"room-{r}"), s_timeout)));
         var offsets = statuses.Sum(s => s.Position.Offset);
         if (offsets != after.Acks || after.Posted != after.Acks)
         {

@@ -39,9 +39,9 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
         Receive<SessionContract.HelloRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
         Receive<SessionContract.Renamed>(OnRenamed);
         Receive<SessionContract.RenameRefused>(r => Answered(() => SendError(r.Code, r.Message, null)));
-        Receive<RoomEntity.Entered>(e => OnEntered(e));
-        Receive<RoomEntity.Refused>(r => SendError(r.Code, r.Message, null));
-        Receive<RoomEntity.RoomStopped>(_ => ReturnToLobby());
+        Receive<RoomContract.Entered>(e => OnEntered(e));
+        Receive<RoomContract.Refused>(r => SendError(r.Code, r.Message, null));
+        Receive<RoomContract.RoomStopped>(_ => ReturnToLobby());
         Receive<Unanswered>(_ => OnUnanswered());
     }
 
@@ -53,7 +53,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
         // connection's last messages (the same way they went); the lobby's death notice would not.
         if (_sessionId is not null)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Leave(RoomNames.Lobby, _sessionId, null));
+            Wiring.Rooms.Tell(new RoomContract.Leave(RoomNames.Lobby, _sessionId, null));
         }
 
         base.PostStop();
@@ -195,7 +195,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     }
 
     private void Post(string text) =>
-        Wiring.Rooms.Tell(new RoomEntity.Post(RoomNames.Lobby, _sessionId!, text, Cid: null, Ref: null));
+        Wiring.Rooms.Tell(new RoomContract.Post(RoomNames.Lobby, _sessionId!, text, Cid: null, Ref: null));
 
     private void OnWelcomed(SessionContract.Welcomed welcomed)
     {
@@ -211,7 +211,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     {
         _username = renamed.Name;
         Metrics.Joined();
-        Wiring.Rooms.Tell(new RoomEntity.RenameMember(RoomNames.Lobby, _sessionId!, renamed.Name));
+        Wiring.Rooms.Tell(new RoomContract.RenameMember(RoomNames.Lobby, _sessionId!, renamed.Name));
         Answered(null);
     }
 
@@ -219,7 +219,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     {
         if (_sessionId is not null && !Closing)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null));
+            Wiring.Rooms.Tell(new RoomContract.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null));
         }
     }
 
@@ -231,7 +231,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     {
         if (_sessionId is null)
         {
-            Wiring.Rooms.Tell(new RoomEntity.Listen(RoomNames.Lobby, Self, null));
+            Wiring.Rooms.Tell(new RoomContract.Listen(RoomNames.Lobby, Self, null));
         }
         else
         {
@@ -239,7 +239,7 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
         }
     }
 
-    private void OnEntered(RoomEntity.Entered entered)
+    private void OnEntered(RoomContract.Entered entered)
     {
         WatchRoom(entered.Room, Sender);
         foreach (var frame in entered.Frames)

@@ -39,10 +39,10 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Receive<SessionContract.Renamed>(OnRenamed);
         Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, RenameRef(r.Request)));
         Receive<SessionContract.TakenOver>(_ => OnTakenOver());
-        Receive<RoomEntity.Entered>(OnEntered);
-        Receive<RoomEntity.Refused>(OnRefused);
-        Receive<RoomEntity.RoomStopped>(OnRoomStopped);
-        Receive<RoomRegion.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
+        Receive<RoomContract.Entered>(OnEntered);
+        Receive<RoomContract.Refused>(OnRefused);
+        Receive<RoomContract.RoomStopped>(OnRoomStopped);
+        Receive<RoomContract.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
         Receive<Unanswered>(OnUnanswered);
     }
 
@@ -110,12 +110,12 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             case HistoryRequest history:
                 if (Entered(history.Room, history.Ref))
                 {
-                    Wiring.Rooms.Tell(new RoomEntity.ReadHistory(history.Room, history.Before, history.Limit, history.Ref));
+                    Wiring.Rooms.Tell(new RoomContract.ReadHistory(history.Room, history.Before, history.Limit, history.Ref));
                 }
 
                 break;
             case RoomsRequest rooms:
-                Wiring.RoomDirectory.Tell(new RoomRegion.ListRooms(rooms.Ref));
+                Wiring.RoomDirectory.Tell(new RoomContract.ListRooms(rooms.Ref));
                 break;
             case RenameRequest rename:
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
@@ -182,11 +182,11 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             _rooms[join.Room] = Membership.Entering;
         }
 
-        Wiring.Rooms.Tell(new RoomEntity.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
+        Wiring.Rooms.Tell(new RoomContract.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
         Timers.StartSingleTimer(JoinTimer(join.Room), new Unanswered(join.Room), Settings.AnswerTimeout);
     }
 
-    private void OnEntered(RoomEntity.Entered entered)
+    private void OnEntered(RoomContract.Entered entered)
     {
         Timers.Cancel(JoinTimer(entered.Room));
         if (_rooms.ContainsKey(entered.Room))
@@ -224,7 +224,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Wiring.Sessions.Tell(new SessionContract.LeftRoom(_sessionId!, leave.Room));
 
         // The room answers with left, after everything it sent before.
-        Wiring.Rooms.Tell(new RoomEntity.Leave(leave.Room, _sessionId!, leave.Ref));
+        Wiring.Rooms.Tell(new RoomContract.Leave(leave.Room, _sessionId!, leave.Ref));
     }
 
     private void OnSend(SendRequest send)
@@ -248,7 +248,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         }
 
         Metrics.MessageIn();
-        var post = new RoomEntity.Post(send.Room, _sessionId!, text, send.Cid, send.Ref);
+        var post = new RoomContract.Post(send.Room, _sessionId!, text, send.Cid, send.Ref);
         if (_reentering.TryGetValue(send.Room, out var held) && _rooms[send.Room] == Membership.Entering)
         {
             // Behind the posts the room refused while this connection re-enters it, in the client's order.
@@ -259,7 +259,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Wiring.Rooms.Tell(post);
     }
 
-    private void OnRefused(RoomEntity.Refused refused)
+    private void OnRefused(RoomContract.Refused refused)
     {
         // A post that reached the room before this connection's entry did: the room moved (handed
         // over to another node, or restarted) while the post was on its way. It is sent again once
@@ -301,12 +301,12 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         }
     }
 
-    private void Hold(List<RoomEntity.Post> list, RoomEntity.Post post)
+    private void Hold(List<RoomContract.Post> list, RoomContract.Post post)
     {
         var held = _reentering[post.Room];
         if (held.Refused.Count + held.SinceStop.Count >= MaxHeldPosts)
         {
-            SendError(RoomEntity.Unavailable, $"The room \"{post.Room}\" is moving; send again in a moment.", post.Ref);
+            SendError(RoomContract.Unavailable, $"The room \"{post.Room}\" is moving; send again in a moment.", post.Ref);
             return;
         }
 
@@ -332,7 +332,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Metrics.Joined();
         foreach (var room in _rooms.Keys)
         {
-            Wiring.Rooms.Tell(new RoomEntity.RenameMember(room, _sessionId!, renamed.Name));
+            Wiring.Rooms.Tell(new RoomContract.RenameMember(room, _sessionId!, renamed.Name));
         }
 
         Enqueue(V1Protocol.EncodeRenamed(RenameRef(renamed.Request), renamed.Name));
@@ -341,7 +341,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     /// <summary>The client's ref of the rename numbered <paramref name="request"/>, now answered.</summary>
     private string? RenameRef(long request) => _renameRefs.Remove(request, out var requestRef) ? requestRef : null;
 
-    private void OnRoomStopped(RoomEntity.RoomStopped stopped)
+    private void OnRoomStopped(RoomContract.RoomStopped stopped)
     {
         // The room stopped (it failed, or passivated as this join raced it): enter again from where
         // it left us; its joined (no ref) carries what came since.
@@ -349,7 +349,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         {
             _rooms[stopped.Room] = Membership.Entering;
             _reentering.TryAdd(stopped.Room, new Held());
-            Wiring.Rooms.Tell(new RoomEntity.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
+            Wiring.Rooms.Tell(new RoomContract.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
             Timers.StartSingleTimer(JoinTimer(stopped.Room), new Unanswered(stopped.Room), Settings.AnswerTimeout);
         }
     }
@@ -399,9 +399,9 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     /// </summary>
     private sealed class Held
     {
-        public List<RoomEntity.Post> Refused { get; } = [];
+        public List<RoomContract.Post> Refused { get; } = [];
 
-        public List<RoomEntity.Post> SinceStop { get; } = [];
+        public List<RoomContract.Post> SinceStop { get; } = [];
     }
 
     /// <summary>The answer to the hello (null) or to the join of <paramref name="Room"/> is overdue. Node-local: a timer.</summary>

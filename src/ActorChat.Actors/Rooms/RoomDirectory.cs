@@ -12,10 +12,10 @@ namespace ActorChat.Actors.Rooms;
 /// <summary>
 /// The <c>rooms</c> listing in a cluster, one per node at <c>/user/room-directory</c>. Under
 /// sharding a room's parent is a shard, which knows nothing of member counts, so the rooms on this
-/// node report their <see cref="RoomRegion.Occupancy"/> here instead. Each node's directory
-/// publishes its busiest rooms (at most <see cref="MaxListedRooms"/>) into one
+/// node report their <see cref="RoomContract.Occupancy"/> here instead. Each node's directory
+/// publishes its busiest rooms (at most <see cref="RoomRegion.MaxListedRooms"/>) into one
 /// Akka.DistributedData <c>LWWDictionary</c> keyed by node address, at most every
-/// <see cref="PublishInterval"/> and only when they changed; <see cref="RoomRegion.ListRooms"/> is
+/// <see cref="PublishInterval"/> and only when they changed; <see cref="RoomContract.ListRooms"/> is
 /// answered from the local replica merged with this node's own counts, so a listing never waits on
 /// the network and is at most a gossip round behind.
 /// </summary>
@@ -56,7 +56,7 @@ public sealed class RoomDirectory : ReceiveActor, IWithTimers
         _replicator = DistributedData.Get(Context.System).Replicator;
         _self = _cluster.SelfAddress.ToString();
 
-        Receive<RoomRegion.Occupancy>(OnOccupancy);
+        Receive<RoomContract.Occupancy>(OnOccupancy);
         Receive<Terminated>(t =>
         {
             if (_rooms.Remove(t.ActorRef, out var room))
@@ -64,7 +64,7 @@ public sealed class RoomDirectory : ReceiveActor, IWithTimers
                 _changed |= _occupancy.Remove(room);
             }
         });
-        Receive<RoomRegion.ListRooms>(l => Sender.Tell(new RoomRegion.RoomList(l.Ref, List())));
+        Receive<RoomContract.ListRooms>(l => Sender.Tell(new RoomContract.RoomList(l.Ref, List())));
         Receive<Publish>(_ => PublishIfChanged());
         Receive<Changed>(c => _others = Read(c.Get(Key)));
         Receive<IUpdateResponse>(r =>
@@ -162,7 +162,7 @@ public sealed class RoomDirectory : ReceiveActor, IWithTimers
         return listed;
     }
 
-    private void OnOccupancy(RoomRegion.Occupancy occupancy)
+    private void OnOccupancy(RoomContract.Occupancy occupancy)
     {
         if (!_rooms.ContainsKey(Sender))
         {

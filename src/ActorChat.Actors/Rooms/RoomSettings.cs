@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ActorChat.Actors.Rooms;
 
 /// <summary>
-/// How a <see cref="RoomEntity"/> runs, besides the history rules of <see cref="RoomLimits"/>: presence
+/// How a <see cref="RoomActor"/> runs, besides the history rules of <see cref="RoomLimits"/>: presence
 /// grace, passivation, batching, snapshots and journal reads. Every buffer the room keeps has its bound
 /// here. The host binds these from configuration like <see cref="RoomLimits"/>.
 /// </summary>
@@ -38,13 +38,25 @@ public sealed record RoomSettings
     [Range(1, 10_000_000)]
     public int SnapshotEvery { get; init; } = 10_000;
 
-    /// <summary>How often an active room applies retention by age when nobody posts (every write applies it too).</summary>
+    /// <summary>
+    /// How often an active room applies retention by age when nobody posts (every write and every
+    /// wake apply it too), and how often the <see cref="RoomRetentionSweeper"/> wakes the rooms asleep
+    /// to apply it.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// Most rooms the <see cref="RoomRetentionSweeper"/> wakes per second to apply retention (each
+    /// recovers from the store, trims, and passivates at once when empty): a store of many rooms is
+    /// swept over several seconds rather than loaded at once.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int RetentionWakesPerSecond { get; init; } = 10;
+
+    /// <summary>
     /// Journal reads (history pages and joins reaching past the in-memory tail) one room runs at once.
-    /// Past it a history request is refused (<see cref="RoomEntity.Unavailable"/>) and a join is
+    /// Past it a history request is refused (<see cref="RoomContract.Unavailable"/>) and a join is
     /// answered from memory (<c>recovered: false</c> when it asked to recover).
     /// </summary>
     [Range(0, 1000)]

@@ -10,7 +10,7 @@ namespace ActorChat.Actors.Serialization;
 /// <summary>
 /// The wire format of everything that crosses nodes to and from rooms: the <see cref="IWithRoom"/>
 /// requests (connection → room), the rooms' replies and deliveries (room → connection), the
-/// <see cref="NodeRelay"/>'s messages and the sharding stop message (<see cref="RoomEntity.StopRoom"/>).
+/// <see cref="NodeRelay"/>'s messages and the sharding stop message (<see cref="RoomContract.StopRoom"/>).
 /// Each type has a short versioned manifest and a hand-written layout on <see cref="WireWriter"/>.
 /// </summary>
 /// <remarks>
@@ -36,49 +36,52 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
     public const string Name = "actorchat-rooms";
 
-    /// <summary><see cref="RoomEntity.Enter"/>: room, session id, name, member, subprotocol, since?, limit?, ref?.</summary>
+    /// <summary><see cref="RoomContract.Enter"/>: room, session id, name, member, subprotocol, since?, limit?, ref?.</summary>
     internal const string EnterManifest = "ent1";
 
-    /// <summary><see cref="RoomEntity.Listen"/>: room, connection, ack? (a nested message).</summary>
+    /// <summary><see cref="RoomContract.Listen"/>: room, connection, ack? (a nested message).</summary>
     internal const string ListenManifest = "lis1";
 
-    /// <summary><see cref="RoomEntity.Leave"/>: room, session id, ref?.</summary>
+    /// <summary><see cref="RoomContract.Leave"/>: room, session id, ref?.</summary>
     internal const string LeaveManifest = "lea1";
 
-    /// <summary><see cref="RoomEntity.Post"/>: room, session id, text, cid?, ref?.</summary>
+    /// <summary><see cref="RoomContract.Post"/>: room, session id, text, cid?, ref?.</summary>
     internal const string PostManifest = "snd1";
 
-    /// <summary><see cref="RoomEntity.ReadHistory"/>: room, before?, limit?, ref?.</summary>
+    /// <summary><see cref="RoomContract.ReadHistory"/>: room, before?, limit?, ref?.</summary>
     internal const string ReadHistoryManifest = "his1";
 
-    /// <summary><see cref="RoomEntity.RenameMember"/>: room, session id, new name.</summary>
+    /// <summary><see cref="RoomContract.RenameMember"/>: room, session id, new name.</summary>
     internal const string RenameMemberManifest = "ren1";
 
-    /// <summary><see cref="RoomEntity.GetStatus"/>: room.</summary>
+    /// <summary><see cref="RoomContract.GetStatus"/>: room.</summary>
     internal const string GetStatusManifest = "gst1";
 
-    /// <summary><see cref="SessionContract.SessionEnded"/>: room, session id.</summary>
+    /// <summary><see cref="RoomContract.ApplyRetention"/>: room.</summary>
+    internal const string ApplyRetentionManifest = "ret1";
+
+    /// <summary><see cref="RoomContract.SessionEnded"/>: room, session id.</summary>
     internal const string SessionEndedManifest = "sen1";
 
-    /// <summary><see cref="RoomEntity.StopRoom"/>: nothing.</summary>
+    /// <summary><see cref="RoomContract.StopRoom"/>: nothing.</summary>
     internal const string StopRoomManifest = "stp1";
 
-    /// <summary><see cref="RoomEntity.Entered"/>: room, position, member count, recovered?, frames.</summary>
+    /// <summary><see cref="RoomContract.Entered"/>: room, position, member count, recovered?, frames.</summary>
     internal const string EnteredManifest = "etd1";
 
-    /// <summary><see cref="RoomEntity.Refused"/>: room, code, message, ref?, unposted? (the <see cref="RoomEntity.Post"/> layout).</summary>
+    /// <summary><see cref="RoomContract.Refused"/>: room, code, message, ref?, unposted? (the <see cref="RoomContract.Post"/> layout).</summary>
     internal const string RefusedManifest = "rfd1";
 
-    /// <summary><see cref="RoomEntity.RoomStopped"/>: room, position?.</summary>
+    /// <summary><see cref="RoomContract.RoomStopped"/>: room, position?.</summary>
     internal const string RoomStoppedManifest = "rst1";
 
-    /// <summary><see cref="RoomEntity.Status"/>: room, position, first kept offset, sequence number, members, attached, presence pending, names.</summary>
+    /// <summary><see cref="RoomContract.Status"/>: room, position, first kept offset, sequence number, members, attached, presence pending, names.</summary>
     internal const string StatusManifest = "sts1";
 
     /// <summary><see cref="ConnectionActor.Deliver"/>: frames.</summary>
     internal const string DeliverManifest = "dlv1";
 
-    /// <summary><see cref="ChatGateway.Connected"/> (a beej connection's <see cref="RoomEntity.Listen"/> ack): connection.</summary>
+    /// <summary><see cref="ChatGateway.Connected"/> (a beej connection's <see cref="RoomContract.Listen"/> ack): connection.</summary>
     internal const string ConnectedManifest = "con1";
 
     /// <summary><see cref="NodeRelay.Forward"/>: connection, message (nested).</summary>
@@ -90,7 +93,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary>Every manifest this build reads.</summary>
     internal static readonly IReadOnlyList<string> Manifests =
     [
-        EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest,
+        EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest, ApplyRetentionManifest,
         SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
         DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
     ];
@@ -107,19 +110,20 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         ArgumentNullException.ThrowIfNull(o);
         return o switch
         {
-            RoomEntity.Enter => EnterManifest,
-            RoomEntity.Listen => ListenManifest,
-            RoomEntity.Leave => LeaveManifest,
-            RoomEntity.Post => PostManifest,
-            RoomEntity.ReadHistory => ReadHistoryManifest,
-            RoomEntity.RenameMember => RenameMemberManifest,
-            RoomEntity.GetStatus => GetStatusManifest,
-            SessionContract.SessionEnded => SessionEndedManifest,
-            RoomEntity.StopRoom => StopRoomManifest,
-            RoomEntity.Entered => EnteredManifest,
-            RoomEntity.Refused => RefusedManifest,
-            RoomEntity.RoomStopped => RoomStoppedManifest,
-            RoomEntity.Status => StatusManifest,
+            RoomContract.Enter => EnterManifest,
+            RoomContract.Listen => ListenManifest,
+            RoomContract.Leave => LeaveManifest,
+            RoomContract.Post => PostManifest,
+            RoomContract.ReadHistory => ReadHistoryManifest,
+            RoomContract.RenameMember => RenameMemberManifest,
+            RoomContract.GetStatus => GetStatusManifest,
+            RoomContract.ApplyRetention => ApplyRetentionManifest,
+            RoomContract.SessionEnded => SessionEndedManifest,
+            RoomContract.StopRoom => StopRoomManifest,
+            RoomContract.Entered => EnteredManifest,
+            RoomContract.Refused => RefusedManifest,
+            RoomContract.RoomStopped => RoomStoppedManifest,
+            RoomContract.Status => StatusManifest,
             ConnectionActor.Deliver => DeliverManifest,
             ChatGateway.Connected => ConnectedManifest,
             NodeRelay.Forward => ForwardManifest,
@@ -134,7 +138,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         var writer = new WireWriter();
         switch (obj)
         {
-            case RoomEntity.Enter enter:
+            case RoomContract.Enter enter:
                 writer.Text(enter.Room);
                 writer.Text(enter.SessionId);
                 writer.Text(enter.Name);
@@ -144,7 +148,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 writer.OptionalFixed32(enter.Limit);
                 writer.OptionalString(enter.Ref);
                 break;
-            case RoomEntity.Listen listen:
+            case RoomContract.Listen listen:
                 writer.Text(listen.Room);
                 writer.ActorRef(listen.Connection);
                 writer.Bool(listen.Ack is not null);
@@ -154,42 +158,45 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 }
 
                 break;
-            case RoomEntity.Leave leave:
+            case RoomContract.Leave leave:
                 writer.Text(leave.Room);
                 writer.Text(leave.SessionId);
                 writer.OptionalString(leave.Ref);
                 break;
-            case RoomEntity.Post post:
+            case RoomContract.Post post:
                 Write(writer, post);
                 break;
-            case RoomEntity.ReadHistory history:
+            case RoomContract.ReadHistory history:
                 writer.Text(history.Room);
                 writer.OptionalFixed64(history.Before);
                 writer.OptionalFixed32(history.Limit);
                 writer.OptionalString(history.Ref);
                 break;
-            case RoomEntity.RenameMember rename:
+            case RoomContract.RenameMember rename:
                 writer.Text(rename.Room);
                 writer.Text(rename.SessionId);
                 writer.Text(rename.NewName);
                 break;
-            case RoomEntity.GetStatus status:
+            case RoomContract.GetStatus status:
                 writer.Text(status.Room);
                 break;
-            case SessionContract.SessionEnded ended:
+            case RoomContract.ApplyRetention retention:
+                writer.Text(retention.Room);
+                break;
+            case RoomContract.SessionEnded ended:
                 writer.Text(ended.Room);
                 writer.Text(ended.SessionId);
                 break;
-            case RoomEntity.StopRoom:
+            case RoomContract.StopRoom:
                 break;
-            case RoomEntity.Entered entered:
+            case RoomContract.Entered entered:
                 writer.Text(entered.Room);
                 Position(writer, entered.Position);
                 writer.Fixed32(entered.MemberCount);
                 writer.OptionalBool(entered.Recovered);
                 writer.Blocks(entered.Frames);
                 break;
-            case RoomEntity.Refused refused:
+            case RoomContract.Refused refused:
                 writer.Text(refused.Room);
                 writer.Text(refused.Code);
                 writer.Text(refused.Message);
@@ -201,11 +208,11 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 }
 
                 break;
-            case RoomEntity.RoomStopped stopped:
+            case RoomContract.RoomStopped stopped:
                 writer.Text(stopped.Room);
                 OptionalPosition(writer, stopped.Position);
                 break;
-            case RoomEntity.Status status:
+            case RoomContract.Status status:
                 writer.Text(status.Room);
                 Position(writer, status.Position);
                 writer.Fixed64(status.FirstKeptOffset);
@@ -247,7 +254,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         var reader = new WireReader(bytes, $"a room message '{manifest}'");
         object result = manifest switch
         {
-            EnterManifest => new RoomEntity.Enter(
+            EnterManifest => new RoomContract.Enter(
                 Room: reader.Text(),
                 SessionId: reader.Text(),
                 Name: reader.Text(),
@@ -256,23 +263,24 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 Since: OptionalPosition(ref reader),
                 Limit: reader.OptionalFixed32(),
                 Ref: reader.OptionalString()),
-            ListenManifest => new RoomEntity.Listen(reader.Text(), reader.ActorRef(system), reader.Bool() ? reader.Nested(system) : null),
-            LeaveManifest => new RoomEntity.Leave(reader.Text(), reader.Text(), reader.OptionalString()),
+            ListenManifest => new RoomContract.Listen(reader.Text(), reader.ActorRef(system), reader.Bool() ? reader.Nested(system) : null),
+            LeaveManifest => new RoomContract.Leave(reader.Text(), reader.Text(), reader.OptionalString()),
             PostManifest => ReadPost(ref reader),
-            ReadHistoryManifest => new RoomEntity.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
-            RenameMemberManifest => new RoomEntity.RenameMember(reader.Text(), reader.Text(), reader.Text()),
-            GetStatusManifest => new RoomEntity.GetStatus(reader.Text()),
-            SessionEndedManifest => new SessionContract.SessionEnded(reader.Text(), reader.Text()),
-            StopRoomManifest => RoomEntity.StopRoom.Instance,
-            EnteredManifest => new RoomEntity.Entered(
+            ReadHistoryManifest => new RoomContract.ReadHistory(reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
+            RenameMemberManifest => new RoomContract.RenameMember(reader.Text(), reader.Text(), reader.Text()),
+            GetStatusManifest => new RoomContract.GetStatus(reader.Text()),
+            ApplyRetentionManifest => new RoomContract.ApplyRetention(reader.Text()),
+            SessionEndedManifest => new RoomContract.SessionEnded(reader.Text(), reader.Text()),
+            StopRoomManifest => RoomContract.StopRoom.Instance,
+            EnteredManifest => new RoomContract.Entered(
                 Room: reader.Text(),
                 Position: Position(ref reader),
                 MemberCount: reader.Fixed32(),
                 Recovered: reader.OptionalBool(),
                 Frames: reader.Blocks(bytes)),
-            RefusedManifest => new RoomEntity.Refused(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.Bool() ? ReadPost(ref reader) : null),
-            RoomStoppedManifest => new RoomEntity.RoomStopped(reader.Text(), OptionalPosition(ref reader)),
-            StatusManifest => new RoomEntity.Status(
+            RefusedManifest => new RoomContract.Refused(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.Bool() ? ReadPost(ref reader) : null),
+            RoomStoppedManifest => new RoomContract.RoomStopped(reader.Text(), OptionalPosition(ref reader)),
+            StatusManifest => new RoomContract.Status(
                 Room: reader.Text(),
                 Position: Position(ref reader),
                 FirstKeptOffset: reader.Fixed64(),
@@ -325,7 +333,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         return new NodeRelay.FanOut(deliveries);
     }
 
-    private static void Write(WireWriter writer, RoomEntity.Post post)
+    private static void Write(WireWriter writer, RoomContract.Post post)
     {
         writer.Text(post.Room);
         writer.Text(post.SessionId);
@@ -334,6 +342,6 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         writer.OptionalString(post.Ref);
     }
 
-    private static RoomEntity.Post ReadPost(ref WireReader reader) =>
+    private static RoomContract.Post ReadPost(ref WireReader reader) =>
         new(reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalString());
 }

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using System.Runtime.Serialization;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
@@ -7,7 +8,7 @@ namespace ActorChat.Actors.Serialization;
 
 /// <summary>
 /// The format of the session and name messages that cross nodes (connection ↔ front ↔
-/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="SessionContract.SessionEnded"/>
+/// <see cref="SessionEntity"/> ↔ <see cref="NameEntity"/>, and <see cref="RoomContract.SessionEnded"/>
 /// to rooms) and of what those entities persist: the shared layout of <see cref="WireWriter"/>,
 /// fields in the order of each record's constructor, named by a short versioned manifest.
 /// </summary>
@@ -87,7 +88,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         SessionContract.JoinedRoom => JoinedRoomManifest,
         SessionContract.LeftRoom => LeftRoomManifest,
         SessionContract.Goodbye => GoodbyeManifest,
-        SessionContract.SessionEnded => SessionEndedManifest,
+        RoomContract.SessionEnded => SessionEndedManifest,
         SessionEntity.StartSession => StartSessionManifest,
         SessionEntity.ResumeSession => ResumeSessionManifest,
         SessionEntity.NotResumed => NotResumedManifest,
@@ -165,7 +166,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             case SessionContract.Goodbye m:
                 w.Text(m.SessionId);
                 break;
-            case SessionContract.SessionEnded m:
+            case RoomContract.SessionEnded m:
                 w.Text(m.Room);
                 w.Text(m.SessionId);
                 break;
@@ -301,7 +302,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             JoinedRoomManifest => new SessionContract.JoinedRoom(r.Text(), r.Text()),
             LeftRoomManifest => new SessionContract.LeftRoom(r.Text(), r.Text()),
             GoodbyeManifest => new SessionContract.Goodbye(r.Text()),
-            SessionEndedManifest => new SessionContract.SessionEnded(r.Text(), r.Text()),
+            SessionEndedManifest => new RoomContract.SessionEnded(r.Text(), r.Text()),
             StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
             ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
             NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),

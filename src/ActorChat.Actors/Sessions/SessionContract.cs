@@ -1,11 +1,9 @@
-using ActorChat.Actors.Rooms;
-
 namespace ActorChat.Actors.Sessions;
 
 /// <summary>
 /// What crosses between the sessions and the other areas: a connection and its session (through the
 /// node's <see cref="SessionFront"/>, answered by the session's <see cref="SessionEntity"/> on
-/// whichever node it lives), and a session and its rooms. Every message here may cross nodes and has
+/// whichever node it lives), (a session's end goes to its rooms as RoomContract.SessionEnded). Every message here may cross nodes and has
 /// a layout in <c>SessionMessagesSerializer</c>; their type names are not stored anywhere.
 /// </summary>
 public static class SessionContract
@@ -51,9 +49,6 @@ public static class SessionContract
 
     /// <summary>A clean end: close 1000 or <c>bye</c> (connection → session). The session ends now.</summary>
     public sealed record Goodbye(string SessionId) : ISessionMessage;
-
-    /// <summary>A session ended (session → room): its membership in <paramref name="Room"/> is over.</summary>
-    public sealed record SessionEnded(string Room, string SessionId) : IWithRoom;
 
     /// <summary>Asks the node's front for <see cref="SessionCount"/> (tests, metrics).</summary>
     public sealed record GetSessionCount

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -12,7 +13,7 @@ namespace ActorChat.Actors.Sessions;
 /// every session of one node, this does for one session anywhere: it takes its name from the
 /// <see cref="NameEntity"/>s, welcomes its connection (on any node) directly, watches it, keeps a
 /// session whose connection died for the time-to-live, and when the session ends frees its name and
-/// tells each of its rooms <see cref="SessionContract.SessionEnded"/>.
+/// tells each of its rooms <see cref="RoomContract.SessionEnded"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -421,7 +422,7 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
         _logger.ClusterSessionEnded(_id, state.Name, _endReason, state.Rooms.Count);
         foreach (var room in state.Rooms)
         {
-            _rooms.Tell(new SessionContract.SessionEnded(room, _id));
+            _rooms.Tell(new RoomContract.SessionEnded(room, _id));
         }
 
         // Nothing of an ended session is needed again: the next message to its id finds nothing.

@@ -1,13 +1,14 @@
 namespace ActorChat.Protocol.Beej;
 
 /// <summary>
-/// Room events as a <c>beej-chat-protocol</c> client has always seen them: a message is
+/// Room facts as a <c>beej-chat-protocol</c> client has always seen them: a message is
 /// <c>chat-message {username, message}</c> (no offset, no time, no room: such a client is only ever in
 /// <c>lobby</c>), presence is one <c>chat-leave</c>, <c>chat-rename</c> or <c>chat-join</c> per name.
 /// </summary>
 internal sealed class BeejRoomEventEncoder : IRoomEventEncoder
 {
-    public string Subprotocol => PacketTypes.SubProtocol;
+    /// <summary>The original protocol showed each join, leave and rename as it happened.</summary>
+    public bool PresenceAtOnce => true;
 
     public ReadOnlyMemory<byte> Message(ChatMessage message)
     {
@@ -49,4 +50,17 @@ internal sealed class BeejRoomEventEncoder : IRoomEventEncoder
 
         return frames;
     }
+
+    /// <summary>As the original protocol's join: <c>chat-users</c> (no history); its own <c>chat-join</c> went out with the presence its join flushed.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Entered(RoomEntered entered)
+    {
+        ArgumentNullException.ThrowIfNull(entered);
+        return [ChatProtocol.EncodeUsers(entered.Name, entered.Members)];
+    }
+
+    public ReadOnlyMemory<byte>? Acked(PostAcked acked) => null;
+
+    public ReadOnlyMemory<byte>? Left(RoomLeft left) => null;
+
+    public ReadOnlyMemory<byte>? History(HistoryPageRead page) => null;
 }

@@ -33,8 +33,8 @@ public sealed class BeejWaitingTests : ActorChatTestKit
 
         // Answered: the held messages are posted, in order, and nothing else was lost or sent twice.
         sessions.Reply(new SessionContract.Welcomed("s1", "alice", null, false, []));
-        rooms.ExpectMsg<RoomEntity.Enter>();
-        var posts = Enumerable.Range(0, BeejConnection.MaxWaiting).Select(_ => rooms.ExpectMsg<RoomEntity.Post>().Text).ToList();
+        rooms.ExpectMsg<RoomContract.Enter>();
+        var posts = Enumerable.Range(0, BeejConnection.MaxWaiting).Select(_ => rooms.ExpectMsg<RoomContract.Post>().Text).ToList();
         Assert.Equal(Enumerable.Range(0, BeejConnection.MaxWaiting).Select(i => $"m{i}"), posts);
         rooms.ExpectNoMsg(TimeSpan.Zero);
     }

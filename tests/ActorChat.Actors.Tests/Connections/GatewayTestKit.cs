@@ -20,7 +20,7 @@ namespace ActorChat.Actors.Tests.Connections;
 /// bridge (frames in, <see cref="ConnectionActor.ClientClosed"/>, <see cref="ConnectionActor.SocketClosed"/>).
 /// The actors start on the first connection, with the settings the test set before it.
 /// </summary>
-public abstract class GatewayTestKit : RoomEntityTestKit
+public abstract class GatewayTestKit : RoomActorTestKit
 {
     /// <summary>Limits no test runs into unless it lowers one.</summary>
     public static readonly ChatSettings Unlimited = new()
@@ -101,10 +101,10 @@ public abstract class GatewayTestKit : RoomEntityTestKit
         ExpectMsg<ActorIdentity>();
     }
 
-    protected RoomEntity.Status RoomStatus(string room)
+    protected RoomContract.Status RoomStatus(string room)
     {
-        Rooms.Tell(new RoomEntity.GetStatus(room), TestActor);
-        return ExpectMsg<RoomEntity.Status>();
+        Rooms.Tell(new RoomContract.GetStatus(room), TestActor);
+        return ExpectMsg<RoomContract.Status>();
     }
 
     /// <summary>

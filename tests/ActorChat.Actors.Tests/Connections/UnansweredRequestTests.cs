@@ -49,8 +49,8 @@ public sealed class UnansweredRequestTests : GatewayTestKit
         client.Next("welcome");
         client.Send(V1Packets.Join(room, "j1"));
         _sessions.ExpectMsg<SessionContract.JoinedRoom>();
-        _rooms.ExpectMsg<RoomEntity.Enter>(e => e.Room == room);
-        client.Actor.Tell(new RoomEntity.Entered(room, new StreamPosition("e", 0), 1, null, []), _rooms.Ref);
+        _rooms.ExpectMsg<RoomContract.Enter>(e => e.Room == room);
+        client.Actor.Tell(new RoomContract.Entered(room, new StreamPosition("e", 0), 1, null, []), _rooms.Ref);
         return client;
     }
 
@@ -71,7 +71,7 @@ public sealed class UnansweredRequestTests : GatewayTestKit
         // The answered join's timer is cancelled: a second join's is the one that fires.
         client.Send(V1Packets.Join("quiet", "j2"));
         _sessions.ExpectMsg<SessionContract.JoinedRoom>();
-        _rooms.ExpectMsg<RoomEntity.Enter>(e => e.Room == "quiet");
+        _rooms.ExpectMsg<RoomContract.Enter>(e => e.Room == "quiet");
         Assert.Equal((CloseCodes.ServiceRestart, "service restart"), client.Closed());
         Assert.Single(client.Socket.Closes);
     }
@@ -81,19 +81,19 @@ public sealed class UnansweredRequestTests : GatewayTestKit
     {
         var client = Joined("general", TimeSpan.FromMinutes(5));
         client.Send(V1Packets.Send("general", "one", "r1", "c1"));
-        var one = _rooms.ExpectMsg<RoomEntity.Post>(p => p.Text == "one");
+        var one = _rooms.ExpectMsg<RoomContract.Post>(p => p.Text == "one");
 
         // The room moved: the old one says so, the connection enters the new one, and the post,
         // which reached the new one first, comes back refused.
-        client.Actor.Tell(new RoomEntity.RoomStopped("general", new StreamPosition("e", 0)), _rooms.Ref);
-        _rooms.ExpectMsg<RoomEntity.Enter>(e => e.Room == "general" && e.Since == new StreamPosition("e", 0));
+        client.Actor.Tell(new RoomContract.RoomStopped("general", new StreamPosition("e", 0)), _rooms.Ref);
+        _rooms.ExpectMsg<RoomContract.Enter>(e => e.Room == "general" && e.Since == new StreamPosition("e", 0));
         client.Send(V1Packets.Send("general", "two", "r2", "c2"));
-        client.Actor.Tell(new RoomEntity.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r1", one), _rooms.Ref);
+        client.Actor.Tell(new RoomContract.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r1", one), _rooms.Ref);
         _rooms.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        client.Actor.Tell(new RoomEntity.Entered("general", new StreamPosition("e", 0), 1, true, []), _rooms.Ref);
-        Assert.Equal(one, _rooms.ExpectMsg<RoomEntity.Post>());
-        Assert.Equal("two", _rooms.ExpectMsg<RoomEntity.Post>().Text);
+        client.Actor.Tell(new RoomContract.Entered("general", new StreamPosition("e", 0), 1, true, []), _rooms.Ref);
+        Assert.Equal(one, _rooms.ExpectMsg<RoomContract.Post>());
+        Assert.Equal("two", _rooms.ExpectMsg<RoomContract.Post>().Text);
 
         // Nothing of it reached the client as an error.
         Settle(client.Actor);
@@ -104,7 +104,7 @@ public sealed class UnansweredRequestTests : GatewayTestKit
     public void A_post_refused_not_in_room_for_a_room_the_connection_is_not_in_is_an_error_as_before()
     {
         var client = Joined("general", TimeSpan.FromMinutes(5));
-        client.Actor.Tell(new RoomEntity.Refused("other", ErrorCodes.NotInRoom, "Join first.", "r9", new RoomEntity.Post("other", "s-1", "x", null, "r9")), _rooms.Ref);
+        client.Actor.Tell(new RoomContract.Refused("other", ErrorCodes.NotInRoom, "Join first.", "r9", new RoomContract.Post("other", "s-1", "x", null, "r9")), _rooms.Ref);
         var error = client.Next("error");
         Assert.Equal(ErrorCodes.NotInRoom, error.Str("code"));
     }

@@ -13,7 +13,7 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// system) sees the members (TestProbes on node B) as remote refs, so everything it tells them
 /// crosses the network through B's <see cref="NodeRelay"/>.
 /// </summary>
-public sealed class NodeRelayTests : RoomEntityTestKit
+public sealed class NodeRelayTests : RoomActorTestKit
 {
     private static readonly Config Remote = ConfigurationFactory.ParseString(
         """
@@ -48,7 +48,7 @@ public sealed class NodeRelayTests : RoomEntityTestKit
     /// <summary>The room on node A, and the same room as node B's actors address it.</summary>
     private (IActorRef Room, IActorRef FromB) StartRemoteRoom()
     {
-        var room = Sys.ActorOf(RoomEntity.Props("general", Limits, Settings, NullLogger.Instance, Time, _metrics), "general");
+        var room = Sys.ActorOf(RoomActor.Props("general", Limits, Settings, NullLogger.Instance, Time, _metrics), "general");
         var addressA = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
         var fromB = ((ExtendedActorSystem)_nodeB).Provider.ResolveActorRef(room.Path.ToSerializationFormatWithAddress(addressA));
         return (room, fromB);
@@ -101,7 +101,7 @@ public sealed class NodeRelayTests : RoomEntityTestKit
     /// <summary>
     /// What the room tells a connection on another node keeps the room's order: its <c>joined</c>
     /// first, then every broadcast, each batch's acks ahead of its messages, and
-    /// <see cref="RoomEntity.RoomStopped"/> after all of them.
+    /// <see cref="RoomContract.RoomStopped"/> after all of them.
     /// </summary>
     [Fact]
     public void A_connection_on_another_node_gets_the_rooms_messages_in_the_rooms_order()
@@ -136,7 +136,7 @@ public sealed class NodeRelayTests : RoomEntityTestKit
 
         foreach (var member in new[] { bob, carl })
         {
-            var stopped = member.Expect<RoomEntity.RoomStopped>();
+            var stopped = member.Expect<RoomContract.RoomStopped>();
             Assert.Equal(Posts, stopped.Position?.Offset);
 
             // Everything before RoomStopped, in order.

@@ -61,10 +61,10 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
         var quietHere = CreateTestProbe();
         var roomThere = new TestProbe(_other, new Akka.TestKit.Xunit2.XunitAssertions());
 
-        roomHere.Send(here, new RoomRegion.Occupancy("general", 2));
-        quietHere.Send(here, new RoomRegion.Occupancy("quiet", 1));
-        quietHere.Send(here, new RoomRegion.Occupancy("quiet", 0));
-        roomThere.Send(there, new RoomRegion.Occupancy("busy", 3));
+        roomHere.Send(here, new RoomContract.Occupancy("general", 2));
+        quietHere.Send(here, new RoomContract.Occupancy("quiet", 1));
+        quietHere.Send(here, new RoomContract.Occupancy("quiet", 0));
+        roomThere.Send(there, new RoomContract.Occupancy("busy", 3));
 
         // Each node sees the other's rooms once gossiped; the lobby is always there; empty rooms are not.
         List<RoomSummary> expected = [new("busy", 3), new("general", 2), new("lobby", 0)];
@@ -85,7 +85,7 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
         var here = Sys.ActorOf(RoomDirectory.Props(NullLogger.Instance), "room-directory");
         var there = _other.ActorOf(RoomDirectory.Props(NullLogger.Instance), "room-directory");
         var roomThere = new TestProbe(_other, new Akka.TestKit.Xunit2.XunitAssertions());
-        roomThere.Send(there, new RoomRegion.Occupancy("elsewhere", 4));
+        roomThere.Send(there, new RoomContract.Occupancy("elsewhere", 4));
         AwaitAssert(() => Assert.Contains(new RoomSummary("elsewhere", 4), ListOn(here, "a")));
 
         Cluster.Get(_other).Leave(Cluster.Get(_other).SelfAddress);
@@ -95,7 +95,7 @@ public sealed class RoomDirectoryTests : ActorChatTestKit
 
     private static List<RoomSummary> ListOn(IActorRef directory, string requestRef)
     {
-        var list = directory.Ask<RoomRegion.RoomList>(new RoomRegion.ListRooms(requestRef), TestTime.Seconds(3)).Result;
+        var list = directory.Ask<RoomContract.RoomList>(new RoomContract.ListRooms(requestRef), TestTime.Seconds(3)).Result;
         Assert.Equal(requestRef, list.Ref);
         return [.. list.Rooms];
     }
@@ -120,7 +120,7 @@ public sealed class RoomRoutingTests
     public void The_room_extractor_takes_the_room_as_the_entity_and_a_hash_that_is_the_same_in_every_process()
     {
         var extractor = new RoomMessageExtractor(100);
-        var message = new RoomEntity.GetStatus("general");
+        var message = new RoomContract.GetStatus("general");
 
         Assert.Equal("general", extractor.EntityId(message));
         Assert.Same(message, extractor.EntityMessage(message));

@@ -21,11 +21,11 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     /// <summary>The messages besides <see cref="IWithRoom"/> that cross nodes to or from rooms.</summary>
     private static readonly Type[] Listed =
     [
-        typeof(RoomEntity.StopRoom),
-        typeof(RoomEntity.Entered),
-        typeof(RoomEntity.Refused),
-        typeof(RoomEntity.RoomStopped),
-        typeof(RoomEntity.Status),
+        typeof(RoomContract.StopRoom),
+        typeof(RoomContract.Entered),
+        typeof(RoomContract.Refused),
+        typeof(RoomContract.RoomStopped),
+        typeof(RoomContract.Status),
         typeof(ConnectionActor.Deliver),
         typeof(ChatGateway.Connected),
         typeof(NodeRelay.Forward),
@@ -52,34 +52,35 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
         var deliver = new ConnectionActor.Deliver([Frame("{\"type\":\"message\"}"), Frame(""), Frame("h\u00e9\u00e9\ud83d\ude00")]);
         return
         [
-            new RoomEntity.Enter("general", "s1", "Al\u00efce", _alice.Ref, Subprotocols.V1, position, 50, "r1"),
-            new RoomEntity.Enter("lobby", "s2", "bob", _bob.Ref, Subprotocols.Beej, null, null, null),
-            new RoomEntity.Listen("lobby", _alice.Ref, new ChatGateway.Connected(_bob.Ref)),
-            new RoomEntity.Listen("lobby", _alice.Ref, null),
-            new RoomEntity.Leave("general", "s1", "r2"),
-            new RoomEntity.Leave("general", "s1", null),
-            new RoomEntity.Post("general", "s1", "hello \ud800 lone surrogate", "c-1", "r3"),
-            new RoomEntity.Post("general", "s1", "plain", null, null),
-            new RoomEntity.ReadHistory("general", 17, 25, "r4"),
-            new RoomEntity.ReadHistory("general", null, null, null),
-            new RoomEntity.RenameMember("general", "s1", "alicia"),
-            new RoomEntity.GetStatus("general"),
-            new SessionContract.SessionEnded("general", "s1"),
-            RoomEntity.StopRoom.Instance,
-            new RoomEntity.Entered("general", position, 3, true, [Frame("{\"type\":\"joined\"}")]),
-            new RoomEntity.Entered("general", position, 0, null, []),
-            new RoomEntity.Entered("general", position, 1, false, [Frame("a"), Frame("b")]),
-            new RoomEntity.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r5"),
-            new RoomEntity.Refused("general", RoomEntity.Unavailable, "Later.", null),
-            new RoomEntity.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r6", new RoomEntity.Post("general", "s-1", "hello", "c-1", "r6")),
-            new RoomEntity.RoomStopped("general", position),
-            new RoomEntity.RoomStopped("general", null),
-            new RoomEntity.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"]),
+            new RoomContract.Enter("general", "s1", "Al\u00efce", _alice.Ref, Subprotocols.V1, position, 50, "r1"),
+            new RoomContract.Enter("lobby", "s2", "bob", _bob.Ref, Subprotocols.Beej, null, null, null),
+            new RoomContract.Listen("lobby", _alice.Ref, new ChatGateway.Connected(_bob.Ref)),
+            new RoomContract.Listen("lobby", _alice.Ref, null),
+            new RoomContract.Leave("general", "s1", "r2"),
+            new RoomContract.Leave("general", "s1", null),
+            new RoomContract.Post("general", "s1", "hello \ud800 lone surrogate", "c-1", "r3"),
+            new RoomContract.Post("general", "s1", "plain", null, null),
+            new RoomContract.ReadHistory("general", 17, 25, "r4"),
+            new RoomContract.ReadHistory("general", null, null, null),
+            new RoomContract.RenameMember("general", "s1", "alicia"),
+            new RoomContract.GetStatus("general"),
+            new RoomContract.ApplyRetention("general"),
+            new RoomContract.SessionEnded("general", "s1"),
+            RoomContract.StopRoom.Instance,
+            new RoomContract.Entered("general", position, 3, true, [Frame("{\"type\":\"joined\"}")]),
+            new RoomContract.Entered("general", position, 0, null, []),
+            new RoomContract.Entered("general", position, 1, false, [Frame("a"), Frame("b")]),
+            new RoomContract.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r5"),
+            new RoomContract.Refused("general", RoomContract.Unavailable, "Later.", null),
+            new RoomContract.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r6", new RoomContract.Post("general", "s-1", "hello", "c-1", "r6")),
+            new RoomContract.RoomStopped("general", position),
+            new RoomContract.RoomStopped("general", null),
+            new RoomContract.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"]),
             deliver,
             new ConnectionActor.Deliver([]),
             new ChatGateway.Connected(_alice.Ref),
-            new NodeRelay.Forward(_alice.Ref, new RoomEntity.Entered("general", position, 3, true, [Frame("x")])),
-            new NodeRelay.Forward(_bob.Ref, new RoomEntity.RoomStopped("general", null)),
+            new NodeRelay.Forward(_alice.Ref, new RoomContract.Entered("general", position, 3, true, [Frame("x")])),
+            new NodeRelay.Forward(_bob.Ref, new RoomContract.RoomStopped("general", null)),
             new NodeRelay.FanOut([new NodeRelay.Delivery(deliver, [_alice.Ref, _bob.Ref]), new NodeRelay.Delivery(new ConnectionActor.Deliver([Frame("ack"), Frame("m")]), [_bob.Ref])]),
         ];
     }
@@ -113,7 +114,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     [Fact]
     public void The_server_bindings_choose_7101_for_room_messages()
     {
-        foreach (var message in Samples().Where(m => m is not SessionContract.SessionEnded))
+        foreach (var message in Samples().Where(m => m is not RoomContract.SessionEnded))
         {
             var (copy, serializer, manifest, _) = RoundTrip(message);
             Assert.Equal((RoomMessagesSerializer.SerializerId, true), (serializer.Identifier, RoomMessagesSerializer.Manifests.Contains(manifest)));
@@ -133,7 +134,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
 
         // A temporary actor (an Ask's) resolves too: a Listen's ack goes to one.
         var asked = Sys.ActorOf(Props.Create(() => new AnswersListen()));
-        var answer = await asked.Ask<string>(new RoomEntity.Listen("lobby", _alice.Ref, null), Dilated(TestKitSettings.DefaultTimeout));
+        var answer = await asked.Ask<string>(new RoomContract.Listen("lobby", _alice.Ref, null), Dilated(TestKitSettings.DefaultTimeout));
         Assert.Equal("answered", answer);
     }
 
@@ -160,8 +161,8 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
         var requests = typeof(IWithRoom).Assembly.GetTypes()
             .Where(t => typeof(IWithRoom).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
             .ToList();
-        Assert.Contains(typeof(RoomEntity.Enter), requests);
-        Assert.Contains(typeof(SessionContract.SessionEnded), requests);
+        Assert.Contains(typeof(RoomContract.Enter), requests);
+        Assert.Contains(typeof(RoomContract.SessionEnded), requests);
 
         var ours = new RoomMessagesSerializer((ExtendedActorSystem)Sys);
         var missing = new List<string>();
@@ -200,7 +201,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
         var ours = new RoomMessagesSerializer((ExtendedActorSystem)Sys);
         Assert.Throws<SerializationException>(() => ours.FromBinary([], "zzz9"));
 
-        var bytes = ours.ToBinary(new RoomEntity.Post("general", "s1", "hello", "c", "r"));
+        var bytes = ours.ToBinary(new RoomContract.Post("general", "s1", "hello", "c", "r"));
         Assert.Throws<SerializationException>(() => ours.FromBinary(bytes[..^1], "snd1"));
         Assert.Throws<SerializationException>(() => ours.FromBinary([.. bytes, 0], "snd1"));
         Assert.Throws<ArgumentException>(() => ours.ToBinary("not a room message"));
@@ -236,13 +237,13 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     {
         switch (expected)
         {
-            case RoomEntity.Entered e:
-                var a = (RoomEntity.Entered)actual;
+            case RoomContract.Entered e:
+                var a = (RoomContract.Entered)actual;
                 Assert.Equal((e.Room, e.Position, e.MemberCount, e.Recovered), (a.Room, a.Position, a.MemberCount, a.Recovered));
                 AssertFrames(e.Frames, a.Frames);
                 break;
-            case RoomEntity.Status e:
-                var s = (RoomEntity.Status)actual;
+            case RoomContract.Status e:
+                var s = (RoomContract.Status)actual;
                 Assert.Equal(e with { Names = [] }, s with { Names = [] });
                 Assert.Equal(e.Names, s.Names);
                 break;
@@ -279,12 +280,12 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
     {
         public AnswersListen()
         {
-            Receive<RoomEntity.Listen>(_ =>
+            Receive<RoomContract.Listen>(_ =>
             {
                 var system = (ExtendedActorSystem)Context.System;
                 var serializer = new RoomMessagesSerializer(system);
-                var sent = new RoomEntity.Listen("lobby", Sender, null);
-                var copy = (RoomEntity.Listen)serializer.FromBinary(serializer.ToBinary(sent), serializer.Manifest(sent));
+                var sent = new RoomContract.Listen("lobby", Sender, null);
+                var copy = (RoomContract.Listen)serializer.FromBinary(serializer.ToBinary(sent), serializer.Manifest(sent));
                 copy.Connection.Tell("answered");
             });
         }

@@ -55,14 +55,14 @@ public sealed class BeejConnectionSerializedTests : BeejConnectionTests
         : base(SerializedMessages.Config) => SerializedMessages.RequireSessionSerializer(Sys);
 }
 
-/// <summary><see cref="RoomEntityMessageTests"/> with every message serialized: enter, post, acks, batches.</summary>
-public sealed class RoomEntityMessageSerializedTests() : RoomEntityMessageTests(SerializedMessages.Config);
+/// <summary><see cref="RoomActorMessageTests"/> with every message serialized: enter, post, acks, batches.</summary>
+public sealed class RoomActorMessageSerializedTests() : RoomActorMessageTests(SerializedMessages.Config);
 
-/// <summary><see cref="RoomEntityHistoryTests"/> with every message serialized: history pages, journal reads, resume with since.</summary>
-public sealed class RoomEntityHistorySerializedTests() : RoomEntityHistoryTests(SerializedMessages.Config);
+/// <summary><see cref="RoomActorHistoryTests"/> with every message serialized: history pages, journal reads, resume with since.</summary>
+public sealed class RoomActorHistorySerializedTests() : RoomActorHistoryTests(SerializedMessages.Config);
 
-/// <summary><see cref="RoomEntityPresenceTests"/> with every message serialized: presence diffs, renames, grace.</summary>
-public sealed class RoomEntityPresenceSerializedTests() : RoomEntityPresenceTests(SerializedMessages.Config);
+/// <summary><see cref="RoomActorPresenceTests"/> with every message serialized: presence diffs, renames, grace.</summary>
+public sealed class RoomActorPresenceSerializedTests() : RoomActorPresenceTests(SerializedMessages.Config);
 
-/// <summary><see cref="RoomEntityLifecycleTests"/> with every message serialized: passivation and stop (not a rejected write: <see cref="RoomEntityTestKit.CanRejectWrites"/>).</summary>
-public sealed class RoomEntityLifecycleSerializedTests() : RoomEntityLifecycleTests(SerializedMessages.Config);
+/// <summary><see cref="RoomActorLifecycleTests"/> with every message serialized: passivation and stop (not a rejected write: <see cref="RoomActorTestKit.CanRejectWrites"/>).</summary>
+public sealed class RoomActorLifecycleSerializedTests() : RoomActorLifecycleTests(SerializedMessages.Config);

@@ -29,7 +29,7 @@ public sealed class ClusterConnectionTests : ClusterSessionTestKit
         _rooms = ChatNode.StartRooms(
             Sys,
             Shards,
-            room => RoomEntity.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System),
+            room => RoomActor.Props(room, new RoomLimits(), new RoomSettings(), NullLogger.Instance, TimeProvider.System),
             EntitySupervision.Default,
             NullLogger.Instance);
 

@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.TestKit;
@@ -161,8 +162,8 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
 
         Time.Advance(TimeSpan.FromSeconds(1));
         CheckExpiry(welcome.SessionId);
-        var ended = Rooms.ReceiveN(2).Cast<SessionContract.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
-        Assert.Equal([new("general", welcome.SessionId), new SessionContract.SessionEnded("lobby", welcome.SessionId)], ended);
+        var ended = Rooms.ReceiveN(2).Cast<RoomContract.SessionEnded>().OrderBy(e => e.Room, StringComparer.Ordinal).ToArray();
+        Assert.Equal([new("general", welcome.SessionId), new RoomContract.SessionEnded("lobby", welcome.SessionId)], ended);
 
         // Its names were released before its rooms were told.
         Hello(CreateTestProbe(), "alice");
@@ -177,7 +178,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         var welcome = Hello(connection, "alice");
         Join(connection, welcome.SessionId, "general");
         Front.Tell(new SessionContract.Goodbye(welcome.SessionId), connection.Ref);
-        Assert.Equal(new SessionContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "ALICE");
     }
 
@@ -189,7 +190,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Null(welcome.Token);
         Join(connection, welcome.SessionId, "lobby");
         Sys.Stop(connection.Ref);
-        Assert.Equal(new SessionContract.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("lobby", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "bob");
     }
 
@@ -261,7 +262,7 @@ public sealed class ClusterSessionTests : ClusterSessionTestKit
         Assert.Equal("alice", State(welcome.SessionId).Name);
         Time.Advance(Ttl);
         CheckExpiry(welcome.SessionId);
-        Assert.Equal(new SessionContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<SessionContract.SessionEnded>());
+        Assert.Equal(new RoomContract.SessionEnded("general", welcome.SessionId), Rooms.ExpectMsg<RoomContract.SessionEnded>());
         Hello(CreateTestProbe(), "alice");
     }
 

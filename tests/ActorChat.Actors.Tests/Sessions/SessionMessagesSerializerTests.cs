@@ -1,3 +1,4 @@
+using ActorChat.Actors.Rooms;
 using System.Runtime.Serialization;
 using ActorChat.Actors.Serialization;
 using ActorChat.Actors.Sessions;
@@ -29,7 +30,7 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionContract.JoinedRoom("id", "general"),
             new SessionContract.LeftRoom("id", "general"),
             new SessionContract.Goodbye("id"),
-            new SessionContract.SessionEnded("general", "id"),
+            new RoomContract.SessionEnded("general", "id"),
             new SessionEntity.StartSession("id", "alice", "alice", "alice", true, connection),
             new SessionEntity.ResumeSession("id", "id.secret", "alice", connection),
             new SessionEntity.NotResumed("alice", connection),

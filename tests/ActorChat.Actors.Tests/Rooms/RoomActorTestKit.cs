@@ -13,7 +13,7 @@ namespace ActorChat.Actors.Tests.Rooms;
 /// Room entities under Akka's in-memory snapshot store and the in-memory <see cref="TestJournal"/>
 /// (one journal per test, as each test has its own actor system), with TestProbes as members.
 /// </summary>
-public abstract class RoomEntityTestKit : ActorChatTestKit
+public abstract class RoomActorTestKit : ActorChatTestKit
 {
     public static readonly Config Persistence = ConfigurationFactory.ParseString(
         """
@@ -27,13 +27,13 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
 
     private int _refs;
 
-    protected RoomEntityTestKit()
+    protected RoomActorTestKit()
         : base(Persistence)
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings over the in-memory persistence (e.g. <see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityTestKit(Config extra)
+    protected RoomActorTestKit(Config extra)
         : base(extra.WithFallback(Persistence))
     {
     }
@@ -59,7 +59,7 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
     protected IActorRef Journal => Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
 
     protected IActorRef StartRoom(string room = "general") =>
-        Sys.ActorOf(RoomEntity.Props(room, Limits, Settings, NullLogger.Instance, Time));
+        Sys.ActorOf(RoomActor.Props(room, Limits, Settings, NullLogger.Instance, Time));
 
     /// <summary>Steers the <see cref="TestJournal"/> and waits until the change is in force.</summary>
     protected void SteerJournal(object command)
@@ -83,17 +83,17 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
         return entries;
     }
 
-    protected RoomEntity.Status StatusOf(IActorRef room, string name = "general")
+    protected RoomContract.Status StatusOf(IActorRef room, string name = "general")
     {
-        room.Tell(new RoomEntity.GetStatus(name), TestActor);
-        return ExpectMsg<RoomEntity.Status>();
+        room.Tell(new RoomContract.GetStatus(name), TestActor);
+        return ExpectMsg<RoomContract.Status>();
     }
 
     protected Member NewMember(string name, string subprotocol = Subprotocols.V1, string? session = null) =>
         new(CreateTestProbe(), session ?? "s-" + name, name, subprotocol);
 
     /// <summary>Enters <paramref name="member"/> and returns its reply with its one frame (v1) parsed.</summary>
-    protected static (RoomEntity.Entered Entered, Frame Joined) Enter(
+    protected static (RoomContract.Entered Entered, Frame Joined) Enter(
         IActorRef room,
         Member member,
         StreamPosition? since = null,
@@ -101,8 +101,8 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
         string? requestRef = null,
         string roomName = "general")
     {
-        room.Tell(new RoomEntity.Enter(roomName, member.SessionId, member.Name, member.Probe.Ref, member.Subprotocol, since, limit, requestRef), member.Probe.Ref);
-        var entered = member.Expect<RoomEntity.Entered>();
+        room.Tell(new RoomContract.Enter(roomName, member.SessionId, member.Name, member.Probe.Ref, member.Subprotocol, since, limit, requestRef), member.Probe.Ref);
+        var entered = member.Expect<RoomContract.Entered>();
         var frame = Frame.Parse(entered.Frames[^1]);
         member.Saw(frame);
         return (entered, frame);
@@ -110,7 +110,7 @@ public abstract class RoomEntityTestKit : ActorChatTestKit
 
     /// <summary>Posts as <paramref name="member"/> (the connection's part: the post comes from its probe).</summary>
     protected static void Post(IActorRef room, Member member, string text, string? cid = null, string? requestRef = null, string roomName = "general") =>
-        room.Tell(new RoomEntity.Post(roomName, member.SessionId, text, cid, requestRef), member.Probe.Ref);
+        room.Tell(new RoomContract.Post(roomName, member.SessionId, text, cid, requestRef), member.Probe.Ref);
 
     /// <summary>Posts as <paramref name="member"/> and reads its frames up to the ack; returns the acked offset.</summary>
     protected long PostAcked(IActorRef room, Member member, string text, string? cid = null)

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
-using ActorChat.Protocol.Beej;
-using ActorChat.Protocol.V1;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Microsoft.Extensions.Logging;
+using static ActorChat.Actors.Rooms.RoomContract;
 
 namespace ActorChat.Actors.Rooms;
 
@@ -63,7 +62,7 @@ namespace ActorChat.Actors.Rooms;
 /// per node for a broadcast; one path per connection keeps the room's order.
 /// </para>
 /// </remarks>
-public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
+public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 {
     private const string PresenceTimer = "presence";
     private const string RetentionTimer = "retention";
@@ -81,14 +80,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private readonly IActorRef? _directory;
     private RoomState _state;
 
-    // Members by session id and by connection; the names present now with how many members hold
-    // each (two sessions may briefly hold one name when renames of different connections cross);
-    // the names as the last presence diff left them (what every member's view is).
+    // Members by session id and by connection; who is shown, and what each audience was told (RoomPresence).
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, Member> _byConnection = [];
-    private readonly Dictionary<string, int> _nameHolders = new(StringComparer.Ordinal);
-    private readonly RoomMembers _published;
-    private readonly PresenceBuffer _presence;
+    private readonly RoomPresence _presence;
     private readonly List<Member> _marked = [];
 
     // beej-chat-protocol connections that have not joined: the original protocol delivers every
@@ -123,7 +118,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private int _reportedMembers;
     private bool _presenceAfterBatch;
 
-    public RoomEntity(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
+    public RoomActor(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
     {
         _metrics = metrics;
         _directory = directory;
@@ -134,8 +129,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         _logger = logger;
         _time = time;
         _state = new RoomState(room, limits);
-        _published = new RoomMembers(limits.MaxPresenceList);
-        _presence = new PresenceBuffer(room);
+        _presence = new RoomPresence(room, limits.MaxPresenceList);
         _outbox = new RoomOutbox(Self, Context.System, metrics);
         if (settings.JournalPluginId is { } journal)
         {
@@ -157,13 +151,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Command<Post>(OnPost);
         Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
         Command<RenameMember>(OnRenameMember);
-        Command<SessionContract.SessionEnded>(e => WithMember(e.SessionId, member =>
+        Command<RoomContract.SessionEnded>(e => WithMember(e.SessionId, member =>
         {
             Remove(member);
             FlushIfOriginal(member);
         }));
-        Command<GetStatus>(_ => _outbox.Tell(Sender, new Status(
-            _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _published.List().Names)));
+        Command<GetStatus>(_ => _outbox.Tell(Sender, CurrentStatus()));
         Command<Flush>(_ =>
         {
             _flushQueued = false;
@@ -178,6 +171,19 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             {
                 FlushBatch();
             }
+        });
+        Command<ApplyRetention>(_ =>
+        {
+            // Recovery already applied it when this woke the room; an awake room applies it now.
+            if (_batch.Count == 0)
+            {
+                FlushBatch();
+            }
+
+            _outbox.Tell(Sender, CurrentStatus());
+
+            // Woken by a sweep, an empty room need not wait out its idle timeout.
+            OnIdle();
         });
         Command<Terminated>(t =>
         {
@@ -210,9 +216,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="directory">Where the room reports its member count (<see cref="RoomRegion.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
+    /// <param name="directory">Where the room reports its member count (<see cref="RoomContract.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
     public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null) =>
-        Akka.Actor.Props.Create(() => new RoomEntity(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
+        Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
+
+    private RoomContract.Status CurrentStatus() => new(
+        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _presence.Published.Names);
 
     // ---- recovery ----
 
@@ -262,20 +271,20 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         var invalid = string.IsNullOrEmpty(enter.SessionId) ? "no session id"
             : string.IsNullOrEmpty(enter.Name) ? "no name"
             : connection is null ? "no member"
-            : enter.Subprotocol is not (Subprotocols.V1 or Subprotocols.Beej) ? $"unknown subprotocol \"{enter.Subprotocol}\""
+            : RoomEventEncoders.Find(enter.Subprotocol) is null ? $"unknown subprotocol \"{enter.Subprotocol}\""
             : null;
-        if (invalid is not null || connection is null)
+        if (invalid is not null || connection is null || RoomEventEncoders.Find(enter.Subprotocol) is not { } encoder)
         {
             RefuseInvalid(enter, invalid ?? "no member", enter.Ref);
             return;
         }
 
-        var beej = enter.Subprotocol == Subprotocols.Beej;
-        if (beej)
+        var atOnce = encoder.PresenceAtOnce;
+        if (atOnce)
         {
             // The original protocol shows each change at once, in order with the messages: what
             // others changed goes out first, then this join, so its chat-users is exact.
-            FlushPresence();
+            FlushPresence(atOnceOnly: true);
         }
 
         if (_listeners.Remove(connection))
@@ -285,7 +294,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         if (_members.TryGetValue(enter.SessionId, out var member))
         {
-            member.Subprotocol = enter.Subprotocol;
+            member.Encoder = encoder;
             if (!connection.Equals(member.Connection))
             {
                 Attach(member, connection);
@@ -295,7 +304,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
         else
         {
-            member = new Member(enter.SessionId, enter.Name, enter.Subprotocol);
+            member = new Member(enter.SessionId, enter.Name, encoder);
             _members.Add(member.SessionId, member);
             _logger.UserJoined(_room, member.Name);
             Attach(member, connection);
@@ -307,10 +316,10 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             ReportOccupancy();
         }
 
-        if (beej)
+        if (atOnce)
         {
             // Its own chat-join reaches it with everyone's, before its chat-users.
-            FlushPresence();
+            FlushPresence(atOnceOnly: true);
         }
 
         AnswerEnter(member, enter.Since, enter.Limit, enter.Ref);
@@ -368,11 +377,11 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var left = new ConnectionActor.Deliver(V1Protocol.EncodeLeft(leave.Ref, _room));
+        var fact = new RoomLeft(_room, leave.Ref);
         if (!_members.TryGetValue(leave.SessionId, out var member))
         {
             // Leaving is idempotent; only actorchat.v1 has leave.
-            _outbox.Tell(Sender, left);
+            _outbox.Tell(Sender, new ConnectionActor.Deliver(RoomEventEncoders.V1.Left(fact)!.Value));
             return;
         }
 
@@ -383,12 +392,12 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
 
         var connection = member.Connection ?? Sender;
-        var v1 = member.IsV1;
+        var left = member.Encoder.Left(fact);
         Remove(member);
         FlushIfOriginal(member);
-        if (v1)
+        if (left is { } frame)
         {
-            _outbox.Tell(connection, left);
+            _outbox.Tell(connection, new ConnectionActor.Deliver(frame));
         }
     }
 
@@ -413,7 +422,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void FlushIfOriginal(Member member)
     {
-        if (member.IsV1)
+        if (!member.Encoder.PresenceAtOnce)
         {
             return;
         }
@@ -424,7 +433,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         }
         else
         {
-            FlushPresence();
+            FlushPresence(atOnceOnly: true);
         }
     }
 
@@ -483,7 +492,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_members.Count != _reportedMembers)
         {
             _reportedMembers = _members.Count;
-            (_directory ?? Context.Parent).Tell(new RoomRegion.Occupancy(_room, _reportedMembers));
+            (_directory ?? Context.Parent).Tell(new RoomContract.Occupancy(_room, _reportedMembers));
         }
     }
 
@@ -502,34 +511,21 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     /// <summary>Shows <paramref name="name"/> for one more member; true when it was not shown (a join).</summary>
     private bool Show(string name)
     {
-        var holders = _nameHolders.GetValueOrDefault(name);
-        _nameHolders[name] = holders + 1;
-        if (holders > 0)
+        if (!_presence.Show(name))
         {
             return false;
         }
 
-        _presence.Joined(name);
         SchedulePresence();
         return true;
     }
 
     private void Hide(string name)
     {
-        if (!_nameHolders.TryGetValue(name, out var holders))
+        if (_presence.Hide(name))
         {
-            return;
+            SchedulePresence();
         }
-
-        if (holders > 1)
-        {
-            _nameHolders[name] = holders - 1;
-            return;
-        }
-
-        _nameHolders.Remove(name);
-        _presence.Left(name);
-        SchedulePresence();
     }
 
     private void Rename(Member member, string to)
@@ -542,17 +538,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
 
         member.Name = to;
         _logger.UserRenamed(_room, from, to);
-        if (_nameHolders.GetValueOrDefault(from) == 1 && !_nameHolders.ContainsKey(to))
+        if (_presence.Rename(from, to))
         {
-            _nameHolders.Remove(from);
-            _nameHolders[to] = 1;
-            _presence.Renamed(from, to);
             SchedulePresence();
-        }
-        else
-        {
-            Hide(from);
-            Show(to);
         }
     }
 
@@ -575,42 +563,48 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         return member;
     }
 
-    /// <summary>Sends the presence changes since the last diff to every attached member, one diff encoded once per protocol.</summary>
-    private void FlushPresence()
+    /// <summary>
+    /// Sends the presence changes since the last diff to every attached member, one diff per
+    /// audience encoded once per protocol: those who take coalesced diffs unless
+    /// <paramref name="atOnceOnly"/> (a seed-protocol change, which its protocol shows at once; the
+    /// others get it at the interval), and those who see changes at once.
+    /// </summary>
+    private void FlushPresence(bool atOnceOnly = false)
     {
-        Timers.Cancel(PresenceTimer);
-
-        if (_presence.Flush() is { } diff)
+        // With nobody attached who takes coalesced diffs, their view may as well be brought up to date now.
+        atOnceOnly = atOnceOnly && _members.Values.Any(m => m.Connection is not null && !m.Encoder.PresenceAtOnce);
+        var coalesced = atOnceOnly ? null : _presence.FlushCoalesced();
+        var atOnce = _presence.FlushAtOnce();
+        if (coalesced is not null || atOnce is not null)
         {
-            Publish(diff);
             _outbox.BeginBroadcast();
-            ConnectionActor.Deliver? v1 = null;
-            ConnectionActor.Deliver? beej = null;
+            var encoded = new Dictionary<IRoomEventEncoder, ConnectionActor.Deliver>(ReferenceEqualityComparer.Instance);
             foreach (var member in _members.Values)
             {
-                if (member.Connection is null)
+                if (member.Connection is not null && (member.Encoder.PresenceAtOnce ? atOnce : coalesced) is { } diff)
                 {
-                    continue;
-                }
-
-                if (member.IsV1)
-                {
-                    Send(member, v1 ??= new ConnectionActor.Deliver(RoomEventEncoders.V1.Presence(diff)));
-                }
-                else
-                {
-                    Send(member, beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
+                    Send(member, PresenceFrames(encoded, member.Encoder, diff));
                 }
             }
 
-            foreach (var listener in _listeners)
+            if (atOnce is not null)
             {
-                _outbox.Deliver(listener, beej ??= new ConnectionActor.Deliver(RoomEventEncoders.Beej.Presence(diff)));
+                foreach (var listener in _listeners)
+                {
+                    _outbox.Deliver(listener, PresenceFrames(encoded, RoomEventEncoders.Beej, atOnce));
+                }
             }
 
             _outbox.EndBroadcast();
         }
 
+        if (atOnceOnly)
+        {
+            // The coalesced audience has not been told yet: its timer stays, and so do the marks.
+            return;
+        }
+
+        Timers.Cancel(PresenceTimer);
         foreach (var member in _marked)
         {
             member.Marked = false;
@@ -620,41 +614,17 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         _marked.Clear();
     }
 
-    /// <summary>Applies <paramref name="diff"/> to the published names the way every member applies it.</summary>
-    private void Publish(PresenceDiff diff)
+    private static ConnectionActor.Deliver PresenceFrames(Dictionary<IRoomEventEncoder, ConnectionActor.Deliver> encoded, IRoomEventEncoder encoder, PresenceDiff diff)
     {
-        foreach (var name in diff.Leaves)
+        if (!encoded.TryGetValue(encoder, out var deliver))
         {
-            _published.Remove(name);
+            encoded[encoder] = deliver = new ConnectionActor.Deliver(encoder.Presence(diff));
         }
 
-        foreach (var rename in diff.Renames)
-        {
-            _published.Rename(rename.From, rename.To);
-        }
-
-        foreach (var name in diff.Joins)
-        {
-            _published.Add(name);
-        }
+        return deliver;
     }
 
-    /// <summary>
-    /// The member list of a joiner's reply: the names as of the last presence diff (so that the next
-    /// diff applies to it exactly; one cached list for every joiner of an interval), and the joiner's
-    /// own name, which the next diff may announce again. Its count is the names present now, exact.
-    /// </summary>
-    private MemberList ListFor(Member member)
-    {
-        var list = _published.List();
-        if (_published.Contains(member.Name))
-        {
-            return list with { Count = _nameHolders.Count };
-        }
-
-        var names = list.Names.Append(member.Name).Order(RoomMembers.Order).Take(_limits.MaxPresenceList);
-        return new MemberList([.. names], _nameHolders.Count);
-    }
+    private MemberList ListFor(Member member) => _presence.ListFor(member.Name, member.Encoder.PresenceAtOnce);
 
     // ---- delivery ----
 
@@ -733,28 +703,21 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     private void ReplyEntered(Member member, JoinHistory join, IReadOnlyList<ChatMessage> messages, bool? recovered, MemberList list, string? requestRef)
     {
         var position = new StreamPosition(join.Epoch, join.Offset);
-        ReadOnlyMemory<byte>[] frames;
-        if (member.IsV1)
-        {
-            frames = [V1Protocol.EncodeJoined(requestRef, _room, position, list.Names, list.Count, messages, recovered)];
-        }
-        else
-        {
-            // As the original protocol's join: chat-users (no history); its own chat-join went out
-            // with the presence flush its join made.
-            frames = [ChatProtocol.EncodeUsers(member.Name, list.Names)];
-        }
-
+        var frames = member.Encoder.Entered(new RoomEntered(_room, requestRef, member.Name, position, list.Names, list.Count, messages, recovered));
         _outbox.Tell(member.Connection!, new Entered(_room, position, list.Count, recovered, frames));
     }
 
     // ---- history ----
 
+    /// <summary>A history page, in the only protocol that has them (a <c>history</c> request comes from actorchat.v1).</summary>
+    private ConnectionActor.Deliver HistoryFrame(string? requestRef, IReadOnlyList<ChatMessage> messages, bool more) =>
+        new(RoomEventEncoders.V1.History(new HistoryPageRead(_room, requestRef, messages, more))!.Value);
+
     private void AnswerHistory(IActorRef replyTo, long? before, int? limit, string? requestRef, HistoryPage page, int attempt)
     {
         if (page.Messages.Journal is not { } range)
         {
-            _outbox.Tell(replyTo, new ConnectionActor.Deliver(V1Protocol.EncodeHistory(requestRef, _room, page.Messages.InMemory, page.More)));
+            _outbox.Tell(replyTo, HistoryFrame(requestRef, page.Messages.InMemory, page.More));
             return;
         }
 
@@ -803,7 +766,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             case HistoryRead history:
                 if (history.Page.Messages.TryComplete(read.Messages, out var page))
                 {
-                    _outbox.Tell(history.ReplyTo, new ConnectionActor.Deliver(V1Protocol.EncodeHistory(history.Ref, _room, page, history.Page.More)));
+                    _outbox.Tell(history.ReplyTo, HistoryFrame(history.Ref, page, history.Page.More));
                 }
                 else
                 {
@@ -863,7 +826,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var ack = new PendingAck(0, member.SessionId, member.Connection ?? Sender, member.IsV1, post.Ref);
+        var ack = new PendingAck(0, member.SessionId, member.Connection ?? Sender, member.Encoder, post.Ref);
         switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
         {
             case PostAccepted accepted:
@@ -875,9 +838,9 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                 _batchAcks.Add(ack with { Offset = duplicate.Offset });
                 break;
             case PostDuplicate duplicate:
-                if (member.IsV1)
+                if (member.Encoder.Acked(new PostAcked(_room, post.Ref, duplicate.Offset)) is { } frame)
                 {
-                    Send(member, new ConnectionActor.Deliver(V1Protocol.EncodeAck(post.Ref, _room, duplicate.Offset)));
+                    Send(member, new ConnectionActor.Deliver(frame));
                 }
 
                 return;
@@ -943,12 +906,11 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         Dictionary<Member, List<ReadOnlyMemory<byte>>>? acks = null;
         foreach (var ack in _writtenAcks)
         {
-            if (!ack.V1)
+            if (ack.Encoder.Acked(new PostAcked(_room, ack.Ref, ack.Offset)) is not { } frame)
             {
                 continue;
             }
 
-            var frame = V1Protocol.EncodeAck(ack.Ref, _room, ack.Offset);
             if (_members.TryGetValue(ack.SessionId, out var member) && member.Connection is not null)
             {
                 acks ??= [];
@@ -970,8 +932,8 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         {
             var start = Stopwatch.GetTimestamp();
             _outbox.BeginBroadcast();
-            ConnectionActor.Deliver? v1 = null;
-            ConnectionActor.Deliver? beej = null;
+            // Encoded once per protocol in use, the same bytes for every member of it.
+            var encoded = new Dictionary<IRoomEventEncoder, ConnectionActor.Deliver>(ReferenceEqualityComparer.Instance);
             foreach (var member in _members.Values)
             {
                 if (member.Connection is null)
@@ -979,9 +941,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
                     continue;
                 }
 
-                var messages = _applied.Count == 0 ? null
-                    : member.IsV1 ? v1 ??= Encode(RoomEventEncoders.V1)
-                    : beej ??= Encode(RoomEventEncoders.Beej);
+                var messages = _applied.Count == 0 ? null : Encoded(encoded, member.Encoder);
                 if (acks is not null && acks.TryGetValue(member, out var own))
                 {
                     Send(member, new ConnectionActor.Deliver([.. own, .. messages?.Frames ?? []]));
@@ -996,7 +956,7 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
             {
                 foreach (var listener in _listeners)
                 {
-                    _outbox.Deliver(listener, beej ??= Encode(RoomEventEncoders.Beej));
+                    _outbox.Deliver(listener, Encoded(encoded, RoomEventEncoders.Beej));
                 }
             }
 
@@ -1009,11 +969,21 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         if (_presenceAfterBatch)
         {
             _presenceAfterBatch = false;
-            FlushPresence();
+            FlushPresence(atOnceOnly: true);
         }
 
         MaybeSnapshot();
         TryStop();
+    }
+
+    private ConnectionActor.Deliver Encoded(Dictionary<IRoomEventEncoder, ConnectionActor.Deliver> encoded, IRoomEventEncoder encoder)
+    {
+        if (!encoded.TryGetValue(encoder, out var deliver))
+        {
+            encoded[encoder] = deliver = Encode(encoder);
+        }
+
+        return deliver;
     }
 
     private ConnectionActor.Deliver Encode(IRoomEventEncoder encoder)
@@ -1136,15 +1106,14 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>A session in the room. Mutable, and never leaves the actor.</summary>
-    private sealed class Member(string sessionId, string name, string subprotocol)
+    private sealed class Member(string sessionId, string name, IRoomEventEncoder encoder)
     {
         public string SessionId { get; } = sessionId;
 
         public string Name { get; set; } = name;
 
-        public string Subprotocol { get; set; } = subprotocol;
-
-        public bool IsV1 => Subprotocol == Subprotocols.V1;
+        /// <summary>Its protocol's encoder: what the room tells it is encoded by it.</summary>
+        public IRoomEventEncoder Encoder { get; set; } = encoder;
 
         /// <summary>Its connection; null while it is within its presence grace.</summary>
         public IActorRef? Connection { get; set; }
@@ -1192,5 +1161,25 @@ public sealed partial class RoomEntity : ReceivePersistentActor, IWithTimers
         HistoryPage Page,
         int Attempt) : PendingRead(Range);
 
-    private readonly record struct PendingAck(long Offset, string SessionId, IActorRef Connection, bool V1, string? Ref);
+    private readonly record struct PendingAck(long Offset, string SessionId, IActorRef Connection, IRoomEventEncoder Encoder, string? Ref);
+
+    // The room's own reminders (self and timers) never leave it, so they are not serialized even
+    // when every message is (akka.actor.serialize-messages, the tests' cross-node check).
+    private sealed record Flush : INoSerializationVerificationNeeded
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed record PresenceDue : INoSerializationVerificationNeeded
+    {
+        public static readonly PresenceDue Instance = new();
+    }
+
+    /// <summary>Periodic, and no activity: it must not keep an idle room from passivating.</summary>
+    private sealed record RetentionDue : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
+    {
+        public static readonly RetentionDue Instance = new();
+    }
+
+    private sealed record GraceOver(string SessionId, long Generation) : INoSerializationVerificationNeeded;
 }

@@ -8,16 +8,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity under its shard region (a one-node cluster): passivation, messages during passivation, failed writes.</summary>
-public class RoomEntityLifecycleTests : RoomEntityTestKit
+/// <summary>RoomActor under its shard region (a one-node cluster): passivation, messages during passivation, failed writes.</summary>
+public class RoomActorLifecycleTests : RoomActorTestKit
 {
-    public RoomEntityLifecycleTests()
+    public RoomActorLifecycleTests()
         : base(OneNodeCluster.Config)
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityLifecycleTests(Config extra)
+    protected RoomActorLifecycleTests(Config extra)
         : base(extra.WithFallback(OneNodeCluster.Config))
     {
     }
@@ -27,7 +27,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
     {
         OneNodeCluster.Join(this);
         var (limits, settings, time) = (Limits, Settings, Time);
-        return ChatNode.StartRooms(Sys, 10, name => RoomEntity.Props(name, limits, settings, NullLogger.Instance, time), supervision ?? EntitySupervision.Default, NullLogger.Instance);
+        return ChatNode.StartRooms(Sys, 10, name => RoomActor.Props(name, limits, settings, NullLogger.Instance, time), supervision ?? EntitySupervision.Default, NullLogger.Instance);
     }
 
     private int RoomCount(IActorRef region)
@@ -44,7 +44,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         var alice = NewMember("alice");
         var epoch = Enter(region, alice).Entered.Position.Epoch;
         PostAcked(region, alice, "one");
-        region.Tell(new RoomEntity.Leave("general", alice.SessionId, "l"), alice.Probe.Ref);
+        region.Tell(new RoomContract.Leave("general", alice.SessionId, "l"), alice.Probe.Ref);
         AwaitAssert(() => Assert.Equal(0, RoomCount(region)));
 
         var joined = Enter(region, alice).Joined;
@@ -85,18 +85,18 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         Post(region, alice, "m2", requestRef: "last");
         writes.ExpectMsg<TestJournal.WriteStarted>();
         // As the room asks it: to its parent (its EntityHost), which asks its shard.
-        Sys.ActorSelection(room.Path.Parent).Tell(new Akka.Cluster.Sharding.Passivate(RoomEntity.StopRoom.Instance), room);
+        Sys.ActorSelection(room.Path.Parent).Tell(new Akka.Cluster.Sharding.Passivate(RoomContract.StopRoom.Instance), room);
         var bob = NewMember("bob");
-        region.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
+        region.Tell(new RoomContract.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
         Post(region, bob, "during", requestRef: "d");
 
         SteerJournal(new TestJournal.ReleaseWrites());
         Assert.Equal(2, alice.Next("ack").Number("offset"));
         alice.Next("message");
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 2), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 2), alice.Expect<RoomContract.RoomStopped>().Position);
 
-        var entered = bob.Expect<RoomEntity.Entered>();
+        var entered = bob.Expect<RoomContract.Entered>();
         Assert.NotEqual(room, bob.Probe.LastSender);
         var joined = Frame.Parse(entered.Frames[0]);
         Assert.Equal((epoch, 2L), (joined.Str("epoch"), joined.Number("offset")));
@@ -121,7 +121,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
 
         // The post is decided and waits for the flush the room told itself, behind the stop.
         Post(room, alice, "last words", requestRef: "r");
-        room.Tell(RoomEntity.StopRoom.Instance);
+        room.Tell(RoomContract.StopRoom.Instance);
         var ack = alice.Next();
         while (ack.Type == "presence")
         {
@@ -131,7 +131,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         Assert.Equal(("ack", "r", 1L), (ack.Type, ack.Ref, ack.Number("offset")));
         Assert.Equal("last words", alice.Next("message").Str("text"));
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomContract.RoomStopped>().Position);
 
         room = StartRoom();
         Assert.Equal(["last words"], Enter(room, NewMember("bob")).Joined.Texts());
@@ -155,7 +155,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         SteerJournal(new TestJournal.RejectWrites(1));
         Post(region, alice, "rejected", requestRef: "r");
         ExpectTerminated(room);
-        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomEntity.RoomStopped>().Position);
+        Assert.Equal(new StreamPosition(epoch, 1), alice.Expect<RoomContract.RoomStopped>().Position);
 
         var joined = Enter(region, alice).Joined;
         Assert.Equal((epoch, 1L), (joined.Str("epoch"), joined.Number("offset")));
@@ -164,7 +164,7 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
     }
 
     /// <summary>
-    /// A connection told <see cref="RoomEntity.RoomStopped"/> enters again at once. Here the member
+    /// A connection told <see cref="RoomContract.RoomStopped"/> enters again at once. Here the member
     /// runs on the thread that tells it something, so its Enter is sent from the failed room's
     /// PostStop, while the room is still dying: its <see cref="EntityHost"/> must hold it for the next
     /// incarnation (after the backoff), not hand it to the dying one.
@@ -180,14 +180,14 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
         var region = StartRegion();
         var probe = CreateTestProbe();
         var member = Sys.ActorOf(Props.Create(() => new EntersAgain(region, probe.Ref)).WithDispatcher(CallingThreadDispatcher.Id));
-        region.Tell(new RoomEntity.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);
-        var epoch = probe.ExpectMsg<RoomEntity.Entered>().Position.Epoch;
+        region.Tell(new RoomContract.Enter("general", EntersAgain.Session, "alice", member, Subprotocols.V1, null, null, "first"), member);
+        var epoch = probe.ExpectMsg<RoomContract.Entered>().Position.Epoch;
 
         SteerJournal(new TestJournal.RejectWrites(1));
-        region.Tell(new RoomEntity.Post("general", EntersAgain.Session, "rejected", null, "r"), member);
+        region.Tell(new RoomContract.Post("general", EntersAgain.Session, "rejected", null, "r"), member);
 
-        Assert.Equal(new StreamPosition(epoch, 0), NextOtherThanDeliver<RoomEntity.RoomStopped>(probe).Position);
-        var again = NextOtherThanDeliver<RoomEntity.Entered>(probe);
+        Assert.Equal(new StreamPosition(epoch, 0), NextOtherThanDeliver<RoomContract.RoomStopped>(probe).Position);
+        var again = NextOtherThanDeliver<RoomContract.Entered>(probe);
         Assert.Equal((new StreamPosition(epoch, 0), true), (again.Position, again.Recovered));
     }
 
@@ -210,9 +210,9 @@ public class RoomEntityLifecycleTests : RoomEntityTestKit
 
         public EntersAgain(IActorRef region, IActorRef probe)
         {
-            Receive<RoomEntity.RoomStopped>(stopped =>
+            Receive<RoomContract.RoomStopped>(stopped =>
             {
-                region.Tell(new RoomEntity.Enter(stopped.Room, Session, "alice", Self, Subprotocols.V1, stopped.Position, null, null));
+                region.Tell(new RoomContract.Enter(stopped.Room, Session, "alice", Self, Subprotocols.V1, stopped.Position, null, null));
                 probe.Tell(stopped);
             });
             ReceiveAny(probe.Tell);

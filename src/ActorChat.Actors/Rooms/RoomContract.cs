@@ -3,8 +3,18 @@ using Akka.Actor;
 
 namespace ActorChat.Actors.Rooms;
 
-/// <summary>The messages of <see cref="RoomEntity"/>: requests carry the room id (<see cref="IWithRoom"/>) and go through the region.</summary>
-public sealed partial class RoomEntity
+/// <summary>A message for one room; <see cref="Room"/> is the room's name, its id (the shard region routes by it).</summary>
+public interface IWithRoom
+{
+    string Room { get; }
+}
+
+/// <summary>
+/// Every message that crosses between the rooms and the other areas (connections, sessions, the
+/// host): requests to a <see cref="RoomActor"/> carry the room id (<see cref="IWithRoom"/>) and go
+/// through the shard region; its replies; and the node's room queries. Small immutable records.
+/// </summary>
+public static class RoomContract
 {
     /// <summary>
     /// The error code of a request the room cannot answer now because its journal could not be read
@@ -56,6 +66,17 @@ public sealed partial class RoomEntity
 
     /// <summary>A member's session is now called <paramref name="NewName"/> (connection → room): a presence rename.</summary>
     public sealed record RenameMember(string Room, string SessionId, string NewName) : IWithRoom;
+
+    /// <summary>A session ended (session → room): its membership in <paramref name="Room"/> is over.</summary>
+    public sealed record SessionEnded(string Room, string SessionId) : IWithRoom;
+
+    /// <summary>
+    /// Applies retention by age now (the node's <see cref="RoomRetentionSweeper"/> → room): a room
+    /// asleep is woken by it, which applies retention as every wake does. Answered with the room's
+    /// <see cref="Status"/>; a room nobody is in then asks to passivate at once rather than after
+    /// <see cref="RoomSettings.IdleTimeout"/>, so a sweep does not keep rooms in memory.
+    /// </summary>
+    public sealed record ApplyRetention(string Room) : IWithRoom;
 
     /// <summary>Asks for the room's <see cref="Status"/> (tests, metrics, <c>rooms</c>).</summary>
     public sealed record GetStatus(string Room) : IWithRoom;
@@ -111,23 +132,24 @@ public sealed partial class RoomEntity
         public static readonly StopRoom Instance = new();
     }
 
-    // The room's own reminders (self and timers) never leave it, so they are not serialized even
-    // when every message is (akka.actor.serialize-messages, the tests' cross-node check).
-    private sealed record Flush : INoSerializationVerificationNeeded
+    /// <summary>Asks for <see cref="RoomCount"/> (tests, metrics).</summary>
+    public sealed record GetRoomCount
     {
-        public static readonly Flush Instance = new();
+        public static readonly GetRoomCount Instance = new();
     }
 
-    private sealed record PresenceDue : INoSerializationVerificationNeeded
-    {
-        public static readonly PresenceDue Instance = new();
-    }
+    /// <summary>How many room actors are alive (passivating ones included).</summary>
+    public sealed record RoomCount(int Count);
 
-    /// <summary>Periodic, and no activity: it must not keep an idle room from passivating.</summary>
-    private sealed record RetentionDue : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
-    {
-        public static readonly RetentionDue Instance = new();
-    }
+    /// <summary>A room's member count changed (room → region, or → <see cref="RoomDirectory"/> in a cluster), for <see cref="ListRooms"/>.</summary>
+    /// <remarks>Node-local in both modes (a room reports to its own node's directory), so it has no serializer.</remarks>
+    public sealed record Occupancy(string Room, int Members) : INoSerializationVerificationNeeded;
 
-    private sealed record GraceOver(string SessionId, long Generation) : INoSerializationVerificationNeeded;
+    /// <summary>Asks for the <see cref="RoomList"/> (connection → region, or → <see cref="RoomDirectory"/> in a cluster); <paramref name="Ref"/> is the <c>rooms</c> request's.</summary>
+    /// <remarks>Node-local: a connection asks its own node (the directory answers from its replica).</remarks>
+    public sealed record ListRooms(string? Ref) : INoSerializationVerificationNeeded;
+
+    /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
+    /// <remarks>Node-local: the answer to <see cref="ListRooms"/>.</remarks>
+    public sealed record RoomList(string? Ref, IReadOnlyList<ActorChat.Protocol.V1.RoomSummary> Rooms) : INoSerializationVerificationNeeded;
 }

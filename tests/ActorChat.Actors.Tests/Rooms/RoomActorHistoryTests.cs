@@ -6,22 +6,22 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity: history pages, journal reads past the tail, recovery, retention and snapshots, serialization.</summary>
-public class RoomEntityHistoryTests : RoomEntityTestKit
+/// <summary>RoomActor: history pages, journal reads past the tail, recovery, retention and snapshots, serialization.</summary>
+public class RoomActorHistoryTests : RoomActorTestKit
 {
-    public RoomEntityHistoryTests()
+    public RoomActorHistoryTests()
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityHistoryTests(Config extra)
+    protected RoomActorHistoryTests(Config extra)
         : base(extra)
     {
     }
 
     private Frame History(IActorRef room, long? before, int? limit, string requestRef = "h")
     {
-        room.Tell(new RoomEntity.ReadHistory("general", before, limit, requestRef), TestActor);
+        room.Tell(new RoomContract.ReadHistory("general", before, limit, requestRef), TestActor);
         var frame = Frame.Parse(Assert.Single(ExpectMsg<ConnectionActor.Deliver>().Frames));
         Assert.Equal(("history", requestRef, "general"), (frame.Type, frame.Ref, frame.Str("room")));
         return frame;
@@ -45,7 +45,7 @@ public class RoomEntityHistoryTests : RoomEntityTestKit
     private void Restart(ref IActorRef room)
     {
         Watch(room);
-        room.Tell(RoomEntity.StopRoom.Instance);
+        room.Tell(RoomContract.StopRoom.Instance);
         ExpectTerminated(room);
         room = StartRoom();
     }
@@ -79,14 +79,14 @@ public class RoomEntityHistoryTests : RoomEntityTestKit
 
         SteerJournal(new TestJournal.HoldReplays());
         var bob = NewMember("bob");
-        room.Tell(new RoomEntity.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, new StreamPosition(epoch, 1), null, "j"), bob.Probe.Ref);
+        room.Tell(new RoomContract.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, new StreamPosition(epoch, 1), null, "j"), bob.Probe.Ref);
         Assert.Equal(7, PostAcked(room, alice, "live"));
         alice.Next("message");
         StatusOf(room); // the room is done with the batch: whatever it told bob is in bob's queue
         bob.Probe.ExpectNoMsg(TimeSpan.Zero);
 
         SteerJournal(new TestJournal.ReleaseReplays());
-        var entered = bob.Probe.ExpectMsg<RoomEntity.Entered>(); // strictly first: nothing before it
+        var entered = bob.Probe.ExpectMsg<RoomContract.Entered>(); // strictly first: nothing before it
         var joined = Frame.Parse(Assert.Single(entered.Frames));
         Assert.Equal(("j", true, 6L), (joined.Ref, joined.Recovered, joined.Number("offset")));
         Assert.Equal([2L, 3, 4, 5, 6], joined.Offsets());
@@ -105,9 +105,9 @@ public class RoomEntityHistoryTests : RoomEntityTestKit
         Assert.Equal(false, joined.Recovered);
         Assert.Equal([4L, 5], joined.Offsets());
 
-        room.Tell(new RoomEntity.ReadHistory("general", 4, 2, "h"));
-        var refused = ExpectMsg<RoomEntity.Refused>();
-        Assert.Equal((RoomEntity.Unavailable, "h"), (refused.Code, refused.Ref));
+        room.Tell(new RoomContract.ReadHistory("general", 4, 2, "h"));
+        var refused = ExpectMsg<RoomContract.Refused>();
+        Assert.Equal((RoomContract.Unavailable, "h"), (refused.Code, refused.Ref));
 
         SteerJournal(new TestJournal.FailReplays(false));
         Assert.Equal([2L, 3], History(room, before: 4, limit: 2).Offsets());
@@ -118,11 +118,11 @@ public class RoomEntityHistoryTests : RoomEntityTestKit
     {
         var (room, alice, epoch) = RoomWith(3);
         Watch(room);
-        room.Tell(RoomEntity.StopRoom.Instance);
+        room.Tell(RoomContract.StopRoom.Instance);
         ExpectTerminated(room);
 
         // A member still attached is told, with what it has.
-        var stopped = alice.Expect<RoomEntity.RoomStopped>();
+        var stopped = alice.Expect<RoomContract.RoomStopped>();
         Assert.Equal(new StreamPosition(epoch, 3), stopped.Position);
 
         room = StartRoom();

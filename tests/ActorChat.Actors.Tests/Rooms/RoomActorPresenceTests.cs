@@ -6,15 +6,15 @@ using Akka.Configuration;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
-/// <summary>RoomEntity: presence grace, coalesced diffs, session ends, renames, leaving.</summary>
-public class RoomEntityPresenceTests : RoomEntityTestKit
+/// <summary>RoomActor: presence grace, coalesced diffs, session ends, renames, leaving.</summary>
+public class RoomActorPresenceTests : RoomActorTestKit
 {
-    public RoomEntityPresenceTests()
+    public RoomActorPresenceTests()
     {
     }
 
     /// <summary>With <paramref name="extra"/> settings: the same tests under another configuration (<see cref="Serialization.SerializedMessages"/>).</summary>
-    protected RoomEntityPresenceTests(Config extra)
+    protected RoomActorPresenceTests(Config extra)
         : base(extra)
     {
     }
@@ -95,11 +95,11 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Assert.Equal("hi", watcher.Next("message").Str("text"));
 
         // m03 leaves and comes back, m04 leaves, m21 joins, m05 is renamed twice: one net diff, ahead of m21's message.
-        room.Tell(new RoomEntity.Leave("general", members[2].SessionId, null), members[2].Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", members[2].SessionId, null), members[2].Probe.Ref);
         Enter(room, members[2]);
-        room.Tell(new RoomEntity.Leave("general", members[3].SessionId, null), members[3].Probe.Ref);
-        room.Tell(new RoomEntity.RenameMember("general", members[4].SessionId, "m05-a"));
-        room.Tell(new RoomEntity.RenameMember("general", members[4].SessionId, "m05-b"));
+        room.Tell(new RoomContract.Leave("general", members[3].SessionId, null), members[3].Probe.Ref);
+        room.Tell(new RoomContract.RenameMember("general", members[4].SessionId, "m05-a"));
+        room.Tell(new RoomContract.RenameMember("general", members[4].SessionId, "m05-b"));
         var late = NewMember("m21");
         Enter(room, late);
         Post(room, late, "late");
@@ -126,7 +126,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Enter(room, passing);
         var joiner = NewMember("joiner");
         Enter(room, joiner);
-        room.Tell(new RoomEntity.Leave("general", passing.SessionId, null), passing.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", passing.SessionId, null), passing.Probe.Ref);
         Post(room, joiner, "hello");
 
         // "passing" joined and left within the interval: in no diff, and so in no list either.
@@ -150,13 +150,13 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Settings = Settings with { PresenceGrace = TimeSpan.FromHours(1) };
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new SessionContract.SessionEnded("general", alice.SessionId));
+        room.Tell(new RoomContract.SessionEnded("general", alice.SessionId));
         var diff = bob.Next("presence");
         Assert.Equal(["alice"], diff.Strings("leaves"));
         Assert.Equal(1, StatusOf(room).Members);
 
         Post(room, alice, "still here?", requestRef: "x");
-        Assert.Equal(ErrorCodes.NotInRoom, alice.Expect<RoomEntity.Refused>().Code);
+        Assert.Equal(ErrorCodes.NotInRoom, alice.Expect<RoomContract.Refused>().Code);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         var (room, alice, bob) = TwoMembers();
         DropConnection(room, alice, attachedAfter: 1);
 
-        room.Tell(new SessionContract.SessionEnded("general", alice.SessionId));
+        room.Tell(new RoomContract.SessionEnded("general", alice.SessionId));
         Assert.Equal(["alice"], bob.Next("presence").Strings("leaves"));
         Assert.Equal(1, StatusOf(room).Members);
     }
@@ -176,7 +176,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
     {
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new RoomEntity.RenameMember("general", alice.SessionId, "alicia"));
+        room.Tell(new RoomContract.RenameMember("general", alice.SessionId, "alicia"));
         var diff = bob.Next("presence");
         var rename = Assert.Single(diff.Payload.GetProperty("renames").EnumerateArray());
         Assert.Equal(("alice", "alicia"), (rename.GetProperty("from").GetString(), rename.GetProperty("to").GetString()));
@@ -192,7 +192,7 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
     {
         var (room, alice, bob) = TwoMembers();
 
-        room.Tell(new RoomEntity.Leave("general", alice.SessionId, "bye-1"), alice.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", alice.SessionId, "bye-1"), alice.Probe.Ref);
         var left = alice.Next("left");
         Assert.Equal(("bye-1", "general"), (left.Ref, left.Str("room")));
         Assert.Equal(["alice"], bob.Next("presence").Strings("leaves"));
@@ -201,8 +201,44 @@ public class RoomEntityPresenceTests : RoomEntityTestKit
         Post(room, bob, "after");
         bob.Next("ack");
         bob.Next("message");
-        room.Tell(new RoomEntity.Leave("general", alice.SessionId, "bye-2"), alice.Probe.Ref);
+        room.Tell(new RoomContract.Leave("general", alice.SessionId, "bye-2"), alice.Probe.Ref);
         Assert.Equal("bye-2", alice.Next("left").Ref);
         AssertNothingMore(room, alice);
+    }
+
+    /// <summary>
+    /// n seed-protocol clients joining (a reconnect storm) cost an actorchat.v1 member one diff, not
+    /// one frame per join: each seed join shows at once to the seed members only, the v1 members get
+    /// the interval's diff (here: when a joiner's first message needs its join shown first).
+    /// </summary>
+    [Fact]
+    public void A_storm_of_seed_protocol_joins_costs_a_v1_member_one_presence_diff()
+    {
+        const int Joiners = 30;
+        Limits = Limits with { PresenceInterval = TimeSpan.FromHours(1) };
+        var room = StartRoom();
+        var alice = NewMember("alice");
+        Enter(room, alice);
+        var seeds = Enumerable.Range(1, Joiners).Select(i => NewMember($"seed{i:00}", Subprotocols.Beej)).ToList();
+        foreach (var seed in seeds)
+        {
+            var (_, users) = Enter(room, seed);
+
+            // Its user list is exact, as the original protocol's was: everyone present, itself too.
+            Assert.Equal(seeds.Take(seeds.IndexOf(seed) + 1).Select(m => m.Name).Append("alice").Order(StringComparer.Ordinal), users.Strings("users").Order(StringComparer.Ordinal));
+        }
+
+        AssertNothingMore(room, alice);
+        Assert.Empty(alice.Delivers);
+
+        // The last seed saw its own join; the first saw every later one, in order.
+        Assert.Equal(seeds.Select(m => m.Name), Enumerable.Range(0, Joiners).Select(_ => seeds[0].Next("chat-join").Str("username")));
+
+        Post(room, seeds[^1], "hello");
+        var diff = alice.Next("presence");
+        Assert.Equal(seeds.Select(m => m.Name).Prepend("alice").Order(StringComparer.Ordinal), diff.Strings("joins").Order(StringComparer.Ordinal));
+        Assert.Equal("hello", alice.Next("message").Str("text"));
+        AssertNothingMore(room, alice);
+        Assert.True(alice.Delivers.Count <= 2, $"alice got {alice.Delivers.Count} deliveries for {Joiners} joins");
     }
 }
