@@ -101,33 +101,26 @@ public sealed class ChatNode
 
     /// <summary>The rooms' region: not remembered, hand-off and passivation by <see cref="RoomContract.StopRoom"/>.</summary>
     public static IActorRef StartRooms(ActorSystem system, int shards, Func<string, Props> room, EntitySupervision supervision, ILogger logger) =>
-        ClusterSharding.Get(system).Start(
-            RoomTypeName,
-            id => EntityHost.Props(room(id), m => m is RoomContract.StopRoom, supervision, logger),
-            Settings(system, remember: false),
-            new RoomMessageExtractor(shards),
-            Allocation(system),
-            RoomContract.StopRoom.Instance);
+        StartRegion(system, RoomTypeName, room, RoomContract.StopRoom.Instance, remember: false, new RoomMessageExtractor(shards), supervision, logger);
 
     /// <summary>The names' region: not remembered, hand-off and passivation by <see cref="NameEntity.StopName"/>.</summary>
     public static IActorRef StartNames(ActorSystem system, int shards, Func<string, Props> name, EntitySupervision supervision, ILogger logger) =>
-        ClusterSharding.Get(system).Start(
-            SessionSharding.NameRegionName,
-            id => EntityHost.Props(name(id), m => m is NameEntity.StopName, supervision, logger),
-            Settings(system, remember: false),
-            new SessionSharding.NameExtractor(shards),
-            Allocation(system),
-            NameEntity.StopName.Instance);
+        StartRegion(system, SessionSharding.NameRegionName, name, NameEntity.StopName.Instance, remember: false, new SessionSharding.NameExtractor(shards), supervision, logger);
 
     /// <summary>The sessions' region: remembered in the journal, hand-off and passivation by <see cref="SessionEntity.StopSession"/>.</summary>
     public static IActorRef StartSessions(ActorSystem system, int shards, Func<string, Props> session, EntitySupervision supervision, ILogger logger) =>
+        StartRegion(system, SessionSharding.SessionRegionName, session, SessionEntity.StopSession.Instance, remember: true, new SessionSharding.SessionExtractor(shards), supervision, logger);
+
+    /// <summary>A region whose entities each run under an <see cref="EntityHost"/>; <paramref name="stop"/> is the hand-off and passivation message.</summary>
+    private static IActorRef StartRegion<TStop>(ActorSystem system, string typeName, Func<string, Props> entity, TStop stop, bool remember, IMessageExtractor extractor, EntitySupervision supervision, ILogger logger)
+        where TStop : class =>
         ClusterSharding.Get(system).Start(
-            SessionSharding.SessionRegionName,
-            id => EntityHost.Props(session(id), m => m is SessionEntity.StopSession, supervision, logger),
-            Settings(system, remember: true),
-            new SessionSharding.SessionExtractor(shards),
+            typeName,
+            id => EntityHost.Props(entity(id), m => m is TStop, supervision, logger),
+            Settings(system, remember),
+            extractor,
             Allocation(system),
-            SessionEntity.StopSession.Instance);
+            stop);
 
     /// <summary>
     /// Coordinator state in DistributedData (not the journal); no idle passivation by sharding (each

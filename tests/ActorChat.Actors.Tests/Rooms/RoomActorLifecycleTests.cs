@@ -30,6 +30,12 @@ public class RoomActorLifecycleTests : RoomActorTestKit
         return ChatNode.StartRooms(Sys, 10, name => RoomActor.Props(name, limits, settings, NullLogger.Instance, time), supervision ?? EntitySupervision.Default, NullLogger.Instance);
     }
 
+    private IActorRef Resolve(ActorPath path)
+    {
+        Sys.ActorSelection(path).Tell(new Identify(path), TestActor);
+        return ExpectMsg<ActorIdentity>().Subject!;
+    }
+
     private int RoomCount(IActorRef region)
     {
         region.Tell(GetShardRegionState.Instance, TestActor);
@@ -84,8 +90,10 @@ public class RoomActorLifecycleTests : RoomActorTestKit
         SteerJournal(new TestJournal.HoldWrites());
         Post(region, alice, "m2", requestRef: "last");
         writes.ExpectMsg<TestJournal.WriteStarted>();
-        // As the room asks it: to its parent (its EntityHost), which asks its shard.
-        Sys.ActorSelection(room.Path.Parent).Tell(new Akka.Cluster.Sharding.Passivate(RoomContract.StopRoom.Instance), room);
+        // As the room's EntityHost asks it of its shard: straight into the shard's mailbox, ahead of
+        // what is sent through the region next.
+        var (host, shard) = (Resolve(room.Path.Parent), Resolve(room.Path.Parent.Parent));
+        shard.Tell(new Akka.Cluster.Sharding.Passivate(RoomContract.StopRoom.Instance), host);
         var bob = NewMember("bob");
         region.Tell(new RoomContract.Enter("general", bob.SessionId, "bob", bob.Probe.Ref, Subprotocols.V1, null, null, "j"), bob.Probe.Ref);
         Post(region, bob, "during", requestRef: "d");

@@ -44,23 +44,14 @@ public abstract class ClusterSessionTestKit : ActorChatTestKit
 
     protected IActorRef Front { get; }
 
-    /// <summary>A one-node cluster's settings: what the host's Akka.Cluster.Hosting setup gives, with test stores.</summary>
+    /// <summary>A cluster of one (<see cref="OneNodeCluster"/>) with every message serialized and in-memory stores.</summary>
     public static Config ClusterConfig { get; } = ConfigurationFactory.ParseString(
         """
-        akka.actor.provider = cluster
         akka.actor.serialize-messages = on
-        akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
-        akka.remote.dot-netty.tcp.port = 0
-        akka.cluster.sharding.distributed-data.durable.keys = []
-        # A stopped (not passivated) remembered session comes back quickly in tests.
-        akka.cluster.sharding.entity-restart-backoff = 200ms
-        # One node, nothing to hand over: stopping the system need not leave the cluster first.
-        akka.coordinated-shutdown.run-by-actor-system-terminate = off
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """)
-        .WithFallback(ClusterSharding.DefaultConfig())
-        .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
+        .WithFallback(OneNodeCluster.Config);
 
     /// <summary>Starts the two regions (as <see cref="ChatNode"/> does) and a front on <paramref name="system"/>.</summary>
     protected static (IActorRef Names, IActorRef Sessions, IActorRef Front) StartNode(ActorSystem system, IActorRef rooms, TimeProvider time, TimeSpan? nameIdleAfter = null)
