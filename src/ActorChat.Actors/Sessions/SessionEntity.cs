@@ -156,9 +156,11 @@ public sealed class SessionEntity : ReceivePersistentActor, IWithTimers
                 Passivate();
             }
         });
+        // Rooms as an array: the reply has no layout of its own (diagnostics, tests) and Akka's
+        // fallback JSON serializer cannot read a compiler-made collection back on another node.
         Command<GetState>(_ => Sender.Tell(_state is null
             ? new StateReply(null, [], Attached: false, Ended: false)
-            : new StateReply(_state.Name, [.. _state.Rooms], _connection is not null, _state.Ended)));
+            : new StateReply(_state.Name, _state.Rooms.ToArray(), _connection is not null, _state.Ended)));
         Command<NameEntity.Granted>(_ => { });
         Command<NameEntity.Held>(_ => { });
         Command<NameEntity.Released>(_ => { });
