@@ -117,9 +117,13 @@ function onClosed(code, reason, wasOpen) {
 
   const close = describeClose(code, reason, wasOpen);
   let text = close.text;
+  // What the notice names (its text and its data-close-* attributes) is the close that ended the
+  // connection, not a later retry's.
+  let shown = close;
   if (!wasOpen && code === 1006 && lastClose && lastClose.opened) {
     // A retry that could not connect: keep saying why the connection ended in the first place.
     text = `${lastClose.text} The server cannot be reached yet.`;
+    shown = lastClose;
   } else {
     lastClose = close;
   }
@@ -129,14 +133,14 @@ function onClosed(code, reason, wasOpen) {
 
   if (NO_RECONNECT_CODES.has(code)) {
     stopped = true;
-    setNotice('error', `${text} Not reconnecting automatically.`, close);
+    setNotice('error', `${text} Not reconnecting automatically.`, shown);
     stopCountdown();
     if (phase === 'chat') currentLog()?.addError(`${close.text} Not reconnecting automatically.`, `close-${code}`);
   } else if (wanted) {
-    setNotice(code === 1000 ? 'info' : 'error', text, close);
+    setNotice(shown.code === 1000 ? 'info' : 'error', text, shown);
     startCountdown(conn.retryLater(code));
   } else {
-    setNotice('info', text, close);
+    setNotice('info', text, shown);
   }
   render();
   renderRoomPanels();

@@ -219,6 +219,11 @@ public sealed partial class OurClientTests(BrowserFixture browser) : IClassFixtu
         await Expect(alice.Notice).ToHaveAttributeAsync("data-close-code", "1001");
         await Expect(alice.Notice).ToHaveAttributeAsync("data-close-reason", "server shutting down");
         await Expect(alice.Notice).ToBeVisibleAsync();
+        // A retry that cannot connect (1006) keeps naming the close that ended the connection.
+        await alice.ReconnectButton.ClickAsync();
+        await Expect(alice.NoticeText).ToContainTextAsync("The server cannot be reached yet.");
+        await Expect(alice.Notice).ToHaveAttributeAsync("data-close-code", "1001");
+        await Expect(alice.Notice).ToHaveAttributeAsync("data-close-reason", "server shutting down");
         // The server stays down: the page keeps counting down to its next attempt.
         await Expect(alice.Countdown).ToHaveTextAsync(CountdownText());
         await Expect(alice.Countdown).ToBeVisibleAsync();
