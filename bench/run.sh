@@ -9,6 +9,8 @@
 #   bench/run.sh --servers node-ws,raw-kestrel --scenario saturation,latency
 #   bench/run.sh --servers actorchat,actorchat-memory --baseline bench/results/2026-11-25.json --tag history
 #   bench/run.sh --servers actorchat,actorchat-memory --scenario resume,presence-storm,many-rooms --tag v1
+#   git worktree add /tmp/before <commit> && bench/run.sh --before /tmp/before --servers actorchat,actorchat-memory
+#                                                # the same servers from another commit, in the same run
 #   bench/run.sh --url ws://127.0.0.1:3490/ --pid "$(pgrep -n -f ActorChat.Host)"   # a running server
 #   bash scripts/with-postgres.sh bench/run.sh --servers actorchat-pg,actorchat-cluster3 --protocol v1 \
 #     --scenario saturation,cross-node,kill-recovery --tag cluster   # one node vs three, on PostgreSQL
@@ -26,8 +28,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 servers="actorchat,actorchat-memory,node-ws,node-websocket,raw-kestrel"
 external=false
 previous=""
+before=""
 for arg in "$@"; do
-  case "$previous" in --servers|--server) servers="$arg" ;; esac
+  case "$previous" in --servers|--server) servers="$arg" ;; --before) before="$arg" ;; esac
   case "$arg" in --url) external=true ;; --help|-h) external=true ;; esac
   previous="$arg"
 done
@@ -40,6 +43,7 @@ build() {
 build bench/ActorChat.LoadGen/ActorChat.LoadGen.csproj
 if [ "$external" = false ]; then
   case ",$servers," in *,actorchat,*|*,actorchat-memory,*|*,actorchat-pg,*|*,actorchat-cluster3,*) build src/ActorChat.Host/ActorChat.Host.csproj ;; esac
+  if [ -n "$before" ]; then build "$before/src/ActorChat.Host/ActorChat.Host.csproj"; fi
   case ",$servers," in *,raw-kestrel,*) build bench/peers/RawKestrel/RawKestrel.csproj ;; esac
 fi
 

@@ -67,6 +67,7 @@ internal sealed record CliOptions
           --actorchat-arg ARG     extra argument for the ActorChat host (repeatable)
           --out DIR               results folder (default: bench/results in the repository)
           --repo DIR              repository root (default: found from the current folder)
+          --before DIR            another ActorChat checkout: each actorchat* server also runs from it, as <name>@before, in the same run
           --no-report             print results only; write no files
         """;
 
@@ -109,6 +110,13 @@ internal sealed record CliOptions
     public string? OutDir { get; init; }
 
     public string? RepoRoot { get; init; }
+
+    /// <summary>
+    /// Another checkout of ActorChat (built in Release) whose server runs beside this one's in the
+    /// same run: each ActorChat server of <c>--servers</c> is followed by its <c>@before</c> twin,
+    /// so a before/after comparison shares the machine's noise.
+    /// </summary>
+    public string? BeforeRoot { get; init; }
 
     public bool WriteReport { get; init; } = true;
 
@@ -160,6 +168,7 @@ internal sealed record CliOptions
                 "--actorchat-arg" => Add(options, actorChatArgs, Value()),
                 "--out" => options with { OutDir = Value() },
                 "--repo" => options with { RepoRoot = Value() },
+                "--before" => options with { BeforeRoot = Path.GetFullPath(Value()) },
                 "--no-report" => options with { WriteReport = false },
                 "--protocol" => options with { Protocol = ParseProtocol(Value()) },
                 "--resume-trials" => options with { ResumeTrials = Int(Value()) },
@@ -197,6 +206,11 @@ internal sealed record CliOptions
         if (options.SaturationClients is [var first, ..] clients)
         {
             options = options with { Profile = options.Profile with { SaturationRooms = clients, LatencyRoom = first } };
+        }
+
+        if (options.BeforeRoot is not null)
+        {
+            options = options with { Servers = [.. options.Servers.SelectMany(s => ServerCatalog.IsActorChat(s) ? new[] { s, s + ServerCatalog.BeforeSuffix } : [s])] };
         }
 
         return options with { ActorChatArgs = actorChatArgs };

@@ -33,7 +33,7 @@ internal sealed class Harness(CliOptions options, string repoRoot, TextWriter lo
 
         foreach (var name in options.Servers)
         {
-            var spec = ServerCatalog.Get(name, repoRoot, options.ActorChatArgs);
+            var spec = ServerCatalog.Get(name, repoRoot, options.ActorChatArgs, options.BeforeRoot);
             var result = new ServerResult(spec.Name, spec.Description) { Protocol = ProtocolName, Nodes = spec.Nodes };
             await RunServerAsync(result, spec.SpeaksV1, async token =>
             {

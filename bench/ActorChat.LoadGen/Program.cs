@@ -34,7 +34,7 @@ if (options.Help)
     return 0;
 }
 
-if (options.Url is null && options.Servers.Any(s => ServerCatalog.Get(s, ".", []).Postgres) && PostgresDatabase.Configured() is null)
+if (options.Url is null && options.Servers.Any(s => ServerCatalog.Get(s, ".", [], options.BeforeRoot).Postgres) && PostgresDatabase.Configured() is null)
 {
     Console.Error.WriteLine(PostgresDatabase.HowTo);
     return 2;

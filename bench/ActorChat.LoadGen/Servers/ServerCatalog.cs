@@ -62,6 +62,24 @@ internal static class ServerCatalog
         _ => ["--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={Path.Combine(data ?? "data", "actorchat.db")}"],
     };
 
+    /// <summary>The suffix of an ActorChat server started from the <c>--before</c> checkout.</summary>
+    public const string BeforeSuffix = "@before";
+
+    public static bool IsActorChat(string name) => name.StartsWith("actorchat", StringComparison.Ordinal);
+
+    /// <summary>A server by name; a name ending in <see cref="BeforeSuffix"/> is that ActorChat server built from <paramref name="beforeRoot"/>.</summary>
+    public static ServerSpec Get(string name, string repoRoot, IReadOnlyList<string> actorChatArgs, string? beforeRoot)
+    {
+        if (!name.EndsWith(BeforeSuffix, StringComparison.Ordinal))
+        {
+            return Get(name, repoRoot, actorChatArgs);
+        }
+
+        var root = beforeRoot ?? throw new ArgumentException($"{name} needs --before <checkout>");
+        var spec = Get(name[..^BeforeSuffix.Length], root, actorChatArgs);
+        return spec with { Name = name, Description = $"{spec.Description} — the checkout at {root}" };
+    }
+
     public static ServerSpec Get(string name, string repoRoot, IReadOnlyList<string> actorChatArgs) => name switch
     {
         "actorchat" => ActorChat("actorchat", "ActorChat (Akka.NET + Kestrel), durable history: SQLite", "sqlite", repoRoot, actorChatArgs),
