@@ -27,7 +27,7 @@ public sealed class ChatServerOptions
     [Range(256, 16 * 1024 * 1024)]
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Open WebSocket connections allowed in total; more are refused with HTTP 503.</summary>
+    /// <summary>Open WebSocket connections allowed in total; more are accepted and closed at once with 1013 "server is full" (plain HTTP 503 past the bound on refusals in flight).</summary>
     [Range(1, 10_000_000)]
     public int MaxConnections { get; set; } = 100_000;
 
