@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Persistence;
 using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors;
@@ -50,7 +51,7 @@ public sealed class DeadLetterLog : ReceiveActor
 
     private void OnDeadLetter(DeadLetter dead)
     {
-        if (_max <= 0 || (!_duringShutdown && CoordinatedShutdown.Get(Context.System).ShutdownReason is not null))
+        if (_max <= 0 || IsHousekeepingReply(dead.Message) || (!_duringShutdown && CoordinatedShutdown.Get(Context.System).ShutdownReason is not null))
         {
             return;
         }
@@ -73,6 +74,14 @@ public sealed class DeadLetterLog : ReceiveActor
             _quietUntil = now + _suspend;
         }
     }
+
+    /// <summary>
+    /// The journal's and snapshot store's confirmations of a delete or a snapshot: an entity that
+    /// ends (a session that is over deletes its events and snapshots, then stops) does not wait for
+    /// them, so they routinely find it gone, and nothing was lost.
+    /// </summary>
+    private static bool IsHousekeepingReply(object message) =>
+        message is DeleteMessagesSuccess or DeleteSnapshotsSuccess or DeleteSnapshotSuccess or SaveSnapshotSuccess;
 
     private static string PathOf(IActorRef? actor) => actor is null || actor.IsNobody() ? "nobody" : actor.Path.ToString();
 }

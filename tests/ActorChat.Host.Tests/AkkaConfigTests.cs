@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using ActorChat.Actors;
 using Akka.Actor;
+using Akka.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorChat.Host.Tests;
@@ -116,6 +117,9 @@ public sealed class AkkaConfigTests
         Assert.True(await stopped);
 
         gone.Tell(new ConnectionActor.Deliver(new byte[] { 0x7b, 0x7d }));
+        // What the journal and snapshot store confirm to an entity that ended without waiting.
+        gone.Tell(new DeleteMessagesSuccess(3));
+        gone.Tell(new DeleteSnapshotsSuccess(new SnapshotSelectionCriteria(3)));
         gone.Tell(new LostInHandOver("general"));
         var deadline = DateTime.UtcNow + TestServer.Timeout;
         while (!logs.Entries.Any(e => e.EventId == 2007))
@@ -124,7 +128,7 @@ public sealed class AkkaConfigTests
             await Task.Delay(20);
         }
 
-        // The Deliver went first: had it been logged, it would be there already.
+        // The Deliver and the confirmations went first: had they been logged, they would be there already.
         var logged = Assert.Single(logs.Entries, e => e.EventId == 2007);
         Assert.Equal(nameof(LostInHandOver), logged.State["Type"]);
         Assert.EndsWith("/user/gone", (string)logged.State["Recipient"]!, StringComparison.Ordinal);
