@@ -10,7 +10,7 @@ namespace ActorChat.Browser.Tests;
 /// pages, resume after a drop or a server restart with no line missing or doubled, renames,
 /// and a session taken over by another tab.
 /// </summary>
-public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed partial class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task Two_pages_in_two_rooms_see_unread_counts_and_switch_rooms()
@@ -390,55 +390,6 @@ public sealed class RoomTests(BrowserFixture browser) : IClassFixture<BrowserFix
         catch (IOException)
         {
             // SQLite may still hold the file for a moment; it is in the temp folder.
-        }
-    }
-
-    /// <summary>
-    /// Routes a page's WebSocket to the server, or, while held, nowhere: a held socket opens and
-    /// hears nothing, as behind a dead network, until released with close 1012.
-    /// </summary>
-    private sealed class AwaySwitch
-    {
-        private readonly Lock _gate = new();
-        private readonly List<IWebSocketRoute> _held = [];
-        private bool _holding;
-
-        public void Route(IWebSocketRoute ws)
-        {
-            lock (_gate)
-            {
-                if (_holding)
-                {
-                    _held.Add(ws);
-                    return;
-                }
-            }
-
-            ws.ConnectToServer();
-        }
-
-        public void Hold()
-        {
-            lock (_gate)
-            {
-                _holding = true;
-            }
-        }
-
-        public async Task ReleaseAsync()
-        {
-            IWebSocketRoute[] held;
-            lock (_gate)
-            {
-                _holding = false;
-                held = [.. _held];
-                _held.Clear();
-            }
-
-            foreach (var ws in held)
-            {
-                await ws.CloseAsync(new() { Code = 1012, Reason = "test: back online" });
-            }
         }
     }
 }

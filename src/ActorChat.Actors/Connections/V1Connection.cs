@@ -16,13 +16,11 @@ namespace ActorChat.Actors.Connections;
 /// </summary>
 internal sealed class V1Connection : ConnectionActor, IWithTimers
 {
-    private readonly Dictionary<string, Membership> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, string?> _renameRefs = [];
-    private readonly Dictionary<string, Held> _reentering = new(StringComparer.Ordinal);
+    private readonly V1Rooms _rooms = new();
+    private readonly RequestRefs _renames = new();
     private string? _sessionId;
     private string _name = "";
     private string? _helloRef;
-    private long _lastRename;
     private bool _helloPending;
     private bool _ended;
 
@@ -37,7 +35,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             SendError(r.Code, r.Message, _helloRef);
         });
         Receive<SessionContract.Renamed>(OnRenamed);
-        Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, RenameRef(r.Request)));
+        Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, _renames.Take(r.Request)));
         Receive<SessionContract.TakenOver>(_ => OnTakenOver());
         Receive<RoomContract.Entered>(OnEntered);
         Receive<RoomContract.Refused>(OnRefused);
@@ -121,8 +119,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
                 {
                     // Numbered: the answers need not come in the order asked (SessionContract.Rename).
-                    _renameRefs[++_lastRename] = rename.Ref;
-                    Wiring.Sessions.Tell(new SessionContract.Rename(_sessionId, rename.Name, _lastRename));
+                    Wiring.Sessions.Tell(new SessionContract.Rename(_sessionId, rename.Name, _renames.Add(rename.Ref)));
                 }
 
                 break;
@@ -157,29 +154,22 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
         // The rooms the session is still a member of count toward the limit; the client joins
         // each again (with since) to get what it missed and its live messages.
-        foreach (var room in welcomed.Rooms)
-        {
-            _rooms[room] = Membership.Resumable;
-        }
+        _rooms.AddResumable(welcomed.Rooms);
 
         Enqueue(V1Protocol.EncodeWelcome(_helloRef, welcomed.Token ?? "", welcomed.Name, welcomed.Resumed, welcomed.Rooms));
     }
 
     private void OnJoin(JoinRequest join)
     {
-        if (!_rooms.ContainsKey(join.Room) && _rooms.Count >= Settings.MaxRoomsPerConnection)
+        if (!_rooms.CanJoin(join.Room, Settings.MaxRoomsPerConnection))
         {
             SendError(ErrorCodes.TooManyRooms, $"A connection can be in at most {Settings.MaxRoomsPerConnection} rooms; leave one first.", join.Ref);
             return;
         }
 
-        if (_rooms.TryAdd(join.Room, Membership.Entering))
+        if (_rooms.BeginJoin(join.Room))
         {
             Wiring.Sessions.Tell(new SessionContract.JoinedRoom(_sessionId!, join.Room));
-        }
-        else
-        {
-            _rooms[join.Room] = Membership.Entering;
         }
 
         Wiring.Rooms.Tell(new RoomContract.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
@@ -189,9 +179,9 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     private void OnEntered(RoomContract.Entered entered)
     {
         Timers.Cancel(JoinTimer(entered.Room));
-        if (_rooms.ContainsKey(entered.Room))
+        var held = _rooms.Enter(entered.Room, out var known);
+        if (known)
         {
-            _rooms[entered.Room] = Membership.In;
             WatchRoom(entered.Room, Sender);
         }
 
@@ -200,18 +190,15 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             Enqueue(frame);
         }
 
-        if (_reentering.Remove(entered.Room, out var held))
+        foreach (var post in held)
         {
-            foreach (var post in held.Refused.Concat(held.SinceStop))
-            {
-                Wiring.Rooms.Tell(post);
-            }
+            Wiring.Rooms.Tell(post);
         }
     }
 
     private void OnLeave(LeaveRequest leave)
     {
-        if (!_rooms.Remove(leave.Room))
+        if (!_rooms.Leave(leave.Room))
         {
             // Leaving is idempotent.
             Enqueue(V1Protocol.EncodeLeft(leave.Ref, leave.Room));
@@ -219,7 +206,6 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         }
 
         ForgetRoom(leave.Room);
-        _reentering.Remove(leave.Room);
         Timers.Cancel(JoinTimer(leave.Room));
         Wiring.Sessions.Tell(new SessionContract.LeftRoom(_sessionId!, leave.Room));
 
@@ -249,11 +235,14 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
         Metrics.MessageIn();
         var post = new RoomContract.Post(send.Room, _sessionId!, text, send.Cid, send.Ref);
-        if (_reentering.TryGetValue(send.Room, out var held) && _rooms[send.Room] == Membership.Entering)
+        // Behind the posts the room refused while this connection re-enters it, in the client's order.
+        switch (_rooms.HoldSent(post))
         {
-            // Behind the posts the room refused while this connection re-enters it, in the client's order.
-            Hold(held.SinceStop, post);
-            return;
+            case HoldResult.Held:
+                return;
+            case HoldResult.Full:
+                RefuseHeld(post);
+                return;
         }
 
         Wiring.Rooms.Tell(post);
@@ -265,16 +254,14 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         // over to another node, or restarted) while the post was on its way. It is sent again once
         // the connection is back in (RoomStopped → Enter → Entered), ahead of what the client sent
         // since, so a hand-over costs the client nothing.
-        if (refused is { Code: ErrorCodes.NotInRoom, Unposted: { } post }
-            && _rooms.TryGetValue(refused.Room, out var state) && state != Membership.Resumable && !_ended)
+        if (refused is { Code: ErrorCodes.NotInRoom, Unposted: { } post } && !_ended
+            && _rooms.HoldRefused(post) is var held and not HoldResult.NotHeld)
         {
-            if (!_reentering.TryGetValue(refused.Room, out var held))
+            if (held == HoldResult.Full)
             {
-                // Still In: the room's RoomStopped is on its way behind this refusal's overtaking post.
-                _reentering[refused.Room] = held = new Held();
+                RefuseHeld(post);
             }
 
-            Hold(held.Refused, post);
             return;
         }
 
@@ -291,7 +278,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     {
         var waiting = unanswered.Room is null
             ? _helloPending
-            : _rooms.TryGetValue(unanswered.Room, out var state) && state == Membership.Entering;
+            : _rooms.IsEntering(unanswered.Room);
         if (waiting && !_ended && !Closing)
         {
             // Sent to a node that died (its sessions' or the room's): nothing will answer. The
@@ -301,23 +288,14 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         }
     }
 
-    private void Hold(List<RoomContract.Post> list, RoomContract.Post post)
-    {
-        var held = _reentering[post.Room];
-        if (held.Refused.Count + held.SinceStop.Count >= MaxHeldPosts)
-        {
-            SendError(RoomContract.Unavailable, $"The room \"{post.Room}\" is moving; send again in a moment.", post.Ref);
-            return;
-        }
-
-        list.Add(post);
-    }
+    private void RefuseHeld(RoomContract.Post post) =>
+        SendError(RoomContract.Unavailable, $"The room \"{post.Room}\" is moving; send again in a moment.", post.Ref);
 
     /// <summary>True when the connection has joined <paramref name="room"/>; otherwise answers <c>not-in-room</c>.</summary>
     private bool Entered(string room, string? requestRef)
     {
         // A join still on its way counts: the room answers it before anything sent after it.
-        if (_rooms.TryGetValue(room, out var state) && state != Membership.Resumable)
+        if (_rooms.IsJoined(room))
         {
             return true;
         }
@@ -330,25 +308,20 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
     {
         _name = renamed.Name;
         Metrics.Joined();
-        foreach (var room in _rooms.Keys)
+        foreach (var room in _rooms.Names)
         {
             Wiring.Rooms.Tell(new RoomContract.RenameMember(room, _sessionId!, renamed.Name));
         }
 
-        Enqueue(V1Protocol.EncodeRenamed(RenameRef(renamed.Request), renamed.Name));
+        Enqueue(V1Protocol.EncodeRenamed(_renames.Take(renamed.Request), renamed.Name));
     }
-
-    /// <summary>The client's ref of the rename numbered <paramref name="request"/>, now answered.</summary>
-    private string? RenameRef(long request) => _renameRefs.Remove(request, out var requestRef) ? requestRef : null;
 
     private void OnRoomStopped(RoomContract.RoomStopped stopped)
     {
         // The room stopped (it failed, or passivated as this join raced it): enter again from where
         // it left us; its joined (no ref) carries what came since.
-        if (_rooms.TryGetValue(stopped.Room, out var state) && state != Membership.Resumable && !_ended)
+        if (!_ended && _rooms.Reenter(stopped.Room))
         {
-            _rooms[stopped.Room] = Membership.Entering;
-            _reentering.TryAdd(stopped.Room, new Held());
             Wiring.Rooms.Tell(new RoomContract.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
             Timers.StartSingleTimer(JoinTimer(stopped.Room), new Unanswered(stopped.Room), Settings.AnswerTimeout);
         }
@@ -360,7 +333,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         // to ask it again: what the room broadcast just before its node died may be lost in
         // transit. The client knows what it has: it resumes the session and rejoins every room
         // with since, gapless, as after any restart.
-        if (_rooms.TryGetValue(room, out var state) && state != Membership.Resumable && !_ended)
+        if (_rooms.IsJoined(room) && !_ended)
         {
             Logger.RoomNodeLost(Id, room);
             CloseSocket(CloseCodes.ServiceRestart, "service restart", flushFirst: true);
@@ -373,7 +346,6 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         _ended = true;
         _sessionId = null;
         _rooms.Clear();
-        _reentering.Clear();
         CloseSocket(CloseCodes.SessionTakenOver, "session taken over", flushFirst: true);
     }
 
@@ -390,32 +362,6 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
     private static string JoinTimer(string room) => "join:" + room;
 
-    /// <summary>Most posts held for one room while the connection re-enters it; more are refused <c>unavailable</c>.</summary>
-    internal const int MaxHeldPosts = 256;
-
-    /// <summary>
-    /// Posts held for a room being re-entered: those it refused because they overtook the entry
-    /// (sent before the client could know), then those the client sent since the room stopped.
-    /// </summary>
-    private sealed class Held
-    {
-        public List<RoomContract.Post> Refused { get; } = [];
-
-        public List<RoomContract.Post> SinceStop { get; } = [];
-    }
-
     /// <summary>The answer to the hello (null) or to the join of <paramref name="Room"/> is overdue. Node-local: a timer.</summary>
     private sealed record Unanswered(string? Room) : INoSerializationVerificationNeeded;
-
-    private enum Membership
-    {
-        /// <summary>Listed in a resumed session's welcome; not joined on this connection yet.</summary>
-        Resumable,
-
-        /// <summary>Its join is on the way.</summary>
-        Entering,
-
-        /// <summary>Joined: the room sends its live events here.</summary>
-        In,
-    }
 }
