@@ -6,6 +6,7 @@ using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Microsoft.Extensions.Logging;
 using static ActorChat.Actors.Rooms.RoomContract;
+using Member = ActorChat.Actors.Rooms.RoomMember<Akka.Actor.IActorRef>;
 
 namespace ActorChat.Actors.Rooms;
 
@@ -66,7 +67,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 {
     private const string PresenceTimer = "presence";
     private const string RetentionTimer = "retention";
-    private const int MaxHistoryAttempts = 3;
 
     private readonly string _room;
     private readonly RoomLimits _limits;
@@ -80,11 +80,11 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef? _directory;
     private RoomState _state;
 
-    // Members by session id and by connection; who is shown, and what each audience was told (RoomPresence).
-    private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, Member> _byConnection = [];
-    private readonly RoomPresence _presence;
-    private readonly List<Member> _marked = [];
+    // The pure parts: who is in (and shown), the batch writer, journal reads, journal retention.
+    private readonly RoomMembership<IActorRef> _members;
+    private readonly RoomBatch<PendingAck> _batch;
+    private readonly RoomReads<IActorRef> _reads;
+    private readonly RoomRetention _retention;
 
     // beej-chat-protocol connections that have not joined: the original protocol delivers every
     // broadcast to a socket from the moment it is accepted.
@@ -93,25 +93,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     // Everything the room tells a connection, member, listener or asker goes through it: directly
     // on this node, through the target node's relay otherwise (a broadcast once per node).
     private readonly RoomOutbox _outbox;
-
-    // The open batch: decided, not yet written.
-    private readonly List<RoomEvent> _batch = [];
-    private readonly List<PendingAck> _batchAcks = [];
-    private int _batchPosts;
-    private bool _flushQueued;
-
-    // The batch being written.
-    private PendingAck[] _writtenAcks = [];
-    private readonly List<MessagePosted> _applied = [];
-    private int _unapplied;
-    private bool _writing;
-
-    private long _lastSnapshotSequenceNr;
-    private bool _snapshotting;
-    private long _deletedUpTo;
-
-    private readonly Dictionary<long, PendingRead> _reads = [];
-    private long _lastReadId;
 
     private bool _passivating;
     private bool _stopping;
@@ -129,7 +110,10 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         _logger = logger;
         _time = time;
         _state = new RoomState(room, limits);
-        _presence = new RoomPresence(room, limits.MaxPresenceList);
+        _members = new RoomMembership<IActorRef>(room, limits.MaxPresenceList, settings.PresenceGrace);
+        _batch = new RoomBatch<PendingAck>(settings.MaxBatchPosts);
+        _reads = new RoomReads<IActorRef>(settings.MaxJournalReads);
+        _retention = new RoomRetention(settings.SnapshotEvery);
         _outbox = new RoomOutbox(Self, Context.System, metrics);
         if (settings.JournalPluginId is { } journal)
         {
@@ -149,25 +133,21 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         Command<Listen>(OnListen);
         Command<Leave>(OnLeave);
         Command<Post>(OnPost);
-        Command<ReadHistory>(r => AnswerHistory(Sender, r.Before, r.Limit, r.Ref, _state.History(r.Before, r.Limit), attempt: 1));
+        Command<ReadHistory>(r => AnswerHistory(Sender, r.Ref, _reads.DecideHistory(_state, Sender, r.Before, r.Limit, r.Ref)));
         Command<RenameMember>(OnRenameMember);
-        Command<RoomContract.SessionEnded>(e => WithMember(e.SessionId, member =>
-        {
-            Remove(member);
-            FlushIfOriginal(member);
-        }));
+        Command<RoomContract.SessionEnded>(e => Removing(e.SessionId));
         Command<GetStatus>(_ => _outbox.Tell(Sender, CurrentStatus()));
         Command<Flush>(_ =>
         {
-            _flushQueued = false;
+            _batch.FlushArrived();
             FlushBatch();
         });
         Command<PresenceDue>(_ => FlushPresence());
-        Command<GraceOver>(OnGraceOver);
+        Command<GraceOver>(over => Perform(_members.GraceOver(over.SessionId, over.Generation)));
         Command<RetentionDue>(_ =>
         {
             // An open batch applies retention when it is written.
-            if (_batch.Count == 0)
+            if (!_batch.IsOpen)
             {
                 FlushBatch();
             }
@@ -175,7 +155,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         Command<ApplyRetention>(_ =>
         {
             // Recovery already applied it when this woke the room; an awake room applies it now.
-            if (_batch.Count == 0)
+            if (!_batch.IsOpen)
             {
                 FlushBatch();
             }
@@ -189,21 +169,21 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         {
             if (!_listeners.Remove(t.ActorRef))
             {
-                OnConnectionDied(t.ActorRef);
+                Perform(_members.ConnectionDied(t.ActorRef));
             }
         });
-        Command<RoomJournalReader.JournalRead>(OnJournalRead);
-        Command<RoomJournalReader.JournalReadFailed>(OnJournalReadFailed);
+        Command<RoomJournalReader.JournalRead>(r => OnReadDone(_reads.Completed(r.ReadId, r.Messages, _state), r.ReadId, "messages missing"));
+        Command<RoomJournalReader.JournalReadFailed>(f => OnReadDone(_reads.Failed(f.ReadId), f.ReadId, f.Reason));
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
         {
-            _snapshotting = false;
+            _retention.SaveFailed();
             _logger.RoomHousekeepingFailed(f.Cause, _room, "saving a snapshot");
         });
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f =>
         {
-            _deletedUpTo = 0;
+            _retention.DeleteFailed();
             _logger.RoomHousekeepingFailed(f.Cause, _room, "deleting trimmed journal entries");
         });
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -221,7 +201,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
 
     private RoomContract.Status CurrentStatus() => new(
-        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _byConnection.Count, _presence.HasChanges, _presence.Published.Names);
+        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _members.Attached, _members.Presence.HasChanges, _members.Presence.Published.Names);
 
     // ---- recovery ----
 
@@ -233,7 +213,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         }
 
         _state = RoomState.FromSnapshot(snapshot, _limits);
-        _lastSnapshotSequenceNr = snapshot.SequenceNr;
+        _retention.Recovered(snapshot.SequenceNr);
     }
 
     private void OnRecovered()
@@ -292,7 +272,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             Context.Unwatch(connection);
         }
 
-        if (_members.TryGetValue(enter.SessionId, out var member))
+        if (_members.Find(enter.SessionId) is { } member)
         {
             member.Encoder = encoder;
             if (!connection.Equals(member.Connection))
@@ -300,20 +280,14 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
                 Attach(member, connection);
             }
 
-            Rename(member, enter.Name);
+            Perform(_members.Rename(member, enter.Name));
         }
         else
         {
-            member = new Member(enter.SessionId, enter.Name, encoder);
-            _members.Add(member.SessionId, member);
-            _logger.UserJoined(_room, member.Name);
+            (member, var added) = _members.Add(enter.SessionId, enter.Name, encoder);
+            Perform(added);
             Attach(member, connection);
-            if (Show(member.Name))
-            {
-                Mark(member).JoinUnannounced = true;
-            }
-
-            ReportOccupancy();
+            Perform(_members.ShowJoined(member));
         }
 
         if (atOnce)
@@ -325,9 +299,16 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         AnswerEnter(member, enter.Since, enter.Limit, enter.Ref);
     }
 
+    /// <summary>Moves the member to its connection; a removal on the way is shown before the member is attached.</summary>
+    private void Attach(Member member, IActorRef connection)
+    {
+        Perform(_members.Release(member, connection));
+        Perform(_members.Attach(member, connection));
+    }
+
     private void OnListen(Listen listen)
     {
-        if (listen.Connection is { } connection && !connection.IsNobody() && !_byConnection.ContainsKey(connection) && _listeners.Add(connection))
+        if (listen.Connection is { } connection && !connection.IsNobody() && !_members.IsConnection(connection) && _listeners.Add(connection))
         {
             Context.Watch(connection);
         }
@@ -336,37 +317,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         {
             _outbox.Tell(Sender, ack);
         }
-    }
-
-    private void Attach(Member member, IActorRef connection)
-    {
-        // A resumed session moves to its new connection; answers and events meant for the old one stop.
-        Detach(member);
-        if (_byConnection.Remove(connection, out var previous) && previous != member)
-        {
-            // The connection now speaks for another session: the old one is as good as disconnected.
-            previous.Connection = null;
-            previous.Pending = null;
-            StartGrace(previous);
-        }
-
-        member.Connection = connection;
-        _byConnection[connection] = member;
-        Context.Watch(connection);
-        member.GraceGeneration++;
-        Timers.Cancel(GraceKey(member));
-    }
-
-    private void Detach(Member member)
-    {
-        if (member.Connection is { } old)
-        {
-            _byConnection.Remove(old);
-            Context.Unwatch(old);
-            member.Connection = null;
-        }
-
-        member.Pending = null;
     }
 
     private void OnLeave(Leave leave)
@@ -378,7 +328,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         }
 
         var fact = new RoomLeft(_room, leave.Ref);
-        if (!_members.TryGetValue(leave.SessionId, out var member))
+        if (_members.Find(leave.SessionId) is not { } member)
         {
             // Leaving is idempotent; only actorchat.v1 has leave.
             _outbox.Tell(Sender, new ConnectionActor.Deliver(RoomEventEncoders.V1.Left(fact)!.Value));
@@ -393,8 +343,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
         var connection = member.Connection ?? Sender;
         var left = member.Encoder.Left(fact);
-        Remove(member);
-        FlushIfOriginal(member);
+        Removing(member.SessionId);
         if (left is { } frame)
         {
             _outbox.Tell(connection, new ConnectionActor.Deliver(frame));
@@ -409,11 +358,67 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        WithMember(rename.SessionId, member =>
+        if (_members.Find(rename.SessionId) is { } member)
         {
-            Rename(member, rename.NewName);
+            Perform(_members.Rename(member, rename.NewName));
             FlushIfOriginal(member);
-        });
+        }
+    }
+
+    private void Removing(string sessionId)
+    {
+        if (_members.Find(sessionId) is { } member)
+        {
+            Perform(_members.Remove(member));
+            FlushIfOriginal(member);
+        }
+    }
+
+    /// <summary>Performs what a change of membership asks for, in order.</summary>
+    private void Perform(IReadOnlyList<MemberEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case MemberEffect.Watch watch:
+                    Context.Watch((IActorRef)watch.Connection);
+                    break;
+                case MemberEffect.Unwatch unwatch:
+                    Context.Unwatch((IActorRef)unwatch.Connection);
+                    break;
+                case MemberEffect.StartGrace grace:
+                    Timers.StartSingleTimer(GraceKey(grace.SessionId), new GraceOver(grace.SessionId, grace.Generation), grace.After);
+                    break;
+                case MemberEffect.CancelGrace cancel:
+                    Timers.Cancel(GraceKey(cancel.SessionId));
+                    break;
+                case MemberEffect.PresenceChanged:
+                    if (!Timers.IsTimerActive(PresenceTimer))
+                    {
+                        Timers.StartSingleTimer(PresenceTimer, PresenceDue.Instance, _limits.PresenceInterval);
+                    }
+
+                    break;
+                case MemberEffect.Occupancy occupancy when occupancy.Members != _reportedMembers:
+                    // For `rooms`: one small message per change, to the region or the node's directory.
+                    _reportedMembers = occupancy.Members;
+                    (_directory ?? Context.Parent).Tell(new RoomContract.Occupancy(_room, _reportedMembers));
+                    break;
+                case MemberEffect.Joined joined:
+                    _logger.UserJoined(_room, joined.Name);
+                    break;
+                case MemberEffect.Left left:
+                    _logger.UserLeft(_room, left.Name);
+                    break;
+                case MemberEffect.Renamed renamed:
+                    _logger.UserRenamed(_room, renamed.From, renamed.To);
+                    break;
+                case MemberEffect.Removed removed:
+                    FlushIfOriginal((Member)removed.Member);
+                    break;
+            }
+        }
     }
 
     /// <summary>
@@ -427,7 +432,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (_batch.Count > 0 || _writing)
+        if (_batch.IsOpen || _batch.IsWriting)
         {
             _presenceAfterBatch = true;
         }
@@ -437,131 +442,9 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void OnConnectionDied(IActorRef connection)
-    {
-        if (!_byConnection.Remove(connection, out var member))
-        {
-            return;
-        }
-
-        member.Connection = null;
-        member.Pending = null;
-        member.LastConnection = connection;
-        StartGrace(member);
-    }
-
-    private void StartGrace(Member member)
-    {
-        // A beej-chat-protocol member is not removed here even though it cannot resume: what it sent
-        // last may still be on its way through the region, which its death notice overtakes. Its
-        // connection's Leave (and its session's end) come that way, after those messages; the grace
-        // is only the fallback.
-        if (_settings.PresenceGrace <= TimeSpan.Zero)
-        {
-            Remove(member);
-            FlushIfOriginal(member);
-            return;
-        }
-
-        member.GraceGeneration++;
-        Timers.StartSingleTimer(GraceKey(member), new GraceOver(member.SessionId, member.GraceGeneration), _settings.PresenceGrace);
-    }
-
-    private void OnGraceOver(GraceOver over)
-    {
-        if (_members.TryGetValue(over.SessionId, out var member) && member.Connection is null && member.GraceGeneration == over.Generation)
-        {
-            Remove(member);
-            FlushIfOriginal(member);
-        }
-    }
-
-    private void Remove(Member member)
-    {
-        _members.Remove(member.SessionId);
-        _logger.UserLeft(_room, member.Name);
-        Detach(member);
-        Timers.Cancel(GraceKey(member));
-        Hide(member.Name);
-        ReportOccupancy();
-    }
-
-    /// <summary>Tells the region (or the node's directory) how many members the room has, for <c>rooms</c> (one small message per change).</summary>
-    private void ReportOccupancy()
-    {
-        if (_members.Count != _reportedMembers)
-        {
-            _reportedMembers = _members.Count;
-            (_directory ?? Context.Parent).Tell(new RoomContract.Occupancy(_room, _reportedMembers));
-        }
-    }
-
-    private void WithMember(string sessionId, Action<Member> action)
-    {
-        if (_members.TryGetValue(sessionId, out var member))
-        {
-            action(member);
-        }
-    }
-
-    private static string GraceKey(Member member) => "grace:" + member.SessionId;
+    private static string GraceKey(string sessionId) => "grace:" + sessionId;
 
     // ---- presence ----
-
-    /// <summary>Shows <paramref name="name"/> for one more member; true when it was not shown (a join).</summary>
-    private bool Show(string name)
-    {
-        if (!_presence.Show(name))
-        {
-            return false;
-        }
-
-        SchedulePresence();
-        return true;
-    }
-
-    private void Hide(string name)
-    {
-        if (_presence.Hide(name))
-        {
-            SchedulePresence();
-        }
-    }
-
-    private void Rename(Member member, string to)
-    {
-        var from = member.Name;
-        if (string.Equals(from, to, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        member.Name = to;
-        _logger.UserRenamed(_room, from, to);
-        if (_presence.Rename(from, to))
-        {
-            SchedulePresence();
-        }
-    }
-
-    private void SchedulePresence()
-    {
-        if (!Timers.IsTimerActive(PresenceTimer))
-        {
-            Timers.StartSingleTimer(PresenceTimer, PresenceDue.Instance, _limits.PresenceInterval);
-        }
-    }
-
-    private Member Mark(Member member)
-    {
-        if (!member.Marked)
-        {
-            member.Marked = true;
-            _marked.Add(member);
-        }
-
-        return member;
-    }
 
     /// <summary>
     /// Sends the presence changes since the last diff to every attached member, one diff per
@@ -571,15 +454,12 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void FlushPresence(bool atOnceOnly = false)
     {
-        // With nobody attached who takes coalesced diffs, their view may as well be brought up to date now.
-        atOnceOnly = atOnceOnly && _members.Values.Any(m => m.Connection is not null && !m.Encoder.PresenceAtOnce);
-        var coalesced = atOnceOnly ? null : _presence.FlushCoalesced();
-        var atOnce = _presence.FlushAtOnce();
+        var (coalesced, atOnce, intervalOver) = _members.FlushPresence(atOnceOnly);
         if (coalesced is not null || atOnce is not null)
         {
             _outbox.BeginBroadcast();
             var encoded = new Dictionary<IRoomEventEncoder, ConnectionActor.Deliver>(ReferenceEqualityComparer.Instance);
-            foreach (var member in _members.Values)
+            foreach (var member in _members.Members)
             {
                 if (member.Connection is not null && (member.Encoder.PresenceAtOnce ? atOnce : coalesced) is { } diff)
                 {
@@ -598,20 +478,11 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             _outbox.EndBroadcast();
         }
 
-        if (atOnceOnly)
+        if (intervalOver)
         {
-            // The coalesced audience has not been told yet: its timer stays, and so do the marks.
-            return;
+            // Otherwise the coalesced audience has not been told yet: its timer stays.
+            Timers.Cancel(PresenceTimer);
         }
-
-        Timers.Cancel(PresenceTimer);
-        foreach (var member in _marked)
-        {
-            member.Marked = false;
-            member.JoinUnannounced = false;
-        }
-
-        _marked.Clear();
     }
 
     private static ConnectionActor.Deliver PresenceFrames(Dictionary<IRoomEventEncoder, ConnectionActor.Deliver> encoded, IRoomEventEncoder encoder, PresenceDiff diff)
@@ -623,8 +494,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
         return deliver;
     }
-
-    private MemberList ListFor(Member member) => _presence.ListFor(member.Name, member.Encoder.PresenceAtOnce);
 
     // ---- delivery ----
 
@@ -638,9 +507,8 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
         if (member.Pending is { } pending)
         {
-            if (pending.Held.Count + deliver.Frames.Count <= _settings.MaxHeldFrames)
+            if (pending.TryHold(deliver.Frames, _settings.MaxHeldFrames))
             {
-                pending.Held.AddRange(deliver.Frames);
                 return;
             }
 
@@ -650,7 +518,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         _outbox.Deliver(connection, deliver);
     }
 
-    // ---- joins ----
+    // ---- joins and history pages ----
 
     private void AnswerEnter(Member member, StreamPosition? since, int? limit, string? requestRef)
     {
@@ -661,23 +529,21 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         }
 
         var join = _state.Join(since, limit);
-        var list = ListFor(member);
-        if (join.Messages.Journal is not { } range)
-        {
-            ReplyEntered(member, join, join.Messages.InMemory, join.Recovered, list, requestRef);
-            return;
-        }
-
-        if (_reads.Count >= _settings.MaxJournalReads)
+        var list = _members.Presence.ListFor(member.Name, member.Encoder.PresenceAtOnce);
+        var answer = _reads.DecideEnter(member.SessionId, join);
+        if (answer.Busy)
         {
             _logger.RoomReadsBusy(_room, _reads.Count);
-            ReplyEntered(member, join, join.Messages.InMemory, FromMemory(join), list, requestRef);
+        }
+
+        if (answer is { ReadId: { } readId, Range: { } range })
+        {
+            StartRead(readId, range);
+            member.Pending = new PendingEnter(readId, join, list, requestRef);
             return;
         }
 
-        var readId = StartRead(range);
-        _reads[readId] = new EnterRead(range, member.SessionId);
-        member.Pending = new PendingEnter(readId, join, list, requestRef);
+        ReplyEntered(member, join, answer.Messages, answer.Recovered, list, requestRef);
     }
 
     private void CompleteEnter(Member member, IReadOnlyList<ChatMessage> messages, bool? recovered)
@@ -695,10 +561,8 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     private void CompleteFromMemory(Member member)
     {
         var join = member.Pending!.Join;
-        CompleteEnter(member, join.Messages.InMemory, FromMemory(join));
+        CompleteEnter(member, join.Messages.InMemory, RoomReads.FromMemory(join));
     }
-
-    private static bool? FromMemory(JoinHistory join) => join.Recovered is null ? null : false;
 
     private void ReplyEntered(Member member, JoinHistory join, IReadOnlyList<ChatMessage> messages, bool? recovered, MemberList list, string? requestRef)
     {
@@ -707,102 +571,69 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         _outbox.Tell(member.Connection!, new Entered(_room, position, list.Count, recovered, frames));
     }
 
-    // ---- history ----
-
     /// <summary>A history page, in the only protocol that has them (a <c>history</c> request comes from actorchat.v1).</summary>
-    private ConnectionActor.Deliver HistoryFrame(string? requestRef, IReadOnlyList<ChatMessage> messages, bool more) =>
-        new(RoomEventEncoders.V1.History(new HistoryPageRead(_room, requestRef, messages, more))!.Value);
-
-    private void AnswerHistory(IActorRef replyTo, long? before, int? limit, string? requestRef, HistoryPage page, int attempt)
+    private void AnswerHistory(IActorRef replyTo, string? requestRef, HistoryAnswer answer)
     {
-        if (page.Messages.Journal is not { } range)
+        switch (answer)
         {
-            _outbox.Tell(replyTo, HistoryFrame(requestRef, page.Messages.InMemory, page.More));
-            return;
-        }
+            case HistoryAnswered page:
+                _outbox.Tell(replyTo, new ConnectionActor.Deliver(RoomEventEncoders.V1.History(new HistoryPageRead(_room, requestRef, page.Messages, page.More))!.Value));
+                break;
+            case HistoryReading reading:
+                StartRead(reading.ReadId, reading.Range);
+                break;
+            case HistoryUnavailable unavailable:
+                if (unavailable.Busy)
+                {
+                    _logger.RoomReadsBusy(_room, _reads.Count);
+                }
 
-        if (_reads.Count >= _settings.MaxJournalReads || attempt > MaxHistoryAttempts)
-        {
-            _logger.RoomReadsBusy(_room, _reads.Count);
-            _outbox.Tell(replyTo, new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", requestRef));
-            return;
+                _outbox.Tell(replyTo, new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", requestRef));
+                break;
         }
-
-        var readId = StartRead(range);
-        _reads[readId] = new HistoryRead(range, replyTo, before, limit, requestRef, page, attempt);
     }
 
     // ---- journal reads ----
 
-    private long StartRead(JournalRange range)
-    {
-        var readId = ++_lastReadId;
+    private void StartRead(long readId, JournalRange range) =>
         Context.ActorOf(RoomJournalReader.Props(Journal, PersistenceId, readId, range, _settings.JournalReadTimeout));
-        return readId;
-    }
 
-    private void OnJournalRead(RoomJournalReader.JournalRead read)
+    private void OnReadDone(RoomReads<IActorRef>.ReadOutcome? outcome, long readId, string reason)
     {
-        if (!_reads.Remove(read.ReadId, out var pending))
+        switch (outcome)
         {
-            return;
-        }
-
-        switch (pending)
-        {
-            case EnterRead enter when Waiting(enter.SessionId, read.ReadId) is { } member:
-                var join = member.Pending!.Join;
-                if (join.Messages.TryComplete(read.Messages, out var messages))
+            case null:
+                return;
+            case RoomReads<IActorRef>.EnterReadOutcome enter:
+                if (enter.Messages is null)
                 {
-                    CompleteEnter(member, messages, join.Recovered);
+                    _logger.RoomJournalReadFailed(_room, enter.Range.FromOffset, enter.Range.ToOffset, reason);
                 }
-                else
+
+                if (_members.Waiting(enter.SessionId, readId) is { } member)
                 {
-                    _logger.RoomJournalReadFailed(_room, enter.Range.FromOffset, enter.Range.ToOffset, "messages missing");
-                    CompleteFromMemory(member);
+                    var (messages, recovered, incomplete) = RoomReads.CompleteJoin(member.Pending!.Join, enter.Messages);
+                    if (incomplete)
+                    {
+                        _logger.RoomJournalReadFailed(_room, enter.Range.FromOffset, enter.Range.ToOffset, reason);
+                    }
+
+                    CompleteEnter(member, messages, recovered);
                 }
 
                 break;
-            case HistoryRead history:
-                if (history.Page.Messages.TryComplete(read.Messages, out var page))
+            case RoomReads<IActorRef>.HistoryReadOutcome history:
+                if (history.Answer is HistoryUnavailable { Busy: false })
                 {
-                    _outbox.Tell(history.ReplyTo, HistoryFrame(history.Ref, page, history.Page.More));
-                }
-                else
-                {
-                    // Retention deleted them meanwhile: the state knows, ask it again.
-                    AnswerHistory(history.ReplyTo, history.Before, history.Limit, history.Ref, _state.History(history.Before, history.Limit), history.Attempt + 1);
+                    _logger.RoomJournalReadFailed(_room, history.Range.FromOffset, history.Range.ToOffset, reason);
                 }
 
+                AnswerHistory(history.ReplyTo, history.Ref, history.Answer);
                 break;
         }
 
         TryStop();
     }
-
-    private void OnJournalReadFailed(RoomJournalReader.JournalReadFailed failed)
-    {
-        if (!_reads.Remove(failed.ReadId, out var pending))
-        {
-            return;
-        }
-
-        _logger.RoomJournalReadFailed(_room, pending.Range.FromOffset, pending.Range.ToOffset, failed.Reason);
-        switch (pending)
-        {
-            case EnterRead enter when Waiting(enter.SessionId, failed.ReadId) is { } member:
-                CompleteFromMemory(member);
-                break;
-            case HistoryRead history:
-                _outbox.Tell(history.ReplyTo, new Refused(_room, Unavailable, "The room's history cannot be read now; try again.", history.Ref));
-                break;
-        }
-
-        TryStop();
-    }
-
-    private Member? Waiting(string sessionId, long readId) =>
-        _members.TryGetValue(sessionId, out var member) && member.Pending?.ReadId == readId && member.Connection is not null ? member : null;
 
     // ---- posts and batches ----
 
@@ -820,22 +651,22 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
         // A post may arrive after its author's death notice (which overtakes what went through the
         // region): from the connection the member last had, it still counts.
-        if (!_members.TryGetValue(post.SessionId, out var member) || (member.Connection is null && !Sender.Equals(member.LastConnection)))
+        if (_members.Poster(post.SessionId, Sender) is not { } member)
         {
             _outbox.Tell(Sender, new Refused(_room, ErrorCodes.NotInRoom, $"Join the room \"{_room}\" before sending to it.", post.Ref, post));
             return;
         }
 
         var ack = new PendingAck(0, member.SessionId, member.Connection ?? Sender, member.Encoder, post.Ref);
+        var step = BatchStep.None;
         switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
         {
             case PostAccepted accepted:
-                _batch.Add(accepted.Event);
-                _batchAcks.Add(ack with { Offset = accepted.Offset });
+                step = _batch.Accepted(accepted.Event, ack with { Offset = accepted.Offset });
                 break;
             case PostDuplicate { Pending: true } duplicate:
                 // The original is in the open batch: acked once it is durable.
-                _batchAcks.Add(ack with { Offset = duplicate.Offset });
+                step = _batch.PendingDuplicate(ack with { Offset = duplicate.Offset });
                 break;
             case PostDuplicate duplicate:
                 if (member.Encoder.Acked(new PostAcked(_room, post.Ref, duplicate.Offset)) is { } frame)
@@ -846,13 +677,12 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
                 return;
         }
 
-        if (++_batchPosts >= _settings.MaxBatchPosts)
+        if (step == BatchStep.Write)
         {
             FlushBatch();
         }
-        else if (!_flushQueued)
+        else if (step == BatchStep.QueueFlush)
         {
-            _flushQueued = true;
             Self.Tell(Flush.Instance);
         }
     }
@@ -860,58 +690,39 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     /// <summary>Writes the open batch, with retention decided at its end, as one <c>PersistAll</c>.</summary>
     private void FlushBatch()
     {
-        if (_state.DecideTrim(_time.GetUtcNow()) is { } trim)
+        if (_batch.Close(_state.DecideTrim(_time.GetUtcNow())) is { } events)
         {
-            _batch.Add(trim);
+            PersistAll(events, OnPersisted);
         }
-
-        if (_batch.Count == 0)
-        {
-            return;
-        }
-
-        RoomEvent[] events = [.. _batch];
-        _batch.Clear();
-        _writtenAcks = [.. _batchAcks];
-        _batchAcks.Clear();
-        _batchPosts = 0;
-        _unapplied = events.Length;
-        _writing = true;
-        PersistAll(events, OnPersisted);
     }
 
     private void OnPersisted(RoomEvent persisted)
     {
         _state.Apply(persisted);
-        if (persisted is MessagePosted posted)
+        if (_batch.Persisted(persisted))
         {
-            _applied.Add(posted);
-        }
-
-        if (--_unapplied == 0)
-        {
-            FinishBatch();
+            FinishBatch(_batch.Finish());
         }
     }
 
     /// <summary>The batch is durable: each member gets its acks, then the messages, in one Deliver.</summary>
-    private void FinishBatch()
+    private void FinishBatch(WrittenBatch<PendingAck> written)
     {
-        _writing = false;
-        if (_applied.Exists(p => _members.TryGetValue(p.SessionId, out var author) && author.JoinUnannounced))
+        var applied = written.Messages;
+        if (applied.Any(p => _members.Find(p.SessionId) is { JoinUnannounced: true }))
         {
             FlushPresence();
         }
 
         Dictionary<Member, List<ReadOnlyMemory<byte>>>? acks = null;
-        foreach (var ack in _writtenAcks)
+        foreach (var ack in written.Acks)
         {
             if (ack.Encoder.Acked(new PostAcked(_room, ack.Ref, ack.Offset)) is not { } frame)
             {
                 continue;
             }
 
-            if (_members.TryGetValue(ack.SessionId, out var member) && member.Connection is not null)
+            if (_members.Find(ack.SessionId) is { Connection: not null } member)
             {
                 acks ??= [];
                 if (!acks.TryGetValue(member, out var frames))
@@ -928,20 +739,20 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             }
         }
 
-        if (_applied.Count > 0 || acks is not null)
+        if (applied.Count > 0 || acks is not null)
         {
             var start = Stopwatch.GetTimestamp();
             _outbox.BeginBroadcast();
             // Encoded once per protocol in use, the same bytes for every member of it.
             var encoded = new Dictionary<IRoomEventEncoder, ConnectionActor.Deliver>(ReferenceEqualityComparer.Instance);
-            foreach (var member in _members.Values)
+            foreach (var member in _members.Members)
             {
                 if (member.Connection is null)
                 {
                     continue;
                 }
 
-                var messages = _applied.Count == 0 ? null : Encoded(encoded, member.Encoder);
+                var messages = applied.Count == 0 ? null : Encoded(encoded, member.Encoder, applied);
                 if (acks is not null && acks.TryGetValue(member, out var own))
                 {
                     Send(member, new ConnectionActor.Deliver([.. own, .. messages?.Frames ?? []]));
@@ -952,11 +763,11 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
                 }
             }
 
-            if (_applied.Count > 0)
+            if (applied.Count > 0)
             {
                 foreach (var listener in _listeners)
                 {
-                    _outbox.Deliver(listener, Encoded(encoded, RoomEventEncoders.Beej));
+                    _outbox.Deliver(listener, Encoded(encoded, RoomEventEncoders.Beej, applied));
                 }
             }
 
@@ -964,8 +775,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
             _metrics?.FanOut(Stopwatch.GetElapsedTime(start));
         }
 
-        _applied.Clear();
-        _writtenAcks = [];
         if (_presenceAfterBatch)
         {
             _presenceAfterBatch = false;
@@ -976,25 +785,20 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         TryStop();
     }
 
-    private ConnectionActor.Deliver Encoded(Dictionary<IRoomEventEncoder, ConnectionActor.Deliver> encoded, IRoomEventEncoder encoder)
+    private static ConnectionActor.Deliver Encoded(Dictionary<IRoomEventEncoder, ConnectionActor.Deliver> encoded, IRoomEventEncoder encoder, IReadOnlyList<MessagePosted> applied)
     {
         if (!encoded.TryGetValue(encoder, out var deliver))
         {
-            encoded[encoder] = deliver = Encode(encoder);
+            var frames = new ReadOnlyMemory<byte>[applied.Count];
+            for (var i = 0; i < frames.Length; i++)
+            {
+                frames[i] = encoder.Message(applied[i].Message);
+            }
+
+            encoded[encoder] = deliver = new ConnectionActor.Deliver(frames);
         }
 
         return deliver;
-    }
-
-    private ConnectionActor.Deliver Encode(IRoomEventEncoder encoder)
-    {
-        var frames = new ReadOnlyMemory<byte>[_applied.Count];
-        for (var i = 0; i < frames.Length; i++)
-        {
-            frames[i] = encoder.Message(_applied[i].Message);
-        }
-
-        return new ConnectionActor.Deliver(frames);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
@@ -1015,28 +819,24 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        if (!_snapshotting && _state.SequenceNr - _lastSnapshotSequenceNr >= _settings.SnapshotEvery && _state.SequenceNr == LastSequenceNr)
+        if (_retention.DecideSnapshot(_state.SequenceNr, LastSequenceNr))
         {
-            _snapshotting = true;
             SaveSnapshot(_state.ToSnapshot());
         }
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess saved)
     {
-        _snapshotting = false;
         var sequenceNr = saved.Metadata.SequenceNr;
-        _lastSnapshotSequenceNr = Math.Max(_lastSnapshotSequenceNr, sequenceNr);
-        var deletable = _state.DeletableUpTo(sequenceNr);
-        if (deletable > _deletedUpTo)
+        var cleanup = _retention.Saved(sequenceNr, _state.DeletableUpTo(sequenceNr));
+        if (cleanup.MessagesUpTo is { } messages)
         {
-            _deletedUpTo = deletable;
-            DeleteMessages(deletable);
+            DeleteMessages(messages);
         }
 
-        if (sequenceNr > 1)
+        if (cleanup.SnapshotsUpTo is { } snapshots)
         {
-            DeleteSnapshots(new SnapshotSelectionCriteria(sequenceNr - 1));
+            DeleteSnapshots(new SnapshotSelectionCriteria(snapshots));
         }
 
         // Batches written while it was saved may already call for the next one.
@@ -1047,7 +847,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
     private void OnIdle()
     {
-        if (_passivating || _members.Count > 0 || _listeners.Count > 0 || _batch.Count > 0 || _reads.Count > 0)
+        if (_passivating || _members.Count > 0 || _listeners.Count > 0 || _batch.IsOpen || _reads.Count > 0)
         {
             return;
         }
@@ -1060,7 +860,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
     private void OnStop()
     {
         _stopping = true;
-        if (_batch.Count > 0)
+        if (_batch.IsOpen)
         {
             FlushBatch();
         }
@@ -1070,7 +870,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
 
     private void TryStop()
     {
-        if (_stopping && !_writing && _batch.Count == 0 && _reads.Count == 0)
+        if (_stopping && !_batch.IsWriting && !_batch.IsOpen && _reads.Count == 0)
         {
             Context.Stop(Self);
         }
@@ -1083,7 +883,7 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         // dying one.
         Context.Parent.Tell(EntityHost.Stopping.Instance);
         // Whoever is still attached (a join that raced passivation, or a failure) must enter again.
-        foreach (var member in _members.Values)
+        foreach (var member in _members.Members)
         {
             if (member.Connection is { } connection)
             {
@@ -1104,62 +904,6 @@ public sealed class RoomActor : ReceivePersistentActor, IWithTimers
         _logger.RoomInvalidRequest(_room, request.GetType().Name, reason);
         _outbox.Tell(Sender, new Refused(_room, ErrorCodes.InvalidPacket, $"Invalid request: {reason}.", requestRef));
     }
-
-    /// <summary>A session in the room. Mutable, and never leaves the actor.</summary>
-    private sealed class Member(string sessionId, string name, IRoomEventEncoder encoder)
-    {
-        public string SessionId { get; } = sessionId;
-
-        public string Name { get; set; } = name;
-
-        /// <summary>Its protocol's encoder: what the room tells it is encoded by it.</summary>
-        public IRoomEventEncoder Encoder { get; set; } = encoder;
-
-        /// <summary>Its connection; null while it is within its presence grace.</summary>
-        public IActorRef? Connection { get; set; }
-
-        /// <summary>The connection it had when that died: its posts still on their way are accepted.</summary>
-        public IActorRef? LastConnection { get; set; }
-
-        public long GraceGeneration { get; set; }
-
-        /// <summary>Its <c>joined</c>, waiting on a journal read.</summary>
-        public PendingEnter? Pending { get; set; }
-
-        /// <summary>In <see cref="_marked"/>: one of the flags below is set for this presence interval.</summary>
-        public bool Marked { get; set; }
-
-        /// <summary>Its join is in the presence diff not yet sent.</summary>
-        public bool JoinUnannounced { get; set; }
-
-    }
-
-    private sealed class PendingEnter(long readId, JoinHistory join, MemberList list, string? requestRef)
-    {
-        public long ReadId { get; } = readId;
-
-        public JoinHistory Join { get; } = join;
-
-        public MemberList List { get; } = list;
-
-        public string? Ref { get; } = requestRef;
-
-        /// <summary>Frames the member's connection gets right after its <c>joined</c>.</summary>
-        public List<ReadOnlyMemory<byte>> Held { get; } = [];
-    }
-
-    private abstract record PendingRead(JournalRange Range);
-
-    private sealed record EnterRead(JournalRange Range, string SessionId) : PendingRead(Range);
-
-    private sealed record HistoryRead(
-        JournalRange Range,
-        IActorRef ReplyTo,
-        long? Before,
-        int? Limit,
-        string? Ref,
-        HistoryPage Page,
-        int Attempt) : PendingRead(Range);
 
     private readonly record struct PendingAck(long Offset, string SessionId, IActorRef Connection, IRoomEventEncoder Encoder, string? Ref);
 
