@@ -70,6 +70,10 @@ public sealed class RoomMembershipTests
         // Gone again, and this time the grace runs out.
         var again = Assert.IsType<MemberEffect.StartGrace>(Assert.Single(membership.ConnectionDied(second)));
         Assert.NotEqual(grace.Generation, again.Generation);
+
+        // The first grace's timer, if it fires now, is stale: the second grace has just begun.
+        Assert.Empty(membership.GraceOver("s1", grace.Generation));
+        Assert.Same(member, membership.Find("s1"));
         var over = membership.GraceOver("s1", again.Generation);
         Assert.Contains(new MemberEffect.Left("alice"), over);
         Assert.Contains(new MemberEffect.Occupancy(0), over);
