@@ -2,6 +2,7 @@ using ActorChat.Protocol;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using static ActorChat.Actors.Rooms.RoomContract;
+using Effect = ActorChat.Actors.Rooms.MemberEffect<Akka.Actor.IActorRef>;
 using Member = ActorChat.Actors.Rooms.RoomMember<Akka.Actor.IActorRef>;
 
 namespace ActorChat.Actors.Rooms;
@@ -136,47 +137,47 @@ public sealed partial class RoomActor
     }
 
     /// <summary>Performs what a change of membership asks for, in order.</summary>
-    private void Perform(IReadOnlyList<MemberEffect> effects)
+    private void Perform(IReadOnlyList<Effect> effects)
     {
         foreach (var effect in effects)
         {
             switch (effect)
             {
-                case MemberEffect.Watch watch:
-                    Context.Watch((IActorRef)watch.Connection);
+                case Effect.Watch watch:
+                    Context.Watch(watch.Connection);
                     break;
-                case MemberEffect.Unwatch unwatch:
-                    Context.Unwatch((IActorRef)unwatch.Connection);
+                case Effect.Unwatch unwatch:
+                    Context.Unwatch(unwatch.Connection);
                     break;
-                case MemberEffect.StartGrace grace:
+                case Effect.StartGrace grace:
                     Timers.StartSingleTimer(GraceKey(grace.SessionId), new GraceOver(grace.SessionId, grace.Generation), grace.After);
                     break;
-                case MemberEffect.CancelGrace cancel:
+                case Effect.CancelGrace cancel:
                     Timers.Cancel(GraceKey(cancel.SessionId));
                     break;
-                case MemberEffect.PresenceChanged:
+                case Effect.PresenceChanged:
                     if (!Timers.IsTimerActive(PresenceTimer))
                     {
                         Timers.StartSingleTimer(PresenceTimer, PresenceDue.Instance, _limits.PresenceInterval);
                     }
 
                     break;
-                case MemberEffect.Occupancy occupancy when occupancy.Members != _reportedMembers:
+                case Effect.Occupancy occupancy when occupancy.Members != _reportedMembers:
                     // For `rooms`: one small message per change, to the region or the node's directory.
                     _reportedMembers = occupancy.Members;
                     (_directory ?? Context.Parent).Tell(new RoomContract.Occupancy(_room, _reportedMembers));
                     break;
-                case MemberEffect.Joined joined:
+                case Effect.Joined joined:
                     _logger.UserJoined(_room, joined.Name);
                     break;
-                case MemberEffect.Left left:
+                case Effect.Left left:
                     _logger.UserLeft(_room, left.Name);
                     break;
-                case MemberEffect.Renamed renamed:
+                case Effect.Renamed renamed:
                     _logger.UserRenamed(_room, renamed.From, renamed.To);
                     break;
-                case MemberEffect.Removed removed:
-                    FlushIfOriginal((Member)removed.Member);
+                case Effect.Removed removed:
+                    FlushIfOriginal(removed.Member);
                     break;
             }
         }

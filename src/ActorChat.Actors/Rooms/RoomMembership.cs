@@ -25,13 +25,13 @@ namespace ActorChat.Actors.Rooms;
 public sealed class RoomMembership<TConnection>
     where TConnection : class
 {
-    private static readonly MemberEffect[] None = [];
+    private static readonly MemberEffect<TConnection>[] None = [];
 
     private readonly TimeSpan _presenceGrace;
     private readonly Dictionary<string, RoomMember<TConnection>> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<TConnection, RoomMember<TConnection>> _byConnection = [];
     private readonly List<RoomMember<TConnection>> _marked = [];
-    private List<MemberEffect>? _effects;
+    private List<MemberEffect<TConnection>>? _effects;
 
     public RoomMembership(string room, int maxPresenceList, TimeSpan presenceGrace)
     {
@@ -55,25 +55,25 @@ public sealed class RoomMembership<TConnection>
     public bool IsConnection(TConnection connection) => _byConnection.ContainsKey(connection);
 
     /// <summary>A new member (not attached yet: <see cref="Attach"/> it, then <see cref="ShowJoined"/>).</summary>
-    public (RoomMember<TConnection> Member, IReadOnlyList<MemberEffect> Effects) Add(string sessionId, string name, IRoomEventEncoder encoder)
+    public (RoomMember<TConnection> Member, IReadOnlyList<MemberEffect<TConnection>> Effects) Add(string sessionId, string name, IRoomEventEncoder encoder)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         ArgumentException.ThrowIfNullOrEmpty(name);
         var member = new RoomMember<TConnection>(sessionId, name, encoder);
         _members.Add(sessionId, member);
-        return (member, [new MemberEffect.Joined(name)]);
+        return (member, [new MemberEffect<TConnection>.Joined(name)]);
     }
 
     /// <summary>Shows a new member's name; its join waits in the next diff (<see cref="RoomMember{TConnection}.JoinUnannounced"/>).</summary>
-    public IReadOnlyList<MemberEffect> ShowJoined(RoomMember<TConnection> member)
+    public IReadOnlyList<MemberEffect<TConnection>> ShowJoined(RoomMember<TConnection> member)
     {
         if (Presence.Show(member.Name))
         {
             Mark(member).JoinUnannounced = true;
-            Effect(MemberEffect.PresenceChanged.Instance);
+            Effect(MemberEffect<TConnection>.PresenceChanged.Instance);
         }
 
-        Effect(new MemberEffect.Occupancy(_members.Count));
+        Effect(new MemberEffect<TConnection>.Occupancy(_members.Count));
         return Take();
     }
 
@@ -85,15 +85,15 @@ public sealed class RoomMembership<TConnection>
     /// The same as <see cref="Release"/> then the attachment itself: an owner whose effects read the
     /// membership (a removal shown at once) performs <see cref="Release"/>'s first, then calls this.
     /// </remarks>
-    public IReadOnlyList<MemberEffect> Attach(RoomMember<TConnection> member, TConnection connection)
+    public IReadOnlyList<MemberEffect<TConnection>> Attach(RoomMember<TConnection> member, TConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ReleaseFor(member, connection);
         member.Connection = connection;
         _byConnection[connection] = member;
-        Effect(new MemberEffect.Watch(connection));
+        Effect(new MemberEffect<TConnection>.Watch(connection));
         member.GraceGeneration++;
-        Effect(new MemberEffect.CancelGrace(member.SessionId));
+        Effect(new MemberEffect<TConnection>.CancelGrace(member.SessionId));
         return Take();
     }
 
@@ -101,7 +101,7 @@ public sealed class RoomMembership<TConnection>
     /// Frees <paramref name="connection"/> for <paramref name="member"/>: the member leaves its old
     /// connection, and a session the connection spoke for is as good as disconnected (its grace starts).
     /// </summary>
-    public IReadOnlyList<MemberEffect> Release(RoomMember<TConnection> member, TConnection connection)
+    public IReadOnlyList<MemberEffect<TConnection>> Release(RoomMember<TConnection> member, TConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ReleaseFor(member, connection);
@@ -109,7 +109,7 @@ public sealed class RoomMembership<TConnection>
     }
 
     /// <summary>The member's session is now called <paramref name="to"/>.</summary>
-    public IReadOnlyList<MemberEffect> Rename(RoomMember<TConnection> member, string to)
+    public IReadOnlyList<MemberEffect<TConnection>> Rename(RoomMember<TConnection> member, string to)
     {
         ArgumentException.ThrowIfNullOrEmpty(to);
         var from = member.Name;
@@ -119,24 +119,24 @@ public sealed class RoomMembership<TConnection>
         }
 
         member.Name = to;
-        Effect(new MemberEffect.Renamed(from, to));
+        Effect(new MemberEffect<TConnection>.Renamed(from, to));
         if (Presence.Rename(from, to))
         {
-            Effect(MemberEffect.PresenceChanged.Instance);
+            Effect(MemberEffect<TConnection>.PresenceChanged.Instance);
         }
 
         return Take();
     }
 
     /// <summary>The member is no longer in the room (it left, its session ended, its grace ran out).</summary>
-    public IReadOnlyList<MemberEffect> Remove(RoomMember<TConnection> member)
+    public IReadOnlyList<MemberEffect<TConnection>> Remove(RoomMember<TConnection> member)
     {
         RemoveMember(member);
         return Take();
     }
 
     /// <summary>A watched connection died: its member (if it still has it) starts its grace.</summary>
-    public IReadOnlyList<MemberEffect> ConnectionDied(TConnection connection)
+    public IReadOnlyList<MemberEffect<TConnection>> ConnectionDied(TConnection connection)
     {
         if (!_byConnection.Remove(connection, out var member))
         {
@@ -151,12 +151,12 @@ public sealed class RoomMembership<TConnection>
     }
 
     /// <summary>A grace timer started with <paramref name="generation"/> ran out: the member goes unless it came back meanwhile.</summary>
-    public IReadOnlyList<MemberEffect> GraceOver(string sessionId, long generation)
+    public IReadOnlyList<MemberEffect<TConnection>> GraceOver(string sessionId, long generation)
     {
         if (_members.TryGetValue(sessionId, out var member) && member.Connection is null && member.GraceGeneration == generation)
         {
             RemoveMember(member);
-            Effect(new MemberEffect.Removed(member));
+            Effect(new MemberEffect<TConnection>.Removed(member));
         }
 
         return Take();
@@ -213,15 +213,15 @@ public sealed class RoomMembership<TConnection>
     private void RemoveMember(RoomMember<TConnection> member)
     {
         _members.Remove(member.SessionId);
-        Effect(new MemberEffect.Left(member.Name));
+        Effect(new MemberEffect<TConnection>.Left(member.Name));
         Detach(member);
-        Effect(new MemberEffect.CancelGrace(member.SessionId));
+        Effect(new MemberEffect<TConnection>.CancelGrace(member.SessionId));
         if (Presence.Hide(member.Name))
         {
-            Effect(MemberEffect.PresenceChanged.Instance);
+            Effect(MemberEffect<TConnection>.PresenceChanged.Instance);
         }
 
-        Effect(new MemberEffect.Occupancy(_members.Count));
+        Effect(new MemberEffect<TConnection>.Occupancy(_members.Count));
     }
 
     private void Detach(RoomMember<TConnection> member)
@@ -229,7 +229,7 @@ public sealed class RoomMembership<TConnection>
         if (member.Connection is { } old)
         {
             _byConnection.Remove(old);
-            Effect(new MemberEffect.Unwatch(old));
+            Effect(new MemberEffect<TConnection>.Unwatch(old));
             member.Connection = null;
         }
 
@@ -245,12 +245,12 @@ public sealed class RoomMembership<TConnection>
         if (_presenceGrace <= TimeSpan.Zero)
         {
             RemoveMember(member);
-            Effect(new MemberEffect.Removed(member));
+            Effect(new MemberEffect<TConnection>.Removed(member));
             return;
         }
 
         member.GraceGeneration++;
-        Effect(new MemberEffect.StartGrace(member.SessionId, member.GraceGeneration, _presenceGrace));
+        Effect(new MemberEffect<TConnection>.StartGrace(member.SessionId, member.GraceGeneration, _presenceGrace));
     }
 
     private RoomMember<TConnection> Mark(RoomMember<TConnection> member)
@@ -264,9 +264,9 @@ public sealed class RoomMembership<TConnection>
         return member;
     }
 
-    private void Effect(MemberEffect effect) => (_effects ??= []).Add(effect);
+    private void Effect(MemberEffect<TConnection> effect) => (_effects ??= []).Add(effect);
 
-    private IReadOnlyList<MemberEffect> Take()
+    private IReadOnlyList<MemberEffect<TConnection>> Take()
     {
         if (_effects is not { Count: > 0 } effects)
         {
@@ -341,35 +341,36 @@ public sealed class PendingEnter(long readId, JoinHistory join, MemberList list,
 public sealed record PresenceFlush(PresenceDiff? Coalesced, PresenceDiff? AtOnce, bool IntervalOver);
 
 /// <summary>What a change of membership asks its owner to do.</summary>
-public abstract record MemberEffect
+public abstract record MemberEffect<TConnection>
+    where TConnection : class
 {
     /// <summary>Watch the connection (its death is <see cref="RoomMembership{TConnection}.ConnectionDied"/>).</summary>
-    public sealed record Watch(object Connection) : MemberEffect;
+    public sealed record Watch(TConnection Connection) : MemberEffect<TConnection>;
 
     /// <summary>Stop watching the connection.</summary>
-    public sealed record Unwatch(object Connection) : MemberEffect;
+    public sealed record Unwatch(TConnection Connection) : MemberEffect<TConnection>;
 
     /// <summary>Start (or restart) the member's grace timer: <see cref="RoomMembership{TConnection}.GraceOver"/> after <paramref name="After"/>.</summary>
-    public sealed record StartGrace(string SessionId, long Generation, TimeSpan After) : MemberEffect;
+    public sealed record StartGrace(string SessionId, long Generation, TimeSpan After) : MemberEffect<TConnection>;
 
     /// <summary>Cancel the member's grace timer.</summary>
-    public sealed record CancelGrace(string SessionId) : MemberEffect;
+    public sealed record CancelGrace(string SessionId) : MemberEffect<TConnection>;
 
     /// <summary>A name is shown, hidden or renamed: the next coalesced diff is due within the presence interval.</summary>
-    public sealed record PresenceChanged : MemberEffect
+    public sealed record PresenceChanged : MemberEffect<TConnection>
     {
         public static readonly PresenceChanged Instance = new();
     }
 
     /// <summary>The room now has <paramref name="Members"/> members (report it when it changed).</summary>
-    public sealed record Occupancy(int Members) : MemberEffect;
+    public sealed record Occupancy(int Members) : MemberEffect<TConnection>;
 
-    public sealed record Joined(string Name) : MemberEffect;
+    public sealed record Joined(string Name) : MemberEffect<TConnection>;
 
-    public sealed record Left(string Name) : MemberEffect;
+    public sealed record Left(string Name) : MemberEffect<TConnection>;
 
-    public sealed record Renamed(string From, string To) : MemberEffect;
+    public sealed record Renamed(string From, string To) : MemberEffect<TConnection>;
 
     /// <summary>A member was removed on the way (its grace ran out or was zero): its protocol may show that at once.</summary>
-    public sealed record Removed(object Member) : MemberEffect;
+    public sealed record Removed(RoomMember<TConnection> Member) : MemberEffect<TConnection>;
 }

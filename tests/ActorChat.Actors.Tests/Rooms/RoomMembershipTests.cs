@@ -1,5 +1,7 @@
 using ActorChat.Actors.Rooms;
 using ActorChat.Protocol;
+using Conn = ActorChat.Actors.Tests.Rooms.TestConnection;
+using Effect = ActorChat.Actors.Rooms.MemberEffect<ActorChat.Actors.Tests.Rooms.TestConnection>;
 
 namespace ActorChat.Actors.Tests.Rooms;
 
@@ -7,11 +9,6 @@ namespace ActorChat.Actors.Tests.Rooms;
 public sealed class RoomMembershipTests
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(15);
-
-    private sealed class Conn(string name)
-    {
-        public override string ToString() => name;
-    }
 
     private static RoomMembership<Conn> Membership(TimeSpan? grace = null) => new("room", 100, grace ?? Grace);
 
@@ -32,10 +29,10 @@ public sealed class RoomMembershipTests
         var attached = membership.Attach(member, connection);
         var shown = membership.ShowJoined(member);
 
-        Assert.Equal([new MemberEffect.Joined("alice")], added);
-        Assert.Contains(new MemberEffect.Watch(connection), attached);
-        Assert.Contains(new MemberEffect.CancelGrace("s1"), attached);
-        Assert.Equal([MemberEffect.PresenceChanged.Instance, new MemberEffect.Occupancy(1)], shown);
+        Assert.Equal([new Effect.Joined("alice")], added);
+        Assert.Contains(new Effect.Watch(connection), attached);
+        Assert.Contains(new Effect.CancelGrace("s1"), attached);
+        Assert.Equal([Effect.PresenceChanged.Instance, new Effect.Occupancy(1)], shown);
         Assert.True(member.JoinUnannounced);
         Assert.Equal((1, 1), (membership.Count, membership.Attached));
         Assert.True(membership.IsConnection(connection));
@@ -54,7 +51,7 @@ public sealed class RoomMembershipTests
         var member = Enter(membership, "s1", "alice", first);
 
         var died = membership.ConnectionDied(first);
-        var grace = Assert.IsType<MemberEffect.StartGrace>(Assert.Single(died));
+        var grace = Assert.IsType<Effect.StartGrace>(Assert.Single(died));
         Assert.Equal(("s1", Grace), (grace.SessionId, grace.After));
         Assert.Null(member.Connection);
         Assert.Equal(1, membership.Count);
@@ -68,16 +65,16 @@ public sealed class RoomMembershipTests
         Assert.Same(second, member.Connection);
 
         // Gone again, and this time the grace runs out.
-        var again = Assert.IsType<MemberEffect.StartGrace>(Assert.Single(membership.ConnectionDied(second)));
+        var again = Assert.IsType<Effect.StartGrace>(Assert.Single(membership.ConnectionDied(second)));
         Assert.NotEqual(grace.Generation, again.Generation);
 
         // The first grace's timer, if it fires now, is stale: the second grace has just begun.
         Assert.Empty(membership.GraceOver("s1", grace.Generation));
         Assert.Same(member, membership.Find("s1"));
         var over = membership.GraceOver("s1", again.Generation);
-        Assert.Contains(new MemberEffect.Left("alice"), over);
-        Assert.Contains(new MemberEffect.Occupancy(0), over);
-        Assert.Contains(new MemberEffect.Removed(member), over);
+        Assert.Contains(new Effect.Left("alice"), over);
+        Assert.Contains(new Effect.Occupancy(0), over);
+        Assert.Contains(new Effect.Removed(member), over);
         Assert.Null(membership.Find("s1"));
     }
 
@@ -104,8 +101,8 @@ public sealed class RoomMembershipTests
 
         var died = membership.ConnectionDied(connection);
 
-        Assert.Contains(new MemberEffect.Removed(member), died);
-        Assert.DoesNotContain(died, e => e is MemberEffect.StartGrace);
+        Assert.Contains(new Effect.Removed(member), died);
+        Assert.DoesNotContain(died, e => e is Effect.StartGrace);
         Assert.Equal(0, membership.Count);
     }
 
@@ -134,9 +131,9 @@ public sealed class RoomMembershipTests
 
         var released = membership.Release(bob, connection);
 
-        Assert.Contains(released, e => e is MemberEffect.StartGrace { SessionId: "s1" });
+        Assert.Contains(released, e => e is Effect.StartGrace { SessionId: "s1" });
         Assert.Null(alice.Connection);
-        Assert.Empty(membership.Attach(bob, connection).OfType<MemberEffect.StartGrace>());
+        Assert.Empty(membership.Attach(bob, connection).OfType<Effect.StartGrace>());
         Assert.Same(connection, bob.Connection);
         Assert.Equal((2, 1), (membership.Count, membership.Attached));
     }
@@ -151,7 +148,7 @@ public sealed class RoomMembershipTests
 
         var moved = membership.Attach(member, new Conn("c2"));
 
-        Assert.Equal(new MemberEffect.Unwatch(first), moved[0]);
+        Assert.Equal(new Effect.Unwatch(first), moved[0]);
         Assert.Null(member.Pending);
         Assert.False(membership.IsConnection(first));
     }
@@ -164,12 +161,12 @@ public sealed class RoomMembershipTests
         membership.FlushPresence(atOnceOnly: false);
 
         Assert.Empty(membership.Rename(member, "alice"));
-        Assert.Equal([new MemberEffect.Renamed("alice", "alicia"), MemberEffect.PresenceChanged.Instance], membership.Rename(member, "alicia"));
+        Assert.Equal([new Effect.Renamed("alice", "alicia"), Effect.PresenceChanged.Instance], membership.Rename(member, "alicia"));
         Assert.Equal([new Rename("alice", "alicia")], membership.FlushPresence(atOnceOnly: false).Coalesced!.Renames);
 
         var removed = membership.Remove(member);
-        Assert.Contains(new MemberEffect.Left("alicia"), removed);
-        Assert.Contains(MemberEffect.PresenceChanged.Instance, removed);
+        Assert.Contains(new Effect.Left("alicia"), removed);
+        Assert.Contains(Effect.PresenceChanged.Instance, removed);
         Assert.Equal(["alicia"], membership.FlushPresence(atOnceOnly: false).Coalesced!.Leaves);
     }
 
@@ -216,4 +213,10 @@ public sealed class RoomMembershipTests
         Assert.False(pending.TryHold(two, maxHeld: 3));
         Assert.Equal(2, pending.Held.Count);
     }
+}
+
+/// <summary>A stand-in for a member's connection: compared by identity, as actor refs of distinct actors are.</summary>
+internal sealed class TestConnection(string name)
+{
+    public override string ToString() => name;
 }
