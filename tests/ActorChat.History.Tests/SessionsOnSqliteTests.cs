@@ -64,7 +64,7 @@ public sealed class SessionsOnSqliteTests : IDisposable
     }
 
     /// <summary>A one-node cluster with the server's HOCON over the history's SQL settings, and the sessions' regions and front.</summary>
-    private static async Task<Node> StartAsync(HistoryOptions options)
+    internal static async Task<Node> StartAsync(HistoryOptions options)
     {
         var config = ConfigurationFactory.ParseString(
             """
@@ -108,7 +108,7 @@ public sealed class SessionsOnSqliteTests : IDisposable
         throw new FileNotFoundException("hocon/actorchat.hocon above the test's folder");
     }
 
-    private sealed record Node(ActorSystem System, IActorRef Front) : IAsyncDisposable
+    internal sealed record Node(ActorSystem System, IActorRef Front) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await System.Terminate().WaitAsync(HistoryHost.Timeout);
     }
