@@ -75,7 +75,7 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             Assert.Equivalent(sample, back, strict: true);
         }
 
-        // One manifest per type, the persisted ones apart (sev1.… and, where a layout grew, sev2.…).
+        // One manifest per type, the persisted ones apart (sev3.…, Protocol Buffers).
         Assert.Equal(Samples().Select(s => s.GetType()).Distinct().Count(), manifests.Count);
         Assert.Equal(9, manifests.Count(m => m.StartsWith("sev", StringComparison.Ordinal)));
     }
@@ -110,8 +110,8 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
 
         // What this build writes keeps it.
         var now = new SessionEntity.SessionResumed(hash, [9]);
-        Assert.Equal("sev2.resume", serializer.Manifest(now));
-        Assert.Equivalent(now, serializer.FromBinary(serializer.ToBinary(now), "sev2.resume"), strict: true);
+        Assert.Equal("sev3.resume", serializer.Manifest(now));
+        Assert.Equivalent(now, serializer.FromBinary(serializer.ToBinary(now), "sev3.resume"), strict: true);
     }
 
     [Fact]
