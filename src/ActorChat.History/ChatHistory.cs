@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ActorChat.Actors.Serialization;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
@@ -65,24 +66,21 @@ public static class ChatHistory
     /// <summary>The oldest PostgreSQL major version <see cref="Open"/> accepts (<see cref="PostgreSqlProviderName"/>'s).</summary>
     public const int MinPostgreSqlVersion = 15;
 
+    /// <summary>What <see cref="HistorySerializer"/> writes: the rooms' events and snapshot, and the messages inside them (declared before <see cref="SerializationConfig"/>, which reads it as it is initialized).</summary>
+    public static IReadOnlyList<Type> HistoryTypes { get; } =
+        [typeof(Protocol.ChatMessage), typeof(Protocol.StreamPosition), typeof(Actors.Rooms.RoomEvent), typeof(Actors.Rooms.RoomSnapshot)];
+
     /// <summary>
-    /// <see cref="HistorySerializer"/> and the types it stores. Part of both providers' config, so
-    /// a persisted type has the same serializer whichever store is behind it.
+    /// <see cref="HistorySerializer"/> and the types it stores, over every other ActorChat
+    /// serializer (<see cref="ChatSerialization.Config"/>): one registration in one style, from the
+    /// types themselves (ChatSerialization says why). Part of both providers' config, so a persisted
+    /// type has the same serializer whichever store is behind it, and every actor system built on
+    /// <see cref="Config(HistoryStore)"/> (the server's, the tests', the benchmarks') has them all.
     /// </summary>
-    public static Config SerializationConfig { get; } = ConfigurationFactory.ParseString(
-        $$"""
-        akka.actor {
-          serializers {
-            {{HistorySerializer.Name}} = "{{typeof(HistorySerializer).FullName}}, {{typeof(HistorySerializer).Assembly.GetName().Name}}"
-          }
-          serialization-bindings {
-            "{{typeof(Protocol.ChatMessage).FullName}}, {{typeof(Protocol.ChatMessage).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
-            "{{typeof(Protocol.StreamPosition).FullName}}, {{typeof(Protocol.StreamPosition).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
-            "{{typeof(Actors.Rooms.RoomEvent).FullName}}, {{typeof(Actors.Rooms.RoomEvent).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
-            "{{typeof(Actors.Rooms.RoomSnapshot).FullName}}, {{typeof(Actors.Rooms.RoomSnapshot).Assembly.GetName().Name}}" = {{HistorySerializer.Name}}
-          }
-        }
-        """);
+    public static Config SerializationConfig { get; } = ConfigurationFactory.ParseString(ChatSerialization.Hocon(
+    [
+        (HistorySerializer.Name, typeof(HistorySerializer), HistoryTypes),
+    ])).WithFallback(ChatSerialization.Config);
 
     /// <summary>
     /// Gets the store ready before anything opens it. For <c>sqlite</c>: resolves the file against

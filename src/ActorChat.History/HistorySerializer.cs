@@ -8,29 +8,27 @@ using Akka.Serialization;
 namespace ActorChat.History;
 
 /// <summary>
-/// The format of everything rooms persist (journal events and snapshots): a small hand-written
-/// binary layout per type, named by a short versioned manifest stored beside each row.
+/// The format of everything rooms persist (journal events and snapshots): Protocol Buffers messages
+/// of the schema <c>src/ActorChat.Actors/Serialization/persisted.proto</c> (<see cref="PersistedFormat"/>),
+/// each named by a short versioned manifest stored beside its row.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why not Akka's default: without a binding, Akka.Persistence.Sql stores a payload with the
 /// <c>System.Object</c> serializer (Newtonsoft JSON with .NET type names), so renaming a record or
 /// moving it to another assembly would make the stored history unreadable, and a type nobody meant
-/// to persist would be written silently. Here each persisted type has a manifest (<c>msg1</c>…)
+/// to persist would be written silently. Here each persisted type has a manifest (<c>msg2</c>…)
 /// independent of its .NET name; the journal and the snapshot store use this serializer for every
 /// payload, so a type it does not know is refused at <c>Persist</c> (the actor gets
-/// <c>OnPersistRejected</c>) instead of reaching the database. Binary by hand rather than JSON
-/// because JSON is written only by the protocol module, and a row is read far more often (every
-/// recovery) than its layout changes.
+/// <c>OnPersistRejected</c>) instead of reaching the database. A schema rather than a layout by
+/// hand: every field is declared once, with its number, and a field added later reads as its
+/// default from older rows.
 /// </para>
 /// <para>
-/// To persist a new type: give it a manifest and a layout below, and a binding in
-/// <see cref="ChatHistory.SerializationConfig"/>. To change a layout: add a new manifest (e.g.
-/// <c>msg2</c>) and keep reading the old one; stored rows are never rewritten.
-/// </para>
-/// <para>
-/// Layouts: the shared binary layout of <see cref="WireWriter"/> (strings exact even when not
-/// well-formed UTF-16, timestamps with their offset), fields in the order written below.
+/// Rows written before the schema (manifests <c>msg1 pos1 hst1 pst1 trm1 rsn1</c>, a hand-written
+/// layout) are never rewritten: <see cref="LegacyHistoryReader"/> reads them. To persist a new type:
+/// a message in the schema, a manifest here and a binding (<see cref="ChatHistory.SerializationConfig"/>). To change
+/// a message's meaning: a new message under a new manifest, the old one still read.
 /// </para>
 /// </remarks>
 public sealed class HistorySerializer : SerializerWithStringManifest
@@ -41,32 +39,26 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
     public const string Name = "actorchat-history";
 
-    /// <summary><see cref="ChatMessage"/>: room, offset, from, text, at, cid?.</summary>
-    internal const string ChatMessageManifest = "msg1";
+    /// <summary><see cref="ChatMessage"/> (Protocol Buffers, <c>persisted.proto</c>).</summary>
+    internal const string ChatMessageManifest = "msg2";
 
-    /// <summary><see cref="StreamPosition"/>: epoch, offset.</summary>
-    internal const string StreamPositionManifest = "pos1";
+    /// <summary><see cref="StreamPosition"/>.</summary>
+    internal const string StreamPositionManifest = "pos2";
 
-    /// <summary><see cref="HistoryStarted"/>: epoch.</summary>
-    internal const string HistoryStartedManifest = "hst1";
+    /// <summary><see cref="HistoryStarted"/>.</summary>
+    internal const string HistoryStartedManifest = "hst2";
 
-    /// <summary><see cref="MessagePosted"/>: the <see cref="ChatMessage"/> layout, then the session id.</summary>
-    internal const string MessagePostedManifest = "pst1";
+    /// <summary><see cref="MessagePosted"/>.</summary>
+    internal const string MessagePostedManifest = "pst2";
 
-    /// <summary><see cref="HistoryTrimmed"/>: first kept offset.</summary>
-    internal const string HistoryTrimmedManifest = "trm1";
+    /// <summary><see cref="HistoryTrimmed"/>.</summary>
+    internal const string HistoryTrimmedManifest = "trm2";
 
-    /// <summary>
-    /// <see cref="RoomSnapshot"/>: room, epoch, next offset, first kept offset, sequence number; the
-    /// kept messages (count, then offset, sequence number, at, session id?, cid? each); the tail
-    /// (count, then the <see cref="ChatMessage"/> layout each).
-    /// </summary>
-    internal const string RoomSnapshotManifest = "rsn1";
+    /// <summary><see cref="RoomSnapshot"/>.</summary>
+    internal const string RoomSnapshotManifest = "rsn2";
 
-    /// <summary>Every manifest this build reads.</summary>
-    private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest);
-
-    /// <summary>UTF-8 that throws on what it cannot represent exactly, instead of writing U+FFFD.</summary>
+    /// <summary>Every manifest this build reads: its own, and the hand-written layouts' (<see cref="LegacyHistoryReader"/>).</summary>
+    private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest, LegacyHistoryReader.Manifests);
 
     public HistorySerializer(ExtendedActorSystem system)
         : base(system)
@@ -93,118 +85,31 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var writer = new WireWriter();
-        switch (obj)
+        return obj switch
         {
-            case ChatMessage message:
-                Write(writer, message);
-                break;
-            case StreamPosition position:
-                writer.Text(position.Epoch);
-                writer.Fixed64(position.Offset);
-                break;
-            case HistoryStarted started:
-                writer.Text(started.Epoch);
-                break;
-            case MessagePosted posted:
-                Write(writer, posted.Message);
-                writer.Text(posted.SessionId);
-                break;
-            case HistoryTrimmed trimmed:
-                writer.Fixed64(trimmed.FirstKeptOffset);
-                break;
-            case RoomSnapshot snapshot:
-                Write(writer, snapshot);
-                break;
-            default:
-                throw Unknown(obj.GetType());
-        }
-
-        return writer.ToArray();
+            ChatMessage message => PersistedFormat.ToBytes(message),
+            StreamPosition position => PersistedFormat.ToBytes(position),
+            RoomEvent e => PersistedFormat.ToBytes(e),
+            RoomSnapshot snapshot => PersistedFormat.ToBytes(snapshot),
+            _ => throw Unknown(obj.GetType()),
+        };
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var reader = new WireReader(bytes, $"a stored '{manifest}'");
-        object result = manifest switch
+        return manifest switch
         {
-            ChatMessageManifest => ReadMessage(ref reader),
-            StreamPositionManifest => new StreamPosition(reader.Text(), reader.Fixed64()),
-            HistoryStartedManifest => new HistoryStarted(reader.Text()),
-            MessagePostedManifest => new MessagePosted(ReadMessage(ref reader), reader.Text()),
-            HistoryTrimmedManifest => new HistoryTrimmed(reader.Fixed64()),
-            RoomSnapshotManifest => ReadSnapshot(ref reader),
-            _ => throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {Known})."),
+            ChatMessageManifest => PersistedFormat.ReadChatMessage(bytes),
+            StreamPositionManifest => PersistedFormat.ReadStreamPosition(bytes),
+            HistoryStartedManifest => PersistedFormat.ReadHistoryStarted(bytes),
+            MessagePostedManifest => PersistedFormat.ReadMessagePosted(bytes),
+            HistoryTrimmedManifest => PersistedFormat.ReadHistoryTrimmed(bytes),
+            RoomSnapshotManifest => PersistedFormat.ReadRoomSnapshot(bytes),
+            _ => LegacyHistoryReader.Read(bytes, manifest) ?? throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {Known})."),
         };
-        reader.End();
-        return result;
     }
 
     private static ArgumentException Unknown(Type type) =>
         new($"ActorChat history has no stored format for {type}: add one to {nameof(HistorySerializer)} and bind the type in {nameof(ChatHistory)}.{nameof(ChatHistory.SerializationConfig)}.");
-
-    private static void Write(WireWriter writer, ChatMessage message)
-    {
-        writer.Text(message.Room);
-        writer.Fixed64(message.Offset);
-        writer.Text(message.From);
-        writer.Text(message.Text);
-        writer.Timestamp(message.At);
-        writer.OptionalString(message.Cid);
-    }
-
-    private static void Write(WireWriter writer, RoomSnapshot snapshot)
-    {
-        writer.Text(snapshot.Room);
-        writer.Text(snapshot.Epoch);
-        writer.Fixed64(snapshot.NextOffset);
-        writer.Fixed64(snapshot.FirstKeptOffset);
-        writer.Fixed64(snapshot.SequenceNr);
-        writer.Count(snapshot.Kept.Count);
-        foreach (var kept in snapshot.Kept)
-        {
-            writer.Fixed64(kept.Offset);
-            writer.Fixed64(kept.SequenceNr);
-            writer.Timestamp(kept.At);
-            writer.OptionalString(kept.SessionId);
-            writer.OptionalString(kept.Cid);
-        }
-
-        writer.Count(snapshot.Tail.Count);
-        foreach (var message in snapshot.Tail)
-        {
-            Write(writer, message);
-        }
-    }
-
-    private static ChatMessage ReadMessage(ref WireReader reader) => new(
-        Room: reader.Text(),
-        Offset: reader.Fixed64(),
-        From: reader.Text(),
-        Text: reader.Text(),
-        At: reader.Timestamp(),
-        Cid: reader.OptionalString());
-
-    private static RoomSnapshot ReadSnapshot(ref WireReader reader)
-    {
-        var room = reader.Text();
-        var epoch = reader.Text();
-        var nextOffset = reader.Fixed64();
-        var firstKept = reader.Fixed64();
-        var sequenceNr = reader.Fixed64();
-        var kept = new KeptMessage[reader.Count()];
-        for (var i = 0; i < kept.Length; i++)
-        {
-            kept[i] = new KeptMessage(reader.Fixed64(), reader.Fixed64(), reader.Timestamp(), reader.OptionalString(), reader.OptionalString());
-        }
-
-        var tail = new ChatMessage[reader.Count()];
-        for (var i = 0; i < tail.Length; i++)
-        {
-            tail[i] = ReadMessage(ref reader);
-        }
-
-        return new RoomSnapshot(room, epoch, nextOffset, firstKept, sequenceNr, kept, tail);
-    }
 }

@@ -8,7 +8,8 @@ namespace ActorChat.Actors.Tests;
 
 /// <summary>
 /// The base of every TestKit test class here: actors run under the server's own HOCON
-/// (hocon/actorchat.hocon, so supervision is what production has), and TestKit's waits scale by
+/// (hocon/actorchat.hocon, so supervision is what production has) and serializers
+/// (<see cref="ActorChat.Actors.Serialization.ChatSerialization"/>), and TestKit's waits scale by
 /// the suite's one time factor (<see cref="TestTime.Factor"/>, <c>ACTORCHAT_TEST_TIMEFACTOR</c>).
 /// </summary>
 public abstract class ActorChatTestKit : TestKit
@@ -71,5 +72,6 @@ public abstract class ActorChatTestKit : TestKit
             akka.test.timefactor = {TestTime.Factor}
             akka.test.single-expect-default = 10s
             """))
-        .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon"))));
+        .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "actorchat.hocon"))))
+        .WithFallback(ActorChat.Actors.Serialization.ChatSerialization.Config);
 }

@@ -83,33 +83,41 @@ public sealed class HistorySerializerTests : IDisposable
     }
 
     [Fact]
-    public void A_snapshot_claiming_more_elements_than_it_has_bytes_is_refused_as_corrupt()
+    public void A_truncated_snapshot_is_refused_as_corrupt()
     {
-        var snapshot = new RoomSnapshot("r", "e", 1, 1, 0, [], []);
+        var snapshot = new RoomSnapshot("r", "e", 1, 1, 0, [new KeptMessage(1, 2, DateTimeOffset.UnixEpoch, "s", "c")], []);
         var bytes = Serializer.ToBinary(snapshot);
-        bytes[^2] = 0x7F; // the kept-messages count, now far more than the bytes left
-        Assert.Throws<SerializationException>(() => _system.Serialization.Deserialize(bytes, Serializer.Identifier, Serializer.Manifest(snapshot)));
+        Assert.Throws<SerializationException>(() => _system.Serialization.Deserialize(bytes[..^1], Serializer.Identifier, Serializer.Manifest(snapshot)));
     }
 
     /// <summary>
-    /// Stored rows are never rewritten: a layout change needs a new manifest, and this test is the
-    /// reminder (it fails when the bytes of <c>msg1</c> or <c>pos1</c> change).
+    /// Stored rows are never rewritten: a format change needs a new manifest, and this test is the
+    /// reminder (it fails when the bytes of <c>msg2</c> or <c>pos2</c> change). The hand-written
+    /// layouts of older builds (<c>msg1</c>, <c>pos1</c>) are still read as they were.
     /// </summary>
     [Fact]
-    public void The_stored_layouts_stay_as_they_were()
+    public void The_stored_formats_stay_as_they_were()
     {
         var message = new ChatMessage("lobby", 3, "Zoë", "hi \ud800", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromMinutes(330)), "c1");
-        Assert.Equal("msg1", Serializer.Manifest(message));
+        Assert.Equal("msg2", Serializer.Manifest(message));
+
+        // Protocol Buffers: room (field 1), offset (2), from (3), text (a lone surrogate: UTF-16LE
+        // in field 5, not the UTF-8 string of field 4), at (6: UTC ticks, offset minutes 330), cid (7).
         Assert.Equal(
-            Hex("0A 6C6F626279", "0300000000000000", "08 5A6FC3AB", "09 680069002000 00D8", "0094D3EE754BDF08", "4A01", "01 04 6331"),
+            Hex("0A05 6C6F626279", "1003", "1A04 5A6FC3AB", "2A08 68006900200000D8", "320D 0880A8CEF6DEEED2EF08 10CA02", "3A02 6331"),
             Convert.ToHexString(Serializer.ToBinary(message)));
+        TestData.AssertSameMessages([message], [(ChatMessage)Serializer.FromBinary(Serializer.ToBinary(message), "msg2")]);
 
         var position = new StreamPosition("e1", 258);
-        Assert.Equal("pos1", Serializer.Manifest(position));
-        Assert.Equal(Hex("04 6531", "0201000000000000"), Convert.ToHexString(Serializer.ToBinary(position)));
+        Assert.Equal("pos2", Serializer.Manifest(position));
+        Assert.Equal(Hex("0A02 6531", "108202"), Convert.ToHexString(Serializer.ToBinary(position)));
 
-        // room (UTF-8, header 5 << 1), offset, from, text (a lone surrogate: UTF-16, header 4 << 1 | 1),
+        // The legacy layout: room (UTF-8, header 5 << 1), offset, from, text (UTF-16, header 4 << 1 | 1),
         // UTC ticks, offset minutes (330), cid present and "c1".
+        var legacy = Convert.FromHexString(Hex("0A 6C6F626279", "0300000000000000", "08 5A6FC3AB", "09 680069002000 00D8", "0094D3EE754BDF08", "4A01", "01 04 6331"));
+        TestData.AssertSameMessages([message], [(ChatMessage)Serializer.FromBinary(legacy, "msg1")]);
+        Assert.Equal(position, Serializer.FromBinary(Convert.FromHexString(Hex("04 6531", "0201000000000000")), "pos1"));
+
         static string Hex(params string[] parts) => string.Concat(parts).Replace(" ", "", StringComparison.Ordinal);
     }
 
@@ -130,6 +138,9 @@ public sealed class HistorySerializerTests : IDisposable
         { "pos1", "04FF31" + "0201000000000000" },
         { "pos1", "FFFFFFFFFFFFFFFFFFFF01" },
         { "msg2", "00" },
+        { "msg2", "0A05" },
+        { "rsn2", "3A" },
+        { "zzz9", "" },
     };
 
     [Theory]

@@ -62,7 +62,7 @@ public sealed class PostgreSqlHistoryTests : IAsyncLifetime
 
         // Each row went through HistorySerializer, not Akka's JSON fallback.
         Assert.Equal(2352, await _db.CountAsync("SELECT COUNT(*) FROM journal"));
-        Assert.Equal(2352, await _db.CountAsync("SELECT COUNT(*) FROM journal WHERE identifier = @id AND manifest = 'msg1'", ("id", HistorySerializer.SerializerId)));
+        Assert.Equal(2352, await _db.CountAsync("SELECT COUNT(*) FROM journal WHERE identifier = @id AND manifest = 'msg2'", ("id", HistorySerializer.SerializerId)));
     }
 
     [Fact]

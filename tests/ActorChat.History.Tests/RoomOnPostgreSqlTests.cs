@@ -49,9 +49,9 @@ public sealed class RoomOnPostgreSqlTests : IAsyncLifetime
             // Sequence numbers: 1 the history's start, 2-7 messages 1-6. Once the snapshot is saved,
             // the rows before the oldest kept message (4, sequence number 5) go.
             await WaitForAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-general' AND sequence_number < 5 AND NOT deleted", 0);
-            Assert.Equal(3, await _db.CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-general' AND NOT deleted AND manifest = 'pst1'"));
+            Assert.Equal(3, await _db.CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-general' AND NOT deleted AND manifest = 'pst2'"));
             Assert.True(
-                await _db.CountAsync("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-general' AND serializer_id = @id AND manifest = 'rsn1'", ("id", HistorySerializer.SerializerId)) >= 1,
+                await _db.CountAsync("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'room-general' AND serializer_id = @id AND manifest = 'rsn2'", ("id", HistorySerializer.SerializerId)) >= 1,
                 "The room saved no snapshot through HistorySerializer.");
             await HistoryHost.StopAsync(room);
         }

@@ -38,11 +38,11 @@ public sealed class SessionsOnSqliteTests : IDisposable
             var other = Inbox.Create(first.System);
             first.Front.Tell(new SessionContract.Hello(null, "ALICE", true), other.Receiver);
             Assert.IsType<SessionContract.HelloRefused>(await other.ReceiveAsync(HistoryHost.Timeout));
-            await WaitForRowAsync($"session-{welcome.SessionId}", "sev1.join");
+            await WaitForRowAsync($"session-{welcome.SessionId}", "sev3.join");
         }
 
         Assert.Equal(2, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'session-%' AND identifier = $id", ("$id", SessionMessagesSerializer.SerializerId)));
-        Assert.Equal(2, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'name-%' AND identifier = $id AND manifest = 'sev1.nameheld'", ("$id", SessionMessagesSerializer.SerializerId)));
+        Assert.Equal(2, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'name-%' AND identifier = $id AND manifest = 'sev3.nameheld'", ("$id", SessionMessagesSerializer.SerializerId)));
         Assert.Equal(0, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id NOT LIKE 'room-%' AND identifier = $id", ("$id", HistorySerializer.SerializerId)));
         Assert.True(TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE persistence_id LIKE '%sessionShard%'") > 0, "the remembered sessions' shard events");
 
@@ -64,7 +64,7 @@ public sealed class SessionsOnSqliteTests : IDisposable
     }
 
     /// <summary>A one-node cluster with the server's HOCON over the history's SQL settings, and the sessions' regions and front.</summary>
-    private static async Task<Node> StartAsync(HistoryOptions options)
+    internal static async Task<Node> StartAsync(HistoryOptions options)
     {
         var config = ConfigurationFactory.ParseString(
             """
@@ -108,7 +108,7 @@ public sealed class SessionsOnSqliteTests : IDisposable
         throw new FileNotFoundException("hocon/actorchat.hocon above the test's folder");
     }
 
-    private sealed record Node(ActorSystem System, IActorRef Front) : IAsyncDisposable
+    internal sealed record Node(ActorSystem System, IActorRef Front) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await System.Terminate().WaitAsync(HistoryHost.Timeout);
     }

@@ -50,7 +50,7 @@ public sealed class SqliteHistoryTests : IDisposable
         // Each row went through HistorySerializer, not Akka's JSON fallback.
         var path = Path.Combine(_folder.Path, "history.db");
         Assert.Equal(121, TestData.Count(path, "SELECT COUNT(*) FROM journal"));
-        Assert.Equal(121, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE identifier = $id AND manifest = 'msg1'", ("$id", HistorySerializer.SerializerId)));
+        Assert.Equal(121, TestData.Count(path, "SELECT COUNT(*) FROM journal WHERE identifier = $id AND manifest = 'msg2'", ("$id", HistorySerializer.SerializerId)));
     }
 
     /// <summary>The plugin replays 1000 rows per query (replay-batch-size): a room's full retention is several.</summary>

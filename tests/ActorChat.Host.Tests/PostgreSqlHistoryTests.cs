@@ -102,7 +102,7 @@ public sealed class PostgreSqlHistoryTests(ITestOutputHelper output)
             }
         }
 
-        Assert.True(await db.CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-durable' AND manifest = 'pst1'") == 3, "The room's three messages are not in the journal table.");
+        Assert.True(await db.CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'room-durable' AND manifest = 'pst2'") == 3, "The room's three messages are not in the journal table.");
         await using (var server = await TestServer.StartAsync(output, settings))
         {
             // The session is kept on PostgreSQL too: whether it ended with the first server's stop

@@ -18,7 +18,7 @@ namespace ActorChat.Actors.Serialization;
 /// Why not Akka's default: without a binding a message crosses nodes as Newtonsoft JSON with .NET
 /// type names: large (a broadcast's frames would be base64 in JSON), slow on the hot path of every
 /// cross-node broadcast, and tied to type names, so two builds that renamed a record could not
-/// talk. The bindings (<c>hocon/actorchat.hocon</c>) name every type here, <see cref="IWithRoom"/>
+/// talk. The bindings (<see cref="ChatSerialization"/>) name every type here, <see cref="IWithRoom"/>
 /// by its interface, so a new room request gets this serializer or fails loudly
 /// (<see cref="Manifest"/> throws) instead of slipping through as JSON.
 /// </para>
@@ -30,7 +30,7 @@ namespace ActorChat.Actors.Serialization;
 /// </remarks>
 public sealed class RoomMessagesSerializer : SerializerWithStringManifest
 {
-    /// <summary>The serializer's id (ActorChat's: 4201 history, 7101 rooms, 7102 sessions, 7103 cluster).</summary>
+    /// <summary>The serializer's id (ActorChat's: 4201 history, 7101 rooms, 7102 sessions).</summary>
     public const int SerializerId = 7101;
 
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
@@ -300,7 +300,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     }
 
     private static ArgumentException Unknown(Type type) =>
-        new($"ActorChat has no wire format for {type}: add one to {nameof(RoomMessagesSerializer)} and bind the type in hocon/actorchat.hocon.");
+        new($"ActorChat has no wire format for {type}: add one to {nameof(RoomMessagesSerializer)} and bind the type in {nameof(ChatSerialization)}.");
 
     private static void Position(WireWriter writer, StreamPosition position)
     {

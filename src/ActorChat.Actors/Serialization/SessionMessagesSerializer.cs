@@ -14,15 +14,17 @@ namespace ActorChat.Actors.Serialization;
 /// </summary>
 /// <remarks>
 /// Two manifest sets: messages (<c>hel1</c>…, never stored: a layout may change with a release as
-/// long as every node of a cluster runs it) and persisted events and snapshots (<c>sev1.…</c>,
-/// stored in the journal: to change one, add a new manifest and keep reading the old).
+/// long as every node of a cluster runs it) and persisted events and snapshots (<c>sev3.…</c>,
+/// Protocol Buffers of <c>persisted.proto</c> through <see cref="PersistedFormat"/>, stored in the
+/// journal: to change one, add a field or a new manifest and keep reading the old; the
+/// <c>sev1.…</c>/<c>sev2.…</c> rows of older builds are read by <see cref="LegacySessionEventReader"/>).
 /// A byte array that is optional (a token's hash) is a presence flag and the bytes. The rename
 /// messages are at version 2 (<c>ren2 rnd2 rrf2 srn2</c>: the connection's request number added);
 /// they are never stored, so version 1 is not read.
 /// </remarks>
 public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 {
-    /// <summary>The serializer's id (ActorChat: 7101 rooms and relay, 7102 sessions and names, 7103 cluster).</summary>
+    /// <summary>The serializer's id (ActorChat: 4201 history, 7101 rooms and relay, 7102 sessions and names).</summary>
     public const int SerializerId = 7102;
 
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
@@ -46,6 +48,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string AttachedManifest = "sat1";
     internal const string ReattachManifest = "sra1";
     internal const string NotAttachedManifest = "sna1";
+    internal const string GetStateManifest = "sgs1";
+    internal const string StateReplyManifest = "ssr1";
     internal const string ClaimManifest = "ncl1";
     internal const string GrantedManifest = "ngr1";
     internal const string HeldManifest = "nhl1";
@@ -54,17 +58,17 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string HoldsNameManifest = "nvh1";
     internal const string HoldsNameReplyManifest = "nvr1";
 
-    internal const string SessionStartedManifest = "sev1.start";
-    internal const string SessionResumedV1Manifest = "sev1.resume";
-    internal const string SessionResumedManifest = "sev2.resume";
-    internal const string SessionRenamedManifest = "sev1.rename";
-    internal const string RoomJoinedManifest = "sev1.join";
-    internal const string RoomLeftManifest = "sev1.leave";
-    internal const string SessionClosedManifest = "sev1.end";
-    internal const string SessionSnapshotV1Manifest = "sev1.snap";
-    internal const string SessionSnapshotManifest = "sev2.snap";
-    internal const string NameHeldManifest = "sev1.nameheld";
-    internal const string NameFreedManifest = "sev1.namefreed";
+    // Persisted: Protocol Buffers (persisted.proto, PersistedFormat). The sev1/sev2 rows of older
+    // builds are read by LegacySessionEventReader.
+    internal const string SessionStartedManifest = "sev3.start";
+    internal const string SessionResumedManifest = "sev3.resume";
+    internal const string SessionRenamedManifest = "sev3.rename";
+    internal const string RoomJoinedManifest = "sev3.join";
+    internal const string RoomLeftManifest = "sev3.leave";
+    internal const string SessionClosedManifest = "sev3.end";
+    internal const string SessionSnapshotManifest = "sev3.snap";
+    internal const string NameHeldManifest = "sev3.nameheld";
+    internal const string NameFreedManifest = "sev3.namefreed";
 
     private readonly ExtendedActorSystem _system;
 
@@ -96,6 +100,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         SessionEntity.Attached => AttachedManifest,
         SessionEntity.Reattach => ReattachManifest,
         SessionEntity.NotAttached => NotAttachedManifest,
+        SessionEntity.GetState => GetStateManifest,
+        SessionEntity.StateReply => StateReplyManifest,
         NameEntity.Claim => ClaimManifest,
         NameEntity.Granted => GrantedManifest,
         NameEntity.Held => HeldManifest,
@@ -117,6 +123,11 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
+        if (obj is ISessionEvent persisted)
+        {
+            return PersistedFormat.ToBytes(persisted);
+        }
+
         var w = new WireWriter(64);
         switch (obj)
         {
@@ -137,8 +148,6 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Text(m.Message);
                 break;
             case SessionContract.TakenOver:
-            case SessionEntity.SessionClosed:
-            case NameEntity.NameFreed:
                 break;
             case SessionContract.Rename m:
                 w.Text(m.SessionId);
@@ -210,6 +219,15 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Text(m.SessionId);
                 w.ActorRef(m.Connection);
                 break;
+            case SessionEntity.GetState m:
+                w.Text(m.SessionId);
+                break;
+            case SessionEntity.StateReply m:
+                w.OptionalString(m.Name);
+                w.Strings([.. m.Rooms]);
+                w.Bool(m.Attached);
+                w.Bool(m.Ended);
+                break;
             case NameEntity.Claim m:
                 w.Text(m.Key);
                 w.Text(m.SessionId);
@@ -243,43 +261,6 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Fixed64(m.Verification);
                 w.Bool(m.Holds);
                 break;
-            case SessionEntity.SessionStarted m:
-                w.Text(m.Name);
-                w.Text(m.Caseless);
-                w.Text(m.Cased);
-                w.Bool(m.Resumable);
-                OptionalBytes(w, m.TokenHash);
-                break;
-            case SessionEntity.SessionResumed m:
-                w.Bytes(m.TokenHash);
-                OptionalBytes(w, m.PreviousTokenHash);
-                break;
-            case SessionEntity.SessionRenamed m:
-                w.Text(m.Name);
-                w.Text(m.Caseless);
-                w.Text(m.Cased);
-                break;
-            case SessionEntity.RoomJoined m:
-                w.Text(m.Room);
-                break;
-            case SessionEntity.RoomLeft m:
-                w.Text(m.Room);
-                break;
-            case SessionEntity.SessionSnapshot m:
-                w.Text(m.Name);
-                w.Text(m.Caseless);
-                w.Text(m.Cased);
-                w.Bool(m.Resumable);
-                OptionalBytes(w, m.TokenHash);
-                w.Fixed64(m.Generation);
-                w.Strings([.. m.Rooms]);
-                w.Bool(m.Ended);
-                OptionalBytes(w, m.PreviousTokenHash);
-                break;
-            case NameEntity.NameHeld m:
-                w.Text(m.SessionId);
-                w.Text(m.Name);
-                break;
             default:
                 throw Unknown(obj);
         }
@@ -289,6 +270,16 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (manifest.StartsWith("sev3.", StringComparison.Ordinal))
+        {
+            return ReadPersisted(bytes, manifest);
+        }
+
+        if (LegacySessionEventReader.Read(bytes, manifest) is { } legacy)
+        {
+            return legacy;
+        }
+
         var r = new WireReader(bytes, $"a session message '{manifest}'");
         object message = manifest switch
         {
@@ -310,6 +301,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             AttachedManifest => new SessionEntity.Attached(r.Text(), r.Fixed64(), r.ActorRef(_system)),
             ReattachManifest => new SessionEntity.Reattach(r.Text(), r.Fixed64(), r.ActorRef(_system)),
             NotAttachedManifest => new SessionEntity.NotAttached(r.Text(), r.ActorRef(_system)),
+            GetStateManifest => new SessionEntity.GetState(r.Text()),
+            StateReplyManifest => new SessionEntity.StateReply(r.OptionalString(), r.Strings(), r.Bool(), r.Bool()),
             ClaimManifest => new NameEntity.Claim(r.Text(), r.Text(), r.Text(), r.Fixed64()),
             GrantedManifest => new NameEntity.Granted(r.Text(), r.Fixed64()),
             HeldManifest => new NameEntity.Held(r.Text(), r.Fixed64(), r.Text()),
@@ -317,22 +310,25 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             ReleasedManifest => new NameEntity.Released(r.Text(), r.Text()),
             HoldsNameManifest => new NameEntity.HoldsName(r.Text(), r.Text(), r.Fixed64()),
             HoldsNameReplyManifest => new NameEntity.HoldsNameReply(r.Text(), r.Fixed64(), r.Bool()),
-            SessionStartedManifest => new SessionEntity.SessionStarted(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null),
-            SessionResumedV1Manifest => new SessionEntity.SessionResumed(r.Bytes()),
-            SessionResumedManifest => new SessionEntity.SessionResumed(r.Bytes(), r.Bool() ? r.Bytes() : null),
-            SessionRenamedManifest => new SessionEntity.SessionRenamed(r.Text(), r.Text(), r.Text()),
-            RoomJoinedManifest => new SessionEntity.RoomJoined(r.Text()),
-            RoomLeftManifest => new SessionEntity.RoomLeft(r.Text()),
-            SessionClosedManifest => SessionEntity.SessionClosed.Instance,
-            SessionSnapshotV1Manifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool()),
-            SessionSnapshotManifest => new SessionEntity.SessionSnapshot(r.Text(), r.Text(), r.Text(), r.Bool(), r.Bool() ? r.Bytes() : null, r.Fixed64(), r.Strings(), r.Bool(), r.Bool() ? r.Bytes() : null),
-            NameHeldManifest => new NameEntity.NameHeld(r.Text(), r.Text()),
-            NameFreedManifest => NameEntity.NameFreed.Instance,
             _ => throw new SerializationException($"ActorChat: unknown session message manifest '{manifest}' (this build reads {SessionMessagesSerializerInfo.Known})."),
         };
         r.End();
         return message;
     }
+
+    private static object ReadPersisted(byte[] bytes, string manifest) => manifest switch
+    {
+        SessionStartedManifest => PersistedFormat.ReadSessionStarted(bytes),
+        SessionResumedManifest => PersistedFormat.ReadSessionResumed(bytes),
+        SessionRenamedManifest => PersistedFormat.ReadSessionRenamed(bytes),
+        RoomJoinedManifest => new SessionEntity.RoomJoined(PersistedFormat.ReadSessionRoom(bytes)),
+        RoomLeftManifest => new SessionEntity.RoomLeft(PersistedFormat.ReadSessionRoom(bytes)),
+        SessionClosedManifest => PersistedFormat.Empty(bytes, SessionEntity.SessionClosed.Instance),
+        SessionSnapshotManifest => PersistedFormat.ReadSessionSnapshot(bytes),
+        NameHeldManifest => PersistedFormat.ReadNameHeld(bytes),
+        NameFreedManifest => PersistedFormat.Empty(bytes, NameEntity.NameFreed.Instance),
+        _ => throw new SerializationException($"ActorChat: unknown session event manifest '{manifest}' (this build reads {SessionMessagesSerializerInfo.Known})."),
+    };
 
     private static void OptionalBytes(WireWriter w, byte[]? bytes)
     {
@@ -350,5 +346,5 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 /// <summary>What the session serializer reads, for its error messages.</summary>
 internal static class SessionMessagesSerializerInfo
 {
-    public const string Known = "hel1 wel1 hrf1 tko1 ren2 rnd2 rrf2 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn2 sat1 sra1 sna1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
+    public const string Known = "hel1 wel1 hrf1 tko1 ren2 rnd2 rrf2 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn2 sat1 sra1 sna1 sgs1 ssr1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev3.start sev3.resume sev3.rename sev3.join sev3.leave sev3.end sev3.snap sev3.nameheld sev3.namefreed, and (written by older builds) sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
 }

@@ -8,9 +8,11 @@ using Akka.Serialization;
 namespace ActorChat.Actors.Serialization;
 
 /// <summary>
-/// Writes the compact binary layout every ActorChat serializer uses, for what is stored (the
-/// history's events and snapshots) and for what crosses nodes (room, relay and session messages).
-/// One layout, so a string or a timestamp reads back the same wherever it was written.
+/// Writes the compact binary layout of what crosses nodes (room, relay and session messages; never
+/// stored, so it may change with a release). What is stored is Protocol Buffers
+/// (<see cref="PersistedFormat"/>); stored rows of older builds in this layout are read by
+/// <see cref="WireReader"/> (the legacy readers). One layout, so a string or a timestamp reads back
+/// the same wherever it was written.
 /// </summary>
 /// <remarks>
 /// Integers are little-endian (fixed width) or 7-bit varints (lengths, counts); a string is a varint

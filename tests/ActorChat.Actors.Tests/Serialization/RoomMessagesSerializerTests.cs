@@ -45,17 +45,19 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
 
     private static ReadOnlyMemory<byte> Frame(string text) => Encoding.UTF8.GetBytes(text);
 
+    private IReadOnlyList<object> Samples() => Samples(_alice.Ref, _bob.Ref);
+
     /// <summary>One message per manifest, with every optional field set in one and left out in another where it has some.</summary>
-    private IReadOnlyList<object> Samples()
+    internal static IReadOnlyList<object> Samples(IActorRef alice, IActorRef bob)
     {
         var position = new StreamPosition("e-1", 42);
         var deliver = new ConnectionActor.Deliver([Frame("{\"type\":\"message\"}"), Frame(""), Frame("h\u00e9\u00e9\ud83d\ude00")]);
         return
         [
-            new RoomContract.Enter("general", "s1", "Al\u00efce", _alice.Ref, Subprotocols.V1, position, 50, "r1"),
-            new RoomContract.Enter("lobby", "s2", "bob", _bob.Ref, Subprotocols.Beej, null, null, null),
-            new RoomContract.Listen("lobby", _alice.Ref, new ChatGateway.Connected(_bob.Ref)),
-            new RoomContract.Listen("lobby", _alice.Ref, null),
+            new RoomContract.Enter("general", "s1", "Al\u00efce", alice, Subprotocols.V1, position, 50, "r1"),
+            new RoomContract.Enter("lobby", "s2", "bob", bob, Subprotocols.Beej, null, null, null),
+            new RoomContract.Listen("lobby", alice, new ChatGateway.Connected(bob)),
+            new RoomContract.Listen("lobby", alice, null),
             new RoomContract.Leave("general", "s1", "r2"),
             new RoomContract.Leave("general", "s1", null),
             new RoomContract.Post("general", "s1", "hello \ud800 lone surrogate", "c-1", "r3"),
@@ -78,10 +80,10 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomContract.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"]),
             deliver,
             new ConnectionActor.Deliver([]),
-            new ChatGateway.Connected(_alice.Ref),
-            new NodeRelay.Forward(_alice.Ref, new RoomContract.Entered("general", position, 3, true, [Frame("x")])),
-            new NodeRelay.Forward(_bob.Ref, new RoomContract.RoomStopped("general", null)),
-            new NodeRelay.FanOut([new NodeRelay.Delivery(deliver, [_alice.Ref, _bob.Ref]), new NodeRelay.Delivery(new ConnectionActor.Deliver([Frame("ack"), Frame("m")]), [_bob.Ref])]),
+            new ChatGateway.Connected(alice),
+            new NodeRelay.Forward(alice, new RoomContract.Entered("general", position, 3, true, [Frame("x")])),
+            new NodeRelay.Forward(bob, new RoomContract.RoomStopped("general", null)),
+            new NodeRelay.FanOut([new NodeRelay.Delivery(deliver, [alice, bob]), new NodeRelay.Delivery(new ConnectionActor.Deliver([Frame("ack"), Frame("m")]), [bob])]),
         ];
     }
 

@@ -12,11 +12,10 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
 {
     private static readonly byte[] Hash = [.. Enumerable.Range(0, 32).Select(i => (byte)(i * 7))];
 
+    private IEnumerable<object> Samples() => Samples(CreateTestProbe().Ref);
+
     /// <summary>One sample of every type, with optional fields both present and absent, and text that is not well-formed UTF-16.</summary>
-    private IEnumerable<object> Samples()
-    {
-        var connection = CreateTestProbe().Ref;
-        return
+    internal static IReadOnlyList<object> Samples(IActorRef connection) =>
         [
             new SessionContract.Hello("AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB", "alice", true),
             new SessionContract.Hello(null, "b\uD800ob", false),
@@ -38,6 +37,9 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new SessionEntity.Attached("id", long.MaxValue, connection),
             new SessionEntity.Reattach("id", 3, connection),
             new SessionEntity.NotAttached("id", connection),
+            new SessionEntity.GetState("id"),
+            new SessionEntity.StateReply("Zoë", ["general", "lobby"], true, false),
+            new SessionEntity.StateReply(null, [], false, true),
             new NameEntity.Claim("c:alice", "id", "alice", 42),
             new NameEntity.Granted("k:alice", 42),
             new NameEntity.Held("c:alice", -1, "alice"),
@@ -58,7 +60,6 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             new NameEntity.NameHeld("id", "alice"),
             NameEntity.NameFreed.Instance,
         ];
-    }
 
     [Fact]
     public void Every_session_message_and_event_is_bound_to_the_sessions_serializer_and_reads_back_equal()
@@ -75,7 +76,7 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
             Assert.Equivalent(sample, back, strict: true);
         }
 
-        // One manifest per type, the persisted ones apart (sev1.… and, where a layout grew, sev2.…).
+        // One manifest per type, the persisted ones apart (sev3.…, Protocol Buffers).
         Assert.Equal(Samples().Select(s => s.GetType()).Distinct().Count(), manifests.Count);
         Assert.Equal(9, manifests.Count(m => m.StartsWith("sev", StringComparison.Ordinal)));
     }
@@ -110,8 +111,8 @@ public sealed class SessionMessagesSerializerTests : ActorChatTestKit
 
         // What this build writes keeps it.
         var now = new SessionEntity.SessionResumed(hash, [9]);
-        Assert.Equal("sev2.resume", serializer.Manifest(now));
-        Assert.Equivalent(now, serializer.FromBinary(serializer.ToBinary(now), "sev2.resume"), strict: true);
+        Assert.Equal("sev3.resume", serializer.Manifest(now));
+        Assert.Equivalent(now, serializer.FromBinary(serializer.ToBinary(now), "sev3.resume"), strict: true);
     }
 
     [Fact]
