@@ -34,11 +34,11 @@ public sealed partial class SessionEntity
     /// <summary>Ends the session if its connection has been gone long enough (the entity's own timer; tests).</summary>
     public sealed record CheckExpiry(string SessionId) : ISessionMessage, INoSerializationVerificationNeeded;
 
-    /// <summary>Asks for <see cref="StateReply"/> (tests, diagnostics; never crosses nodes in production).</summary>
-    public sealed record GetState(string SessionId) : ISessionMessage, INoSerializationVerificationNeeded;
+    /// <summary>Asks for <see cref="StateReply"/> (tests, diagnostics); bound to the sessions serializer, as it may cross nodes.</summary>
+    public sealed record GetState(string SessionId) : ISessionMessage;
 
     /// <summary>The session's name (null: no such session), rooms, whether a connection is attached, whether it ended.</summary>
-    public sealed record StateReply(string? Name, IReadOnlyList<string> Rooms, bool Attached, bool Ended) : INoSerializationVerificationNeeded;
+    public sealed record StateReply(string? Name, IReadOnlyList<string> Rooms, bool Attached, bool Ended);
 
     /// <summary>Stops the entity (the passivation message of the sessions' region).</summary>
     public sealed record StopSession : INoSerializationVerificationNeeded
