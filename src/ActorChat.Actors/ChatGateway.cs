@@ -37,6 +37,10 @@ public sealed class ChatGateway : ReceiveActor
         Receive<Terminated>(t => _connections.Remove(t.ActorRef));
         Receive<Drain>(OnDrain);
         Receive<GetStatus>(_ => Sender.Tell(new Status(_connections.Count, _draining is not null)));
+
+        // The server API's requests: the room (or the listing) answers the asker.
+        Receive<ToRoom>(m => _rooms.Forward(m.Request));
+        Receive<RoomContract.ListRooms>(l => (_roomDirectory ?? _rooms).Forward(l));
     }
 
     /// <param name="roomDirectory">What answers <c>rooms</c> in a cluster (<see cref="RoomDirectory"/>); null: <paramref name="rooms"/>.</param>
@@ -115,4 +119,11 @@ public sealed class ChatGateway : ReceiveActor
 
     /// <summary>Open connections, and whether the gateway is draining.</summary>
     public sealed record Status(int Connections, bool Draining);
+
+    /// <summary>
+    /// A server API request for one room (host → gateway → room), such as <see cref="RoomContract.ApiPost"/>;
+    /// the room answers the sender. A <see cref="RoomContract.ListRooms"/> told to the gateway is answered
+    /// by the node's listing. Node-local: the host asks its own gateway.
+    /// </summary>
+    public sealed record ToRoom(IWithRoom Request) : INoSerializationVerificationNeeded;
 }

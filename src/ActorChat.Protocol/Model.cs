@@ -11,8 +11,14 @@ public readonly record struct StreamPosition(string Epoch, long Offset);
 /// A chat message as a room keeps it in its history and publishes it; the shape of
 /// <c>actorchat.v1</c>'s <c>message</c> payload. <paramref name="Cid"/> is the sender's own id for
 /// it (1–64 characters), echoed so the sender can match it to its send; null when none was given.
+/// <paramref name="Via"/> says how a message not sent by a member came in (<see cref="ViaApi"/>:
+/// the server API); null for a member's.
 /// </summary>
-public sealed record ChatMessage(string Room, long Offset, string From, string Text, DateTimeOffset At, string? Cid);
+public sealed record ChatMessage(string Room, long Offset, string From, string Text, DateTimeOffset At, string? Cid, string? Via = null)
+{
+    /// <summary>The <see cref="Via"/> of a message posted through the server API.</summary>
+    public const string ViaApi = "api";
+}
 
 /// <summary>A member of a room changed its name from <paramref name="From"/> to <paramref name="To"/>.</summary>
 public sealed record Rename(string From, string To);

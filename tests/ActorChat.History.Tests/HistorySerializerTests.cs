@@ -32,6 +32,8 @@ public sealed class HistorySerializerTests : IDisposable
             new ChatMessage("r", long.MaxValue, "a", "b", DateTimeOffset.MaxValue, ""),
             new ChatMessage("r", 7, "a", "\udfff\ud800", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)), new string('c', 64)),
             new ChatMessage("r", 8, "a", new string('é', 100_000), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(-12)), null),
+            new ChatMessage("r", 9, "server", "posted through the API", new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero), "c-9", ChatMessage.ViaApi),
+            new ChatMessage("r", 10, "server", "no cid", new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero), null, ChatMessage.ViaApi),
         ]).ToList();
 
         var read = messages.Select(m => (ChatMessage)RoundTrip(m)).ToList();

@@ -173,6 +173,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsFailure>(f => _logger.RoomHousekeepingFailed(f.Cause, _room, "deleting old snapshots"));
         Command<ReceiveTimeout>(_ => OnIdle());
         Command<StopRoom>(_ => OnStop());
+        ReceiveApi();
     }
 
     public override string PersistenceId => "room-" + _room;

@@ -152,4 +152,33 @@ public static class RoomContract
     /// <summary>The rooms with members now, for a <c>rooms</c> reply.</summary>
     /// <remarks>Node-local: the answer to <see cref="ListRooms"/>.</remarks>
     public sealed record RoomList(string? Ref, IReadOnlyList<ActorChat.Protocol.V1.RoomSummary> Rooms) : INoSerializationVerificationNeeded;
+
+    // ---- the server API (host → gateway → room; the room answers the asker) ----
+
+    /// <summary>The error code of an API request that names a message the room does not keep (a <c>replyTo</c>).</summary>
+    public const string NotFound = "not-found";
+
+    /// <summary>
+    /// A message from the server API, posted by no member: as <paramref name="From"/> (a valid name,
+    /// checked by the host), with <see cref="ChatMessage.Via"/> <c>"api"</c>. <paramref name="SenderId"/>
+    /// (<c>api:&lt;key id&gt;</c>) stands for the session in the room's <c>cid</c> dedup, so a repeated
+    /// <paramref name="Cid"/> of the same key is answered with the original offset and not posted
+    /// again. <paramref name="ReplyTo"/>, when given, must be a kept offset (else <see cref="Refused"/>
+    /// <see cref="NotFound"/>). Answered once durable with one <see cref="ConnectionActor.Deliver"/>
+    /// holding the API's reply body (<c>ActorChat.Protocol.Api.ApiReplies</c>), or with <see cref="Refused"/>.
+    /// </summary>
+    public sealed record ApiPost(string Room, string SenderId, string From, string Text, string? Cid, long? ReplyTo) : IWithRoom;
+
+    /// <summary>Asks for the room's <see cref="PresenceList"/> (the server API).</summary>
+    public sealed record GetPresence(string Room) : IWithRoom;
+
+    /// <summary>
+    /// Who is in the room now, by name in the order of <c>joined.members</c> and capped like it
+    /// (<see cref="RoomLimits.MaxPresenceList"/>; <paramref name="MemberCount"/> is exact), each with
+    /// its open connections in the room (0 while in its presence grace).
+    /// </summary>
+    public sealed record PresenceList(string Room, int MemberCount, IReadOnlyList<PresentMember> Members);
+
+    /// <summary>A name in a <see cref="PresenceList"/> and how many of its connections are in the room.</summary>
+    public sealed record PresentMember(string Name, int Connections);
 }

@@ -171,9 +171,10 @@ public sealed partial class RoomState
     /// otherwise the message gets the next offset and is stamped <paramref name="at"/>, in UTC, to the
     /// millisecond, and never earlier than the previous message (a clock that steps back does not
     /// reorder the history, and retention by age may rely on times only growing).
-    /// Text and cid rules are the protocol's; they are not checked again here.
+    /// Text and cid rules are the protocol's; they are not checked again here. <paramref name="via"/>
+    /// is carried in the message (<see cref="ChatMessage.Via"/>: how a message not sent by a member came in).
     /// </summary>
-    public PostDecision DecidePost(string sessionId, string from, string text, string? cid, DateTimeOffset at)
+    public PostDecision DecidePost(string sessionId, string from, string text, string? cid, DateTimeOffset at, string? via = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         ArgumentException.ThrowIfNullOrEmpty(from);
@@ -204,7 +205,7 @@ public sealed partial class RoomState
             stamped = _decidedLastAt;
         }
 
-        var posted = new MessagePosted(new ChatMessage(Room, _decidedNextOffset, from, text, stamped, cid), sessionId);
+        var posted = new MessagePosted(new ChatMessage(Room, _decidedNextOffset, from, text, stamped, cid, via), sessionId);
         _pending.Enqueue(posted);
         if (key is { } added)
         {

@@ -41,6 +41,7 @@ public static class ChatSerialization
         typeof(ChatGateway.Connected),
         typeof(NodeRelay.Forward),
         typeof(NodeRelay.FanOut),
+        typeof(RoomContract.PresenceList),
     ];
 
     /// <summary>What <see cref="SessionMessagesSerializer"/> writes: session and name messages, and their persisted events and snapshot.</summary>

@@ -225,6 +225,11 @@ public static class PersistedFormat
             }
         }
 
+        if (message.Via is { } via)
+        {
+            p.Via = via;
+        }
+
         return p;
     }
 
@@ -239,7 +244,8 @@ public static class PersistedFormat
             P.ChatMessage.CidKindOneofCase.Cid => p.Cid,
             P.ChatMessage.CidKindOneofCase.CidUtf16 => FromUtf16(p.CidUtf16),
             _ => null,
-        });
+        },
+        Via: p.HasVia ? p.Via : null);
 
     private static P.Timestamp ToProto(DateTimeOffset at) => new() { UtcTicks = at.UtcTicks, OffsetMinutes = checked((int)at.TotalOffsetMinutes) };
 

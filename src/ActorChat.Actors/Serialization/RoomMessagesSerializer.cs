@@ -90,12 +90,22 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary><see cref="NodeRelay.FanOut"/>: deliveries (frames, then connections, each).</summary>
     internal const string FanOutManifest = "fan1";
 
+    /// <summary><see cref="RoomContract.ApiPost"/>: room, sender id, from, text, cid?, replyTo?.</summary>
+    internal const string ApiPostManifest = "aps1";
+
+    /// <summary><see cref="RoomContract.GetPresence"/>: room.</summary>
+    internal const string GetPresenceManifest = "gpr1";
+
+    /// <summary><see cref="RoomContract.PresenceList"/>: room, member count, then each name and its connections.</summary>
+    internal const string PresenceListManifest = "prl1";
+
     /// <summary>Every manifest this build reads.</summary>
     internal static readonly IReadOnlyList<string> Manifests =
     [
         EnterManifest, ListenManifest, LeaveManifest, PostManifest, ReadHistoryManifest, RenameMemberManifest, GetStatusManifest, ApplyRetentionManifest,
         SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
         DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
+        ApiPostManifest, GetPresenceManifest, PresenceListManifest,
     ];
 
     public RoomMessagesSerializer(ExtendedActorSystem system)
@@ -128,6 +138,9 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             ChatGateway.Connected => ConnectedManifest,
             NodeRelay.Forward => ForwardManifest,
             NodeRelay.FanOut => FanOutManifest,
+            RoomContract.ApiPost => ApiPostManifest,
+            RoomContract.GetPresence => GetPresenceManifest,
+            RoomContract.PresenceList => PresenceListManifest,
             _ => throw Unknown(o.GetType()),
         };
     }
@@ -241,6 +254,28 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 }
 
                 break;
+            case RoomContract.ApiPost apiPost:
+                writer.Text(apiPost.Room);
+                writer.Text(apiPost.SenderId);
+                writer.Text(apiPost.From);
+                writer.Text(apiPost.Text);
+                writer.OptionalString(apiPost.Cid);
+                writer.OptionalFixed64(apiPost.ReplyTo);
+                break;
+            case RoomContract.GetPresence presence:
+                writer.Text(presence.Room);
+                break;
+            case RoomContract.PresenceList list:
+                writer.Text(list.Room);
+                writer.Fixed32(list.MemberCount);
+                writer.Count(list.Members.Count);
+                foreach (var member in list.Members)
+                {
+                    writer.Text(member.Name);
+                    writer.Fixed32(member.Connections);
+                }
+
+                break;
             default:
                 throw Unknown(obj.GetType());
         }
@@ -293,6 +328,9 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             ConnectedManifest => new ChatGateway.Connected(reader.ActorRef(system)),
             ForwardManifest => new NodeRelay.Forward(reader.ActorRef(system), reader.Nested(system)),
             FanOutManifest => ReadFanOut(ref reader, bytes),
+            ApiPostManifest => new RoomContract.ApiPost(reader.Text(), reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalFixed64()),
+            GetPresenceManifest => new RoomContract.GetPresence(reader.Text()),
+            PresenceListManifest => ReadPresenceList(ref reader),
             _ => throw new SerializationException($"ActorChat rooms: unknown manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
         };
         reader.End();
@@ -331,6 +369,19 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         }
 
         return new NodeRelay.FanOut(deliveries);
+    }
+
+    private static RoomContract.PresenceList ReadPresenceList(ref WireReader reader)
+    {
+        var room = reader.Text();
+        var count = reader.Fixed32();
+        var members = new RoomContract.PresentMember[reader.Count()];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = new RoomContract.PresentMember(reader.Text(), reader.Fixed32());
+        }
+
+        return new RoomContract.PresenceList(room, count, members);
     }
 
     private static void Write(WireWriter writer, RoomContract.Post post)

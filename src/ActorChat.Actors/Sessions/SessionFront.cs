@@ -135,6 +135,12 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
             return;
         }
 
+        if (ReservedNames.IsReserved(key))
+        {
+            connection.Tell(new SessionContract.HelloRefused(ErrorCodes.NameTaken, ReservedNames.Refusal(name)));
+            return;
+        }
+
         var id = _unreachable.Count > 0 ? SessionSharding.NewSessionIdIn(_localShards, _shards) : SessionTokens.NewSessionId();
         _sessions.Tell(new SessionEntity.StartSession(id, name, key.Caseless, key.Cased, resumable, connection));
     }
@@ -144,6 +150,12 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         if (!ChatRules.TryValidateName(rename.Name, _maxNameLength, out var name, out var key, out var error))
         {
             connection.Tell(new SessionContract.RenameRefused(ErrorCodes.InvalidName, error, rename.Request));
+            return;
+        }
+
+        if (ReservedNames.IsReserved(key))
+        {
+            connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NameTaken, ReservedNames.Refusal(name), rename.Request));
             return;
         }
 

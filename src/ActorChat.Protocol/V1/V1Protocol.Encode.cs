@@ -75,7 +75,7 @@ public static partial class V1Protocol
         return frame.Finish();
     }
 
-    /// <summary><c>message {room, offset, from, text, at, cid?}</c>, an event (no <c>ref</c>).</summary>
+    /// <summary><c>message {room, offset, from, text, at, cid?, via?}</c>, an event (no <c>ref</c>).</summary>
     public static byte[] EncodeMessage(ChatMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -204,6 +204,11 @@ public static partial class V1Protocol
         if (message.Cid is { } cid)
         {
             json.WriteString("cid"u8, cid);
+        }
+
+        if (message.Via is { } via)
+        {
+            json.WriteString("via"u8, via);
         }
     }
 

@@ -37,6 +37,8 @@ public sealed class BindingsTests : ActorChatTestKit
         [typeof(RoomContract.RoomList)] = "the node's directory to a connection",
         [typeof(RoomContract.GetRoomCount)] = "the host's metrics to its node's directory",
         [typeof(RoomContract.RoomCount)] = "the node's directory to the host's metrics",
+        [typeof(RoomContract.PresentMember)] = "a part of RoomContract.PresenceList, never sent alone",
+        [typeof(ChatGateway.ToRoom)] = "the host's server API to its gateway",
         [typeof(SessionContract.GetSessionCount)] = "the host's metrics to its node's session front",
         [typeof(SessionContract.SessionCount)] = "the node's session front to the host's metrics",
     };

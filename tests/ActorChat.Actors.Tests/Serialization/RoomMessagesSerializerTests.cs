@@ -84,6 +84,11 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new NodeRelay.Forward(alice, new RoomContract.Entered("general", position, 3, true, [Frame("x")])),
             new NodeRelay.Forward(bob, new RoomContract.RoomStopped("general", null)),
             new NodeRelay.FanOut([new NodeRelay.Delivery(deliver, [alice, bob]), new NodeRelay.Delivery(new ConnectionActor.Deliver([Frame("ack"), Frame("m")]), [bob])]),
+            new RoomContract.ApiPost("general", "api:ops", "server", "maintenance at 10:00 \ud800", "c-9", 7),
+            new RoomContract.ApiPost("general", "api:ops", "Al\u00efce", "plain", null, null),
+            new RoomContract.GetPresence("general"),
+            new RoomContract.PresenceList("general", 3, [new RoomContract.PresentMember("alice", 2), new RoomContract.PresentMember("b\u00f6b", 0)]),
+            new RoomContract.PresenceList("general", 0, []),
         ];
     }
 
@@ -248,6 +253,11 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
                 var s = (RoomContract.Status)actual;
                 Assert.Equal(e with { Names = [] }, s with { Names = [] });
                 Assert.Equal(e.Names, s.Names);
+                break;
+            case RoomContract.PresenceList e:
+                var p = (RoomContract.PresenceList)actual;
+                Assert.Equal(e with { Members = [] }, p with { Members = [] });
+                Assert.Equal(e.Members, p.Members);
                 break;
             case ConnectionActor.Deliver e:
                 AssertFrames(e.Frames, ((ConnectionActor.Deliver)actual).Frames);

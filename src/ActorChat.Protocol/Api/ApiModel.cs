@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace ActorChat.Protocol.Api;
+
+// The server API's bodies (README "Server API", docs/PROTOCOL.md Part D), in and out. Written and
+// read only through ApiJsonContext (System.Text.Json source generation): camelCase, nulls left out.
+
+/// <summary><c>POST /api/rooms/{room}/messages</c>: what to post, as whom (default <c>server</c>), with an optional <c>cid</c> for idempotency.</summary>
+public sealed record PublishRequest(string? Text, string? From, string? Cid, long? ReplyTo);
+
+/// <summary>A posted message's place: the reply to a publish, the same for a repeated <c>cid</c>.</summary>
+public sealed record Published(string Room, long Offset);
+
+/// <summary>A room with members, in <c>GET /api/rooms</c> (busiest first).</summary>
+public sealed record RoomEntry(string Room, int Members);
+
+/// <summary><c>GET /api/rooms/{room}</c>: where its history stands and how many members it has.</summary>
+public sealed record RoomInfo(string Room, string Epoch, long Offset, int MemberCount);
+
+/// <summary><c>GET /api/rooms/{room}/presence</c>: who is in the room, by name (capped; <see cref="MemberCount"/> exact).</summary>
+public sealed record Presence(string Room, int MemberCount, IReadOnlyList<PresenceMember> Members);
+
+/// <summary>A name in a room and how many of its connections are in it (0 while in its presence grace).</summary>
+public sealed record PresenceMember(string Name, int Connections);
+
+/// <summary>A message as <c>actorchat.v1</c> shows it (the <c>message</c> payload); documents <see cref="MessagePage"/>.</summary>
+public sealed record HistoryMessage(string Room, long Offset, string From, string Text, string At, string? Cid, string? Via);
+
+/// <summary>
+/// <c>GET /api/rooms/{room}/messages</c>: the <c>actorchat.v1</c> <c>history</c> payload, oldest
+/// first. Served as the room's own encoding (<see cref="ApiReplies.HistoryPayload"/>); this type
+/// describes it for the OpenAPI document.
+/// </summary>
+public sealed record MessagePage(string Room, IReadOnlyList<HistoryMessage> Messages, bool More);
+
+/// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(Published))]
+[JsonSerializable(typeof(RoomEntry[]))]
+[JsonSerializable(typeof(RoomInfo))]
+[JsonSerializable(typeof(Presence))]
+[JsonSerializable(typeof(MessagePage))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;
