@@ -144,20 +144,24 @@ public sealed class ChatListeners
                 _management.Add(listen);
                 listen.Use(next => connection =>
                 {
-                    connection.Items[ManagementTag] = ManagementTag;
+                    TagManagement(connection.Items);
                     return next(connection);
                 });
             });
         }
     }
 
+    /// <summary>Marks a connection's items as those of a management listener's connection.</summary>
+    internal static void TagManagement(IDictionary<object, object?> items) => items[ManagementTag] = ManagementTag;
+
     /// <summary>True when the request came in on a management listener.</summary>
     internal static bool OnManagementListener(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(ManagementTag) == true;
 
-    /// <summary>True for /metrics, /healthz, /readyz and anything under them.</summary>
+    /// <summary>True for /metrics, /healthz, /readyz, the server API (/api, <see cref="ChatApi"/>) and anything under them.</summary>
     internal static bool IsManagementPath(PathString path) =>
-        ManagementPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        ManagementPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
+        || path.StartsWithSegments(ChatApi.Prefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How Kestrel itself binds a URL from <c>--urls</c>: localhost on both loopbacks, an IP as is, any other host on every interface.</summary>
     private static void Listen(KestrelServerOptions kestrel, BindingAddress address, Action<ListenOptions> configure)

@@ -111,6 +111,7 @@ public static class ChatServer
         // Draining, then leaving the cluster (each bounded) must fit in the host's shutdown.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + DrainService.LeaveBound + TimeSpan.FromSeconds(10));
 
+        builder.Services.AddChatApi(options);
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("actorchat"))
@@ -230,6 +231,8 @@ public static class ChatServer
             });
         }
 
+        app.UseChatApiGate(listeners, options.Auth, logger);
+
         var (keepAliveInterval, keepAliveTimeout) = KeepAlive.Effective(options.KeepAliveInterval, options.KeepAliveTimeout);
         app.UseWebSockets(new WebSocketOptions
         {
@@ -250,6 +253,8 @@ public static class ChatServer
 
         // Routing comes after the static files, so the 404 fallback never hides a file.
         app.UseRouting();
+        app.UseRateLimiter();
+        app.MapChatApi(options.Auth);
         app.MapHealthChecks("/healthz", new() { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -268,6 +273,8 @@ public static class ChatServer
             {
                 logger.ManagementListening(string.Join(", ", ChatListeners.ManagementPaths), string.Join(", ", listeners.Management));
             }
+
+            ChatApi.LogListening(logger, listeners, options.Auth);
         });
 
         return app;

@@ -82,6 +82,12 @@ internal static class ChatServerOptionsValidator
 
         CheckCluster(options.Cluster, options.History, Invalid);
 
+        // The server API's keys: shown as *** whatever was given.
+        if (options.Auth.FindApiProblem() is { } api)
+        {
+            throw new InvalidSettingsException($"{ChatServerOptions.Section}:{nameof(options.Auth)}:{api.Setting}", api.Shown, api.Rule);
+        }
+
         InvalidSettingsException Invalid(string name, object value, string rule)
         {
             var setting = $"{ChatServerOptions.Section}:{name}";
@@ -175,6 +181,16 @@ internal static class ChatServerOptionsValidator
             if (value is not null && ChatServerSettings.IsSection(property.PropertyType))
             {
                 CheckRanges(value, setting, given);
+                continue;
+            }
+
+            if (value is Array sections && ChatServerSettings.IsSectionList(property.PropertyType))
+            {
+                for (var i = 0; i < sections.Length; i++)
+                {
+                    CheckRanges(sections.GetValue(i)!, $"{setting}:{i}", given);
+                }
+
                 continue;
             }
 

@@ -37,9 +37,24 @@ public sealed class InvalidSettingsException : Exception
             null => "",
             "" => " = (empty)",
 
+            // Keys and secrets are never shown, whatever went wrong with them (a misspelt name included).
+            _ when IsSecret(setting) => " = ***",
+
             // One line, whatever was given.
             _ => " = " + value.ReplaceLineEndings(" "),
         };
         return $"{setting}{shown}: {rule}";
+    }
+
+    /// <summary>
+    /// True for a setting that holds or may hold a secret: a part of its path names a key or a secret
+    /// (<c>ApiKeys:0:Key</c>, <c>SigningKeys:0:Secret</c>, a misspelt <c>ApiKeys:0:Kee</c>), unless
+    /// it is one of the names known to hold none (<c>ApiKeys:0:Id</c>).
+    /// </summary>
+    internal static bool IsSecret(string setting)
+    {
+        var parts = setting.Split(':');
+        return parts[^1] is not ("Id" or "KeyId" or "Algorithm" or "PublicKeyFile")
+            && parts.Any(part => part.Contains("key", StringComparison.OrdinalIgnoreCase) || part.Contains("secret", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -73,6 +73,20 @@ public sealed class SettingsTests
         { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:4811"], "ActorChat:History:Provider = sqlite: not with ActorChat:Cluster:SeedNodes (joining other nodes): a SQLite file cannot be shared by nodes on different machines; use ActorChat:History:Provider=postgresql" },
         { ["--ActorChat:Cluster:SeedNodes:0=akka.tcp://actorchat@127.0.0.1:4811", "--ActorChat:History:Provider=Memory"], "ActorChat:History:Provider = Memory: not with ActorChat:Cluster:SeedNodes (joining other nodes): history kept in memory is lost with its node and never seen by the others; use ActorChat:History:Provider=postgresql" },
 
+        // The server API's keys: a key is never shown, whatever is wrong with it.
+        { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Key=secret-but-short"], "ActorChat:Auth:ApiKeys:0:Key = ***: must be at least 32 characters (e.g. openssl rand -base64 32)" },
+        { ["--ActorChat:Auth:ApiKeys:0:Id=backend"], "ActorChat:Auth:ApiKeys:0:Key = ***: must be at least 32 characters (e.g. openssl rand -base64 32)" },
+        { ["--ActorChat:Auth:ApiKeys:0:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:0:Id = (empty): must be 1–64 characters of A-Z a-z 0-9 - _ . (the key's name in logs, e.g. backend)" },
+        { ["--ActorChat:Auth:ApiKeys:0:Id=back end", "--ActorChat:Auth:ApiKeys:0:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:0:Id = back end: must be 1–64 characters of A-Z a-z 0-9 - _ . (the key's name in logs, e.g. backend)" },
+        { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Key=0123456789abcdef0123456789abcdef", "--ActorChat:Auth:ApiKeys:1:Id=backend", "--ActorChat:Auth:ApiKeys:1:Key=fedcba9876543210fedcba9876543210"], "ActorChat:Auth:ApiKeys:1:Id = backend: is already the id of ActorChat:Auth:ApiKeys:0" },
+        { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Key=0123456789abcdef0123456789abcdef", "--ActorChat:Auth:ApiKeys:1:Id=ops", "--ActorChat:Auth:ApiKeys:1:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:1:Key = ***: is the same key as ActorChat:Auth:ApiKeys:0 (each id needs its own)" },
+        { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Kee=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:0:Kee = ***: no such setting (the settings in ActorChat:Auth:ApiKeys:0 are Id, Key)" },
+        { ["--ActorChat:Auth:ApiKeys=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys = ***: is a list of sections: set its entries, e.g. ActorChat:Auth:ApiKeys:0:Id" },
+        { ["--ActorChat:Auth:ApiKeys:first:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:first: ActorChat:Auth:ApiKeys is a list of sections: ActorChat:Auth:ApiKeys:0:Id, ActorChat:Auth:ApiKeys:1:Id, …" },
+        { ["--ActorChat:Auth:ApiRequestsPerSecond=0"], "ActorChat:Auth:ApiRequestsPerSecond = 0: must be between 1 and 1000000" },
+        { ["--ActorChat:Auth:ApiRequestBurst=many"], "ActorChat:Auth:ApiRequestBurst = many: must be a whole number" },
+        { ["--ActorChat:Auth:ApiOnAllInterfaces=yes"], "ActorChat:Auth:ApiOnAllInterfaces = yes: must be true or false" },
+
         // Where to listen.
         { ["--urls", "nonsense"], "urls = nonsense: must be a URL to listen on, e.g. http://0.0.0.0:3490" },
         { ["--urls", "http://localhost:0"], "urls = http://localhost:0: port 0 (any free port) needs an IP address, e.g. http://127.0.0.1:0" },
@@ -246,6 +260,13 @@ public sealed class SettingsTests
             ["ActorChat:Cluster:SeedNodes:0"] = "akka.tcp://actorchat@10.0.0.4:4811",
             ["ActorChat:Cluster:StableAfter"] = "00:00:07",
             ["ActorChat:Cluster:Shards"] = "30",
+            ["ActorChat:Auth:ApiKeys:0:Id"] = "backend",
+            ["ActorChat:Auth:ApiKeys:0:Key"] = "k3y-0f-the-backend-at-least-32-characters",
+            ["ActorChat:Auth:ApiKeys:1:Id"] = "ops",
+            ["ActorChat:Auth:ApiKeys:1:Key"] = "an0ther-key-for-the-ops-team-32-characters",
+            ["ActorChat:Auth:ApiOnAllInterfaces"] = "true",
+            ["ActorChat:Auth:ApiRequestsPerSecond"] = "5",
+            ["ActorChat:Auth:ApiRequestBurst"] = "9",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -265,6 +286,7 @@ public sealed class SettingsTests
     {
         var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties()).Concat(typeof(HistoryOptions).GetProperties())
             .Concat(typeof(RoomOptions).GetProperties()).Concat(typeof(SessionOptions).GetProperties()).Concat(typeof(ChatClusterOptions).GetProperties())
+            .Concat(typeof(AuthOptions).GetProperties())
             .Where(p => p.SetMethod?.IsPublic == true && p.PropertyType != typeof(bool) && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
             .Where(p => p.GetCustomAttribute<RangeAttribute>() is null)
             .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")
@@ -340,8 +362,13 @@ internal static class Settings
         }
     }
 
-    public static bool Same(object? a, object? b) =>
-        a is string[] x && b is string[] y ? x.SequenceEqual(y) : Equals(a, b);
+    /// <summary>Equal values; lists entry by entry, and sections (an entry of <c>Auth:ApiKeys</c>) setting by setting.</summary>
+    public static bool Same(object? a, object? b) => (a, b) switch
+    {
+        (Array x, Array y) => x.Length == y.Length && Enumerable.Range(0, x.Length).All(i => Same(x.GetValue(i), y.GetValue(i))),
+        (not null, not null) when a.GetType() == b.GetType() && ChatServerSettings.IsSection(a.GetType()) => Compare(a, b, b).All(s => Same(s.A, s.B)),
+        _ => Equals(a, b),
+    };
 
-    public static string Show(object? value) => value is string[] list ? $"[{string.Join(", ", list)}]" : $"{value}";
+    public static string Show(object? value) => value is Array list ? $"[{string.Join(", ", list.Cast<object?>().Select(Show))}]" : $"{value}";
 }

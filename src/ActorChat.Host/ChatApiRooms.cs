@@ -1,0 +1,274 @@
+using ActorChat.Actors;
+using ActorChat.Actors.Protocol;
+using ActorChat.Actors.Rooms;
+using ActorChat.Protocol;
+using ActorChat.Protocol.Api;
+using ActorChat.Protocol.V1;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ActorChat.Host;
+
+/// <summary>
+/// The server API's room routes. Each asks the node's <see cref="ChatGateway"/>, which hands the
+/// request to the room (or the listing); Ask is used here only, at the edge, bounded by
+/// <see cref="ChatSettings.AnswerTimeout"/> (503 past it). Reads of a room that does not exist are
+/// 404 and do not create it (<see cref="RoomExistence"/>); a post creates it, as a member's join does.
+/// </summary>
+internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, IOptions<ChatServerOptions> options, ChatApiKeys keys, ILoggerFactory loggers)
+{
+    /// <summary>What stands for an API key in the rooms' <c>cid</c> dedup (never a session id: those have no colon).</summary>
+    public const string SenderPrefix = "api:";
+
+    private readonly ChatServerOptions _options = options.Value;
+    private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Host");
+
+    private TimeSpan Timeout => _options.Limits.AnswerTimeout;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/rooms/{room}/messages", (string room, HttpContext http, ChatApiRooms rooms) => rooms.PublishAsync(room, http))
+            .WithName("PostMessage")
+            .WithSummary("Posts a message to a room as `from` (default `server`), with `via: \"api\"`; a repeated `cid` answers the same body.")
+            .Accepts<PublishRequest>("application/json")
+            .Produces<Published>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/rooms", (HttpContext http, ChatApiRooms rooms) => rooms.ListAsync(http.RequestAborted))
+            .WithName("ListRooms")
+            .WithSummary("The rooms with members, busiest first.")
+            .Produces<RoomEntry[]>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/rooms/{room}", (string room, HttpContext http, ChatApiRooms rooms) => rooms.InfoAsync(room, http.RequestAborted))
+            .WithName("GetRoom")
+            .WithSummary("Where a room's history stands (epoch, last offset) and how many members it has.")
+            .Produces<RoomInfo>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/rooms/{room}/presence", (string room, HttpContext http, ChatApiRooms rooms) => rooms.PresenceAsync(room, http.RequestAborted))
+            .WithName("GetPresence")
+            .WithSummary("Who is in a room, by name, with each name's connections.")
+            .Produces<Presence>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/rooms/{room}/messages", (string room, long? before, int? limit, HttpContext http, ChatApiRooms rooms) => rooms.HistoryAsync(room, before, limit, http.RequestAborted))
+            .WithName("GetMessages")
+            .WithSummary("A page of a room's history, oldest first, as actorchat.v1's history payload: the messages before `before` (default: the newest), at most `limit` (1–100, default 50).")
+            .Produces<MessagePage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public async Task<IResult> PublishAsync(string room, HttpContext http)
+    {
+        if (CheckRoom(room) is { } badRoom)
+        {
+            return badRoom;
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException tooLarge)
+        {
+            return Problem(tooLarge.StatusCode, "Bad request body", tooLarge.Message);
+        }
+
+        if (!ApiReplies.TryReadPublish(body, out var request, out var problem))
+        {
+            return BadRequest(problem);
+        }
+
+        var limits = _options.Limits;
+        var text = request.Text?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            return BadRequest("\"text\" is required: a message needs some text.");
+        }
+
+        if (text.Length > limits.MaxMessageLength)
+        {
+            return BadRequest($"\"text\": a message can have at most {limits.MaxMessageLength} characters.");
+        }
+
+        // The name rules of every member; the reserved names (server) are the API's to use.
+        // Once users hold names of their own while offline, "from" must not be one of those either.
+        if (!ChatRules.TryValidateName(request.From ?? ReservedNames.Server, limits.MaxNameLength, out var from, out _, out var nameError))
+        {
+            return BadRequest($"\"from\": {nameError}");
+        }
+
+        if (request.Cid is { Length: 0 or > V1Protocol.MaxIdLength })
+        {
+            return BadRequest($"\"cid\" must be a string of 1–{V1Protocol.MaxIdLength} characters.");
+        }
+
+        if (request.ReplyTo is < 1)
+        {
+            return BadRequest("\"replyTo\" must be the offset of a message of the room (1 or more).");
+        }
+
+        var keyId = keys.Authenticate(http)!;
+        var post = new RoomContract.ApiPost(room, SenderPrefix + keyId, from, text, request.Cid, request.ReplyTo);
+        return await AskRoomAsync(room, "a post", new ChatGateway.ToRoom(post), answer =>
+        {
+            if (answer is not ConnectionActor.Deliver { Frames: [var published] })
+            {
+                return null;
+            }
+
+            _logger.ApiPosted(keyId, room, from);
+            return Results.Bytes(published.ToArray(), "application/json");
+        },
+        http.RequestAborted).ConfigureAwait(false);
+    }
+
+    public Task<IResult> ListAsync(CancellationToken cancellation) =>
+        AskRoomAsync(
+            "",
+            "the room list",
+            new RoomContract.ListRooms(null),
+            answer => answer is RoomContract.RoomList list
+                ? TypedResults.Ok<RoomEntry[]>([.. list.Rooms.Where(r => !IsOutOfReach(r.Room)).Select(r => new RoomEntry(r.Room, r.Members))])
+                : null,
+            cancellation);
+
+    public async Task<IResult> InfoAsync(string room, CancellationToken cancellation)
+    {
+        if (await ExistingRoomAsync(room, cancellation).ConfigureAwait(false) is { } missing)
+        {
+            return missing;
+        }
+
+        // The room's settings (visibility, posting, slow mode, topic) join this reply once rooms keep them.
+        return await AskRoomAsync(room, "the room's status", new ChatGateway.ToRoom(new RoomContract.GetStatus(room)), answer => answer is RoomContract.Status status
+            ? TypedResults.Ok(new RoomInfo(room, status.Position.Epoch, status.Position.Offset, status.Members))
+            : null, cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<IResult> PresenceAsync(string room, CancellationToken cancellation)
+    {
+        if (await ExistingRoomAsync(room, cancellation).ConfigureAwait(false) is { } missing)
+        {
+            return missing;
+        }
+
+        return await AskRoomAsync(room, "the room's presence", new ChatGateway.ToRoom(new RoomContract.GetPresence(room)), answer => answer is RoomContract.PresenceList list
+            ? TypedResults.Ok(new Presence(room, list.MemberCount, [.. list.Members.Select(m => new PresenceMember(m.Name, m.Connections))]))
+            : null, cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<IResult> HistoryAsync(string room, long? before, int? limit, CancellationToken cancellation)
+    {
+        if (limit is < 1 or > V1Protocol.MaxLimit)
+        {
+            return BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}.");
+        }
+
+        if (before is < 0)
+        {
+            return BadRequest("\"before\" must be an offset, 0 or more.");
+        }
+
+        if (await ExistingRoomAsync(room, cancellation).ConfigureAwait(false) is { } missing)
+        {
+            return missing;
+        }
+
+        var read = new RoomContract.ReadHistory(room, before, limit ?? V1Protocol.DefaultLimit, null);
+        return await AskRoomAsync(room, "a history page", new ChatGateway.ToRoom(read), answer => answer is ConnectionActor.Deliver { Frames: [var page] }
+            ? Results.Bytes(ApiReplies.HistoryPayload(page), "application/json")
+            : null, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Names a direct-message room: <c>dm-</c> rooms are reached only by their two users' own
+    /// <c>dm</c>, never by the API, so they are 404 here and left out of the list.
+    /// </summary>
+    private static bool IsOutOfReach(string room) => room.StartsWith("dm-", StringComparison.Ordinal);
+
+    private static IResult? CheckRoom(string room) =>
+        !RoomNames.IsValid(room) ? BadRequest($"\"{room}\" is not a room name: 1–{RoomNames.MaxLength} characters of a-z 0-9 - _, starting with a letter or digit.")
+        : IsOutOfReach(room) ? NotFound(room)
+        : null;
+
+    /// <summary>Null when the room exists; else the problem to answer (400 for a bad name, 404 for a room that does not exist, 503 when that cannot be told now).</summary>
+    private async Task<IResult?> ExistingRoomAsync(string room, CancellationToken cancellation)
+    {
+        if (CheckRoom(room) is { } bad)
+        {
+            return bad;
+        }
+
+        if (room == RoomNames.Lobby)
+        {
+            // The lobby always exists.
+            return null;
+        }
+
+        try
+        {
+            return await RoomExistence.ExistsAsync(system, room, _options.RoomSettings(), Timeout, cancellation).ConfigureAwait(false) ? null : NotFound(room);
+        }
+        catch (AskTimeoutException)
+        {
+            _logger.ApiUnanswered("the history store", room, Timeout);
+            return Unavailable("The history store did not answer in time; try again.");
+        }
+        catch (InvalidOperationException unreadable)
+        {
+            return Unavailable(unreadable.Message);
+        }
+    }
+
+    /// <summary>Asks the gateway; <paramref name="answered"/> turns the expected answer into the result (null: not the expected one), a refusal becomes a problem.</summary>
+    private async Task<IResult> AskRoomAsync(string room, string what, object request, Func<object, IResult?> answered, CancellationToken cancellation)
+    {
+        object answer;
+        try
+        {
+            var gateway = await registry.GetAsync<ChatGateway>(cancellation).ConfigureAwait(false);
+            answer = await gateway.Ask<object>(request, Timeout, cancellation).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _logger.ApiUnanswered(what, room, Timeout);
+            return Unavailable($"The room did not answer within {Timeout}; try again.");
+        }
+
+        return answered(answer) ?? answer switch
+        {
+            RoomContract.Refused { Code: RoomContract.NotFound } refused => Problem(StatusCodes.Status404NotFound, "Not found", refused.Message),
+            RoomContract.Refused { Code: RoomContract.Unavailable } refused => Unavailable(refused.Message),
+            RoomContract.Refused refused => BadRequest(refused.Message),
+            _ => throw new InvalidOperationException($"Unexpected answer to {what}: {answer.GetType().Name}."),
+        };
+    }
+
+    private static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    private static IResult NotFound(string room) => Problem(StatusCodes.Status404NotFound, "Not found", $"There is no room \"{room}\".");
+
+    private static IResult Unavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Unavailable", detail);
+
+    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+}
