@@ -6,6 +6,12 @@ using ActorChat.LoadGen.Reporting;
 using ActorChat.LoadGen.Servers;
 
 // ActorChat.LoadGen: see CliOptions.Usage and bench/README.md.
+if (args is ["api-publish", .. var apiArgs])
+{
+    // The server API's publish rate and latency (bench/api-publish.sh), apart from the socket scenarios.
+    return await ApiPublish.RunAsync(apiArgs);
+}
+
 CliOptions options;
 try
 {
