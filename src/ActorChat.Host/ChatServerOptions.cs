@@ -106,6 +106,9 @@ public sealed class ChatServerOptions
     /// <summary>Whether this server is a node of a cluster, and how it finds and talks to the other nodes.</summary>
     public ChatClusterOptions Cluster { get; set; } = new();
 
+    /// <summary>Whether <c>actorchat.v1</c> clients sign in with a token, and how tokens are checked.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>The bounds of every room, from <see cref="Rooms"/> and <see cref="History"/>.</summary>
     public RoomLimits RoomLimits() => new()
     {

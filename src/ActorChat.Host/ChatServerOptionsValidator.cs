@@ -82,6 +82,9 @@ internal static class ChatServerOptionsValidator
 
         CheckCluster(options.Cluster, options.History, Invalid);
 
+        // The mode, the keys (files read now), the audience outside anonymous mode.
+        _ = AuthSetup.Rules(options.Auth);
+
         InvalidSettingsException Invalid(string name, object value, string rule)
         {
             var setting = $"{ChatServerOptions.Section}:{name}";

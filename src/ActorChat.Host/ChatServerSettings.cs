@@ -68,6 +68,10 @@ public static class ChatServerSettings
             {
                 property.SetValue(instance, BindList(child, setting, given));
             }
+            else if (IsSectionList(settingType))
+            {
+                property.SetValue(instance, BindSectionList(settingType.GetElementType()!, child, setting, given));
+            }
             else if (IsSection(settingType))
             {
                 if (!string.IsNullOrEmpty(child.Value))
@@ -94,6 +98,33 @@ public static class ChatServerSettings
         }
 
         return instance;
+    }
+
+    /// <summary>True for a list of settings sections, such as <c>Auth:SigningKeys</c> (<c>Name:0:Setting</c>, <c>Name:1:Setting</c>, …).</summary>
+    internal static bool IsSectionList(Type type) => type.IsArray && IsSection(type.GetElementType()!);
+
+    private static Array BindSectionList(Type element, IConfigurationSection section, string setting, Dictionary<string, string> given)
+    {
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            throw new InvalidSettingsException(setting, section.Value, $"is a list of sections: set its entries, e.g. {setting}:0:{Settings(element).First().Name}");
+        }
+
+        var indexed = new List<(int Index, object Value)>();
+        foreach (var child in section.GetChildren())
+        {
+            if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || !string.IsNullOrEmpty(child.Value))
+            {
+                throw new InvalidSettingsException($"{setting}:{child.Key}", child.Value, $"{setting} is a list of sections: {setting}:0:{Settings(element).First().Name}, {setting}:1:…");
+            }
+
+            indexed.Add((index, BindSection(element, child, $"{setting}:{child.Key}", given)));
+        }
+
+        var entries = indexed.OrderBy(e => e.Index).Select(e => e.Value).ToArray();
+        var list = Array.CreateInstance(element, entries.Length);
+        Array.Copy(entries, list, entries.Length);
+        return list;
     }
 
     private static string[] BindList(IConfigurationSection section, string setting, Dictionary<string, string> given)

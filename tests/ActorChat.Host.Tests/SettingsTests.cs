@@ -246,6 +246,16 @@ public sealed class SettingsTests
             ["ActorChat:Cluster:SeedNodes:0"] = "akka.tcp://actorchat@10.0.0.4:4811",
             ["ActorChat:Cluster:StableAfter"] = "00:00:07",
             ["ActorChat:Cluster:Shards"] = "30",
+            ["ActorChat:Auth:Mode"] = "optional",
+            ["ActorChat:Auth:Issuer"] = "https://id.example.com",
+            ["ActorChat:Auth:Audience"] = "actorchat",
+            ["ActorChat:Auth:SigningKeys:0:Algorithm"] = "HS256",
+            ["ActorChat:Auth:SigningKeys:0:Secret"] = Convert.ToBase64String(new byte[32]),
+            ["ActorChat:Auth:SigningKeys:0:KeyId"] = "k1",
+            ["ActorChat:Auth:ClockSkew"] = "00:01:00",
+            ["ActorChat:Auth:ExpiryGrace"] = "00:00:40",
+            ["ActorChat:Auth:Admins:0"] = "alice",
+            ["ActorChat:Auth:AdminRole"] = "chat-admin",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -340,8 +350,9 @@ internal static class Settings
         }
     }
 
+    // Lists compare by their entries (lists of sections too, such as Auth:SigningKeys, whose entries are records).
     public static bool Same(object? a, object? b) =>
-        a is string[] x && b is string[] y ? x.SequenceEqual(y) : Equals(a, b);
+        a is Array x && b is Array y ? x.Cast<object?>().SequenceEqual(y.Cast<object?>()) : Equals(a, b);
 
-    public static string Show(object? value) => value is string[] list ? $"[{string.Join(", ", list)}]" : $"{value}";
+    public static string Show(object? value) => value is Array list ? $"[{string.Join(", ", list.Cast<object?>())}]" : $"{value}";
 }
