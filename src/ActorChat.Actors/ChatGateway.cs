@@ -20,11 +20,13 @@ public sealed class ChatGateway : ReceiveActor
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Users.UserAuth _auth;
     private readonly HashSet<IActorRef> _connections = [];
     private ConnectionActor.Close? _draining;
 
-    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null)
+    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null)
     {
+        _auth = auth ?? Users.UserAuth.Anonymous;
         _rooms = rooms;
         _roomDirectory = roomDirectory;
         _sessions = sessions;
@@ -44,8 +46,9 @@ public sealed class ChatGateway : ReceiveActor
     }
 
     /// <param name="roomDirectory">What answers <c>rooms</c> in a cluster (<see cref="RoomDirectory"/>); null: <paramref name="rooms"/>.</param>
-    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null) =>
-        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory));
+    /// <param name="auth">Whether <c>actorchat.v1</c> clients sign in with a token; null: anonymous.</param>
+    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null, Users.UserAuth? auth = null) =>
+        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory, auth));
 
     /// <summary>A connection that throws is stopped (its socket closed with 1011); the others go on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -53,7 +56,7 @@ public sealed class ChatGateway : ReceiveActor
     private void OnConnect(Connect connect)
     {
         var connection = Context.ActorOf(
-            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time, _roomDirectory),
+            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time, _roomDirectory, _auth),
             $"connection-{connect.Id}");
         Context.Watch(connection);
         _connections.Add(connection);

@@ -94,7 +94,7 @@ public sealed class ChatNode
 
         var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength, settings.Shards), "sessions");
         var gateway = system.ActorOf(
-            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory),
+            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth),
             "chat");
         return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
     }
@@ -154,6 +154,9 @@ public sealed record ChatNodeSettings(int Shards, RoomLimits RoomLimits, RoomSet
 {
     /// <summary>How failed entities are started again.</summary>
     public EntitySupervision Supervision { get; init; } = EntitySupervision.Default;
+
+    /// <summary>Whether <c>actorchat.v1</c> clients sign in with a token (<c>ActorChat:Auth</c>); anonymous by default.</summary>
+    public Users.UserAuth Auth { get; init; } = Users.UserAuth.Anonymous;
 }
 
 /// <summary>The clocks of a node's parts (tests move them on their own).</summary>

@@ -66,7 +66,8 @@ public abstract class ConnectionActor : ReceiveActor
     /// <summary>
     /// The actor for a connection speaking <paramref name="subprotocol"/> (<see cref="Subprotocols"/>).
     /// <paramref name="rooms"/> is the routing point of every room, <paramref name="sessions"/> the session registry,
-    /// <paramref name="roomDirectory"/> what answers <c>rooms</c> (null: <paramref name="rooms"/>, the one node's region).
+    /// <paramref name="roomDirectory"/> what answers <c>rooms</c> (null: <paramref name="rooms"/>, the one node's region),
+    /// <paramref name="auth"/> whether clients sign in with a token (null: anonymous).
     /// </summary>
     public static Props Props(
         string subprotocol,
@@ -79,9 +80,13 @@ public abstract class ConnectionActor : ReceiveActor
         ChatMetrics metrics,
         ILogger logger,
         TimeProvider? time = null,
-        IActorRef? roomDirectory = null)
+        IActorRef? roomDirectory = null,
+        Users.UserAuth? auth = null)
     {
-        var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System, roomDirectory ?? rooms);
+        var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System, roomDirectory ?? rooms)
+        {
+            Auth = auth ?? Users.UserAuth.Anonymous,
+        };
         return subprotocol switch
         {
             Subprotocols.V1 => Akka.Actor.Props.Create(() => new V1Connection(context)),

@@ -61,6 +61,9 @@ public static class ChatServer
         // Read once: the options do not follow configuration reloads.
         builder.Services.AddSingleton(Options.Create(options));
 
+        // The token rules, keys loaded, once (every connection of the node shares the validator).
+        builder.Services.AddSingleton(AuthSetup.For(options.Auth));
+
         // Kestrel gets every endpoint in code (ChatListeners), so it must not bind the URLs itself;
         // a non-empty but empty-listed value keeps it from falling back to ASPNETCORE_HTTP_PORTS.
         var listeners = ChatListeners.Create(builder.Configuration, options);
@@ -154,9 +157,13 @@ public static class ChatServer
                     var loggers = sp.GetRequiredService<ILoggerFactory>();
                     system.ActorOf(DeadLetterLog.Props(loggers.CreateLogger("ActorChat.Actors.DeadLetters")), DeadLetterLog.Name);
                     ChatCluster.StartNode(system, chat, loggers.CreateLogger("ActorChat.Host"));
+                    LogAuth(loggers.CreateLogger("ActorChat.Host"), chat.Auth);
                     var node = ChatNode.Start(
                         system,
-                        new ChatNodeSettings(chat.Cluster.Shards, chat.RoomLimits(), chat.RoomSettings(), chat.Limits, chat.Sessions.SessionTtl),
+                        new ChatNodeSettings(chat.Cluster.Shards, chat.RoomLimits(), chat.RoomSettings(), chat.Limits, chat.Sessions.SessionTtl)
+                        {
+                            Auth = sp.GetRequiredService<ActorChat.Actors.Users.UserAuth>(),
+                        },
                         loggers,
                         sp.GetRequiredService<ChatMetrics>());
                     registry.Register<ChatCluster.RoomShardRegion>(node.Rooms);
@@ -166,6 +173,19 @@ public static class ChatServer
         });
 
         return builder;
+    }
+
+    /// <summary>How clients sign in: the mode and, outside anonymous mode, the issuer, audience and keys (never a secret).</summary>
+    private static void LogAuth(ILogger logger, AuthOptions auth)
+    {
+        if (AuthSetup.ModeOf(auth) == ActorChat.Actors.Users.AuthMode.Anonymous)
+        {
+            logger.AuthAnonymous();
+            return;
+        }
+
+        var keys = string.Join(", ", auth.SigningKeys.Select(k => k.KeyId is { Length: > 0 } id ? $"{k.Algorithm} ({id})" : k.Algorithm));
+        logger.AuthTokens(auth.Mode, auth.Issuer ?? "(any)", auth.Audience ?? "(any)", keys, auth.ClockSkew, auth.ExpiryGrace);
     }
 
     /// <summary>

@@ -106,7 +106,7 @@ public sealed class ChatServerOptions
     /// <summary>Whether this server is a node of a cluster, and how it finds and talks to the other nodes.</summary>
     public ChatClusterOptions Cluster { get; set; } = new();
 
-    /// <summary>Who may do what: the server API's keys (<see cref="AuthOptions.ApiKeys"/>) and where it is served.</summary>
+    /// <summary>Whether <c>actorchat.v1</c> clients sign in with a token, how tokens are checked, and the server API's keys.</summary>
     public AuthOptions Auth { get; set; } = new();
 
     /// <summary>The bounds of every room, from <see cref="Rooms"/> and <see cref="History"/>.</summary>

@@ -87,6 +87,8 @@ internal static class ChatServerOptionsValidator
         {
             throw new InvalidSettingsException($"{ChatServerOptions.Section}:{nameof(options.Auth)}:{api.Setting}", api.Shown, api.Rule);
         }
+        // The mode, the keys (files read now), the audience outside anonymous mode.
+        _ = AuthSetup.Rules(options.Auth);
 
         InvalidSettingsException Invalid(string name, object value, string rule)
         {

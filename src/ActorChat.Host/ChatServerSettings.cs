@@ -43,7 +43,7 @@ public static class ChatServerSettings
     /// <summary>True for a nested settings class such as <c>Limits</c>.</summary>
     internal static bool IsSection(Type type) => type.IsClass && type != typeof(string) && !type.IsArray;
 
-    /// <summary>True for a list of settings classes such as <c>Auth:ApiKeys</c> (<c>ApiKeys:0:Id</c>, <c>ApiKeys:0:Key</c>, …).</summary>
+    /// <summary>True for a list of settings classes such as <c>Auth:SigningKeys</c> or <c>Auth:ApiKeys</c> (<c>ApiKeys:0:Id</c>, <c>ApiKeys:0:Key</c>, …).</summary>
     internal static bool IsSectionList(Type type) => type.IsArray && IsSection(type.GetElementType()!);
 
     private static object BindSection(Type type, IConfigurationSection section, string path, Dictionary<string, string> given)
@@ -103,12 +103,11 @@ public static class ChatServerSettings
         return instance;
     }
 
-    /// <summary>Entries <c>setting:0:…</c>, <c>setting:1:…</c>, each a section of <paramref name="type"/>, in index order.</summary>
-    private static Array BindSectionList(Type type, IConfigurationSection section, string setting, Dictionary<string, string> given)
+    private static Array BindSectionList(Type element, IConfigurationSection section, string setting, Dictionary<string, string> given)
     {
         if (!string.IsNullOrEmpty(section.Value))
         {
-            throw new InvalidSettingsException(setting, section.Value, $"is a list of sections: set its entries, e.g. {setting}:0:{Settings(type).First().Name}");
+            throw new InvalidSettingsException(setting, section.Value, $"is a list of sections: set its entries, e.g. {setting}:0:{Settings(element).First().Name}");
         }
 
         var indexed = new List<(int Index, object Value)>();
@@ -116,20 +115,16 @@ public static class ChatServerSettings
         {
             if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || !string.IsNullOrEmpty(child.Value))
             {
-                throw new InvalidSettingsException($"{setting}:{child.Key}", child.Value, $"{setting} is a list of sections: {setting}:0:{Settings(type).First().Name}, {setting}:1:{Settings(type).First().Name}, …");
+                throw new InvalidSettingsException($"{setting}:{child.Key}", child.Value, $"{setting} is a list of sections: {setting}:0:{Settings(element).First().Name}, {setting}:1:…");
             }
 
-            indexed.Add((index, BindSection(type, child, $"{setting}:{child.Key}", given)));
+            indexed.Add((index, BindSection(element, child, $"{setting}:{child.Key}", given)));
         }
 
-        var entries = Array.CreateInstance(type, indexed.Count);
-        var i = 0;
-        foreach (var entry in indexed.OrderBy(e => e.Index))
-        {
-            entries.SetValue(entry.Value, i++);
-        }
-
-        return entries;
+        var entries = indexed.OrderBy(e => e.Index).Select(e => e.Value).ToArray();
+        var list = Array.CreateInstance(element, entries.Length);
+        Array.Copy(entries, list, entries.Length);
+        return list;
     }
 
     private static string[] BindList(IConfigurationSection section, string setting, Dictionary<string, string> given)

@@ -12,6 +12,12 @@ catch (InvalidOperationException missing)
     return 3;
 }
 
+// `token --sub alice …`: print a token for trying sign-in out, and exit; no server starts.
+if (args is [TokenCommand.Name, ..])
+{
+    return TokenCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 try
 {
     // The settings are read while building; the history file is created while the app is set up

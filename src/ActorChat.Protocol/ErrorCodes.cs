@@ -27,6 +27,21 @@ public static class ErrorCodes
 
     /// <summary><c>actorchat.v1</c>: joining would exceed the rooms allowed per connection.</summary>
     public const string TooManyRooms = "too-many-rooms";
+
+    /// <summary><c>actorchat.v1</c>, <c>Auth:Mode</c> <c>required</c>: a <c>hello</c> without a token.</summary>
+    public const string AuthRequired = "auth-required";
+
+    /// <summary><c>actorchat.v1</c>: a token that does not verify, or breaks a rule of its claims.</summary>
+    public const string InvalidToken = "invalid-token";
+
+    /// <summary><c>actorchat.v1</c>: a token past its <c>exp</c> (beyond the clock skew).</summary>
+    public const string TokenExpired = "token-expired";
+
+    /// <summary><c>actorchat.v1</c>: a <c>refresh</c> with a token of another user.</summary>
+    public const string TokenMismatch = "token-mismatch";
+
+    /// <summary><c>actorchat.v1</c>: a request the connection's user or role may not make.</summary>
+    public const string Forbidden = "forbidden";
 }
 
 /// <summary>The WebSocket close codes the server uses, beyond the standard ones.</summary>
@@ -51,4 +66,13 @@ public static class CloseCodes
 
     /// <summary><c>actorchat.v1</c>: another connection resumed this connection's session.</summary>
     public const int SessionTakenOver = 4001;
+
+    /// <summary><c>actorchat.v1</c>: the token expired and was not refreshed; get a new one, reconnect, resume.</summary>
+    public const int TokenExpired = 4002;
+
+    /// <summary><c>actorchat.v1</c>: an invalid token, or none where one is needed; do not retry with the same token.</summary>
+    public const int InvalidToken = 4003;
+
+    /// <summary><c>actorchat.v1</c>: no <c>hello</c> within 10 s of the handshake; may reconnect.</summary>
+    public const int HelloTimeout = 4006;
 }

@@ -267,6 +267,16 @@ public sealed class SettingsTests
             ["ActorChat:Auth:ApiOnAllInterfaces"] = "true",
             ["ActorChat:Auth:ApiRequestsPerSecond"] = "5",
             ["ActorChat:Auth:ApiRequestBurst"] = "9",
+            ["ActorChat:Auth:Mode"] = "optional",
+            ["ActorChat:Auth:Issuer"] = "https://id.example.com",
+            ["ActorChat:Auth:Audience"] = "actorchat",
+            ["ActorChat:Auth:SigningKeys:0:Algorithm"] = "HS256",
+            ["ActorChat:Auth:SigningKeys:0:Secret"] = Convert.ToBase64String(new byte[32]),
+            ["ActorChat:Auth:SigningKeys:0:KeyId"] = "k1",
+            ["ActorChat:Auth:ClockSkew"] = "00:01:00",
+            ["ActorChat:Auth:ExpiryGrace"] = "00:00:40",
+            ["ActorChat:Auth:Admins:0"] = "alice",
+            ["ActorChat:Auth:AdminRole"] = "chat-admin",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 

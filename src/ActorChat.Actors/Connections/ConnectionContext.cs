@@ -18,4 +18,8 @@ internal sealed record ConnectionContext(
     ChatMetrics Metrics,
     ILogger Logger,
     TimeProvider Time,
-    IActorRef RoomDirectory);
+    IActorRef RoomDirectory)
+{
+    /// <summary>Whether and how <c>actorchat.v1</c> clients sign in with a token (anonymous by default).</summary>
+    public Users.UserAuth Auth { get; init; } = Users.UserAuth.Anonymous;
+}

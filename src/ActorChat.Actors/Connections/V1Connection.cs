@@ -14,13 +14,14 @@ namespace ActorChat.Actors.Connections;
 /// encoded. Limits are per connection across all its rooms: the packet rate, name changes, and
 /// <see cref="ChatSettings.MaxRoomsPerConnection"/>.
 /// </summary>
-internal sealed class V1Connection : ConnectionActor, IWithTimers
+internal sealed partial class V1Connection : ConnectionActor, IWithTimers
 {
     private readonly V1Rooms _rooms = new();
     private readonly RequestRefs _renames = new();
     private string? _sessionId;
     private string _name = "";
     private string? _helloRef;
+    private HelloRequest? _hello;
     private bool _helloPending;
     private bool _ended;
 
@@ -30,9 +31,19 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Receive<SessionContract.Welcomed>(OnWelcomed);
         Receive<SessionContract.HelloRefused>(r =>
         {
-            _helloPending = false;
             Timers.Cancel(HelloTimer);
+            if (FallBackFromClaimedName(r, _hello))
+            {
+                return;
+            }
+
+            _helloPending = false;
             SendError(r.Code, r.Message, _helloRef);
+            if (r.Code == ErrorCodes.InvalidToken)
+            {
+                // A user's session token without that user's token (SessionState.IsUserResumeByOther).
+                CloseSocket(CloseCodes.InvalidToken, "invalid token", flushFirst: true);
+            }
         });
         Receive<SessionContract.Renamed>(OnRenamed);
         Receive<SessionContract.RenameRefused>(r => SendError(r.Code, r.Message, _renames.Take(r.Request)));
@@ -42,6 +53,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         Receive<RoomContract.RoomStopped>(OnRoomStopped);
         Receive<RoomContract.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
         Receive<Unanswered>(OnUnanswered);
+        ReceiveIdentity();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -115,6 +127,12 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
             case RoomsRequest rooms:
                 Wiring.RoomDirectory.Tell(new RoomContract.ListRooms(rooms.Ref));
                 break;
+            case RenameRequest rename when _nameFromToken:
+                SendError(ErrorCodes.Forbidden, "The name is the one your token gives; it cannot be changed here.", rename.Ref);
+                break;
+            case RefreshRequest refresh:
+                OnRefresh(refresh);
+                break;
             case RenameRequest rename:
                 if (TakeNameChange("Too many name changes; try again in a few seconds.", rename.Ref))
                 {
@@ -140,7 +158,17 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
 
         _helloPending = true;
         _helloRef = hello.Ref;
-        Wiring.Sessions.Tell(new SessionContract.Hello(hello.Session, hello.Name, Resumable: true));
+        _hello = hello;
+        if (!CheckHelloToken(hello))
+        {
+            AskSession(hello, hello.Name);
+        }
+    }
+
+    /// <summary>Asks the sessions for the hello's session, under <paramref name="name"/>.</summary>
+    private void AskSession(HelloRequest hello, string name)
+    {
+        Wiring.Sessions.Tell(new SessionContract.Hello(hello.Session, name, Resumable: true, _user?.Id));
         Timers.StartSingleTimer(HelloTimer, new Unanswered(null), Settings.AnswerTimeout);
     }
 
@@ -156,7 +184,7 @@ internal sealed class V1Connection : ConnectionActor, IWithTimers
         // each again (with since) to get what it missed and its live messages.
         _rooms.AddResumable(welcomed.Rooms);
 
-        Enqueue(V1Protocol.EncodeWelcome(_helloRef, welcomed.Token ?? "", welcomed.Name, welcomed.Resumed, welcomed.Rooms));
+        Enqueue(EncodeWelcome(welcomed));
     }
 
     private void OnJoin(JoinRequest join)

@@ -108,7 +108,7 @@ public static class PersistedFormat
 
     public static byte[] ToBytes(ISessionEvent e) => e switch
     {
-        SessionEntity.SessionStarted m => WithToken(new P.SessionStarted { Name = m.Name, Caseless = m.Caseless, Cased = m.Cased, Resumable = m.Resumable }, m.TokenHash).ToByteArray(),
+        SessionEntity.SessionStarted m => WithUser(WithToken(new P.SessionStarted { Name = m.Name, Caseless = m.Caseless, Cased = m.Cased, Resumable = m.Resumable }, m.TokenHash), m.UserId).ToByteArray(),
         SessionEntity.SessionResumed m => Resumed(m).ToByteArray(),
         SessionEntity.SessionRenamed m => new P.SessionRenamed { Name = m.Name, Caseless = m.Caseless, Cased = m.Cased }.ToByteArray(),
         SessionEntity.RoomJoined m => new P.SessionRoom { Room = m.Room }.ToByteArray(),
@@ -122,7 +122,7 @@ public static class PersistedFormat
     public static SessionEntity.SessionStarted ReadSessionStarted(byte[] bytes)
     {
         var p = Parse(P.SessionStarted.Parser, bytes);
-        return new(p.Name, p.Caseless, p.Cased, p.Resumable, p.HasTokenHash ? p.TokenHash.ToByteArray() : null);
+        return new(p.Name, p.Caseless, p.Cased, p.Resumable, p.HasTokenHash ? p.TokenHash.ToByteArray() : null, p.HasUserId ? p.UserId : null);
     }
 
     public static SessionEntity.SessionResumed ReadSessionResumed(byte[] bytes)
@@ -151,7 +151,8 @@ public static class PersistedFormat
             p.Generation,
             [.. p.Rooms],
             p.Ended,
-            p.HasPreviousTokenHash ? p.PreviousTokenHash.ToByteArray() : null);
+            p.HasPreviousTokenHash ? p.PreviousTokenHash.ToByteArray() : null,
+            p.HasUserId ? p.UserId : null);
     }
 
     public static NameEntity.NameHeld ReadNameHeld(byte[] bytes)
@@ -168,6 +169,16 @@ public static class PersistedFormat
         if (tokenHash is not null)
         {
             started.TokenHash = ByteString.CopyFrom(tokenHash);
+        }
+
+        return started;
+    }
+
+    private static P.SessionStarted WithUser(P.SessionStarted started, string? userId)
+    {
+        if (userId is not null)
+        {
+            started.UserId = userId;
         }
 
         return started;
@@ -196,6 +207,11 @@ public static class PersistedFormat
         if (m.PreviousTokenHash is { } previous)
         {
             p.PreviousTokenHash = ByteString.CopyFrom(previous);
+        }
+
+        if (m.UserId is { } user)
+        {
+            p.UserId = user;
         }
 
         return p;

@@ -20,7 +20,7 @@ namespace ActorChat.Actors.Serialization;
 /// <c>sev1.…</c>/<c>sev2.…</c> rows of older builds are read by <see cref="LegacySessionEventReader"/>).
 /// A byte array that is optional (a token's hash) is a presence flag and the bytes. The rename
 /// messages are at version 2 (<c>ren2 rnd2 rrf2 srn2</c>: the connection's request number added);
-/// they are never stored, so version 1 is not read.
+/// they are never stored, so version 1 is not read; so are <c>hel2 sst2 srs2 snr2</c> (the user id added).
 /// </remarks>
 public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 {
@@ -30,7 +30,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
     public const string Name = "actorchat-sessions";
 
-    internal const string HelloManifest = "hel1";
+    internal const string HelloManifest = "hel2";
     internal const string WelcomedManifest = "wel1";
     internal const string HelloRefusedManifest = "hrf1";
     internal const string TakenOverManifest = "tko1";
@@ -41,9 +41,9 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string LeftRoomManifest = "lft1";
     internal const string GoodbyeManifest = "bye1";
     internal const string SessionEndedManifest = "sen1";
-    internal const string StartSessionManifest = "sst1";
-    internal const string ResumeSessionManifest = "srs1";
-    internal const string NotResumedManifest = "snr1";
+    internal const string StartSessionManifest = "sst2";
+    internal const string ResumeSessionManifest = "srs2";
+    internal const string NotResumedManifest = "snr2";
     internal const string RenameSessionManifest = "srn2";
     internal const string AttachedManifest = "sat1";
     internal const string ReattachManifest = "sra1";
@@ -135,6 +135,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.OptionalString(m.Token);
                 w.Text(m.Name);
                 w.Bool(m.Resumable);
+                w.OptionalString(m.UserId);
                 break;
             case SessionContract.Welcomed m:
                 w.Text(m.SessionId);
@@ -186,16 +187,19 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Text(m.Cased);
                 w.Bool(m.Resumable);
                 w.ActorRef(m.Connection);
+                w.OptionalString(m.UserId);
                 break;
             case SessionEntity.ResumeSession m:
                 w.Text(m.SessionId);
                 w.Text(m.Token);
                 w.Text(m.Name);
                 w.ActorRef(m.Connection);
+                w.OptionalString(m.UserId);
                 break;
             case SessionEntity.NotResumed m:
                 w.Text(m.Name);
                 w.ActorRef(m.Connection);
+                w.OptionalString(m.UserId);
                 break;
             case SessionEntity.RenameSession m:
                 w.Text(m.SessionId);
@@ -283,7 +287,7 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         var r = new WireReader(bytes, $"a session message '{manifest}'");
         object message = manifest switch
         {
-            HelloManifest => new SessionContract.Hello(r.OptionalString(), r.Text(), r.Bool()),
+            HelloManifest => new SessionContract.Hello(r.OptionalString(), r.Text(), r.Bool(), r.OptionalString()),
             WelcomedManifest => new SessionContract.Welcomed(r.Text(), r.Text(), r.OptionalString(), r.Bool(), r.Strings()),
             HelloRefusedManifest => new SessionContract.HelloRefused(r.Text(), r.Text()),
             TakenOverManifest => SessionContract.TakenOver.Instance,
@@ -294,9 +298,9 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             LeftRoomManifest => new SessionContract.LeftRoom(r.Text(), r.Text()),
             GoodbyeManifest => new SessionContract.Goodbye(r.Text()),
             SessionEndedManifest => new RoomContract.SessionEnded(r.Text(), r.Text()),
-            StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system)),
-            ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system)),
-            NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system)),
+            StartSessionManifest => new SessionEntity.StartSession(r.Text(), r.Text(), r.Text(), r.Text(), r.Bool(), r.ActorRef(_system), r.OptionalString()),
+            ResumeSessionManifest => new SessionEntity.ResumeSession(r.Text(), r.Text(), r.Text(), r.ActorRef(_system), r.OptionalString()),
+            NotResumedManifest => new SessionEntity.NotResumed(r.Text(), r.ActorRef(_system), r.OptionalString()),
             RenameSessionManifest => new SessionEntity.RenameSession(r.Text(), r.Text(), r.Text(), r.Text(), r.ActorRef(_system), r.Fixed64()),
             AttachedManifest => new SessionEntity.Attached(r.Text(), r.Fixed64(), r.ActorRef(_system)),
             ReattachManifest => new SessionEntity.Reattach(r.Text(), r.Fixed64(), r.ActorRef(_system)),
@@ -346,5 +350,5 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
 /// <summary>What the session serializer reads, for its error messages.</summary>
 internal static class SessionMessagesSerializerInfo
 {
-    public const string Known = "hel1 wel1 hrf1 tko1 ren2 rnd2 rrf2 jnd1 lft1 bye1 sen1 sst1 srs1 snr1 srn2 sat1 sra1 sna1 sgs1 ssr1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev3.start sev3.resume sev3.rename sev3.join sev3.leave sev3.end sev3.snap sev3.nameheld sev3.namefreed, and (written by older builds) sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
+    public const string Known = "hel2 wel1 hrf1 tko1 ren2 rnd2 rrf2 jnd1 lft1 bye1 sen1 sst2 srs2 snr2 srn2 sat1 sra1 sna1 sgs1 ssr1 ncl1 ngr1 nhl1 nrl1 nrd1 nvh1 nvr1 sev3.start sev3.resume sev3.rename sev3.join sev3.leave sev3.end sev3.snap sev3.nameheld sev3.namefreed, and (written by older builds) sev1.start sev1.resume sev2.resume sev1.rename sev1.join sev1.leave sev1.end sev1.snap sev2.snap sev1.nameheld sev1.namefreed";
 }

@@ -149,7 +149,9 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
     {
         if (_holder is not null && _holder != claim.SessionId)
         {
-            if (_verifiedHolder == _holder && Environment.TickCount64 - _verifiedAt < (long)VerifiedFor.TotalMilliseconds)
+            // A user's name is reserved for the user, online or not: nobody to ask.
+            if (SessionSharding.IsUserHolder(_holder)
+                || (_verifiedHolder == _holder && Environment.TickCount64 - _verifiedAt < (long)VerifiedFor.TotalMilliseconds))
             {
                 Sender.Tell(new Held(claim.Key, claim.Attempt, _shown));
                 return;

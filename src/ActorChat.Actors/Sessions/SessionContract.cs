@@ -12,8 +12,10 @@ public static class SessionContract
     /// Start or resume a session (connection → front). With a valid <paramref name="Token"/> the
     /// session is resumed whatever <paramref name="Name"/> says; otherwise a new one starts under it.
     /// <paramref name="Resumable"/> is false for <c>beej-chat-protocol</c> connections.
+    /// <paramref name="UserId"/>: the user a token proved (null: anonymous); a user's session is
+    /// resumed only by the same user, and the user's name is reserved for it.
     /// </summary>
-    public sealed record Hello(string? Token, string Name, bool Resumable);
+    public sealed record Hello(string? Token, string Name, bool Resumable, string? UserId = null);
 
     /// <summary>The session (session → connection): its id (internal, never sent), name, new token, and the rooms it is still in.</summary>
     public sealed record Welcomed(string SessionId, string Name, string? Token, bool Resumed, IReadOnlyList<string> Rooms);

@@ -8,13 +8,14 @@ public sealed partial class SessionEntity
     // ---- Messages (front → entity, entity → front). Connections get SessionContract replies. ----
 
     /// <summary>Start a new session under a validated name and its keys; the entity answers the connection.</summary>
-    public sealed record StartSession(string SessionId, string Name, string Caseless, string Cased, bool Resumable, IActorRef Connection) : ISessionMessage;
+    public sealed record StartSession(string SessionId, string Name, string Caseless, string Cased, bool Resumable, IActorRef Connection, string? UserId = null) : ISessionMessage;
 
     /// <summary>Resume with <paramref name="Token"/>; unless it is the session's current one the front is told <see cref="NotResumed"/>.</summary>
-    public sealed record ResumeSession(string SessionId, string Token, string Name, IActorRef Connection) : ISessionMessage;
+    /// <remarks>A user's session is resumed only with <paramref name="UserId"/> its own; a session token alone is refused (invalid-token).</remarks>
+    public sealed record ResumeSession(string SessionId, string Token, string Name, IActorRef Connection, string? UserId = null) : ISessionMessage;
 
-    /// <summary>The token did not resume the session (entity → front): start a new one under <paramref name="Name"/>.</summary>
-    public sealed record NotResumed(string Name, IActorRef Connection);
+    /// <summary>The token did not resume the session (entity → front): start a new one under <paramref name="Name"/> (for <paramref name="UserId"/>, if any).</summary>
+    public sealed record NotResumed(string Name, IActorRef Connection, string? UserId = null);
 
     /// <summary>Rename the session to a validated name and its keys; the entity answers the connection, echoing <paramref name="Request"/> (<see cref="SessionContract.Rename"/>).</summary>
     public sealed record RenameSession(string SessionId, string Name, string Caseless, string Cased, IActorRef Connection, long Request = 0) : ISessionMessage;
@@ -60,8 +61,8 @@ public sealed partial class SessionEntity
 
     // ---- Persisted events and the snapshot (SessionMessagesSerializer, manifests "se…"). ----
 
-    /// <summary>A session started: its name and keys, whether it can be resumed, its token's hash (null when not).</summary>
-    public sealed record SessionStarted(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash) : ISessionEvent;
+    /// <summary>A session started: its name and keys, whether it can be resumed, its token's hash (null when not), and its user (null: anonymous).</summary>
+    public sealed record SessionStarted(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, string? UserId = null) : ISessionEvent;
 
     /// <summary>Resumed with a new token (its hash) by the token <paramref name="PreviousTokenHash"/> hashes (null in events stored before it was kept); the generation is one more.</summary>
     public sealed record SessionResumed(byte[] TokenHash, byte[]? PreviousTokenHash = null) : ISessionEvent;
@@ -82,7 +83,7 @@ public sealed partial class SessionEntity
     }
 
     /// <summary>The whole state at a sequence number.</summary>
-    public sealed record SessionSnapshot(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, long Generation, IReadOnlyList<string> Rooms, bool Ended, byte[]? PreviousTokenHash = null) : ISessionEvent;
+    public sealed record SessionSnapshot(string Name, string Caseless, string Cased, bool Resumable, byte[]? TokenHash, long Generation, IReadOnlyList<string> Rooms, bool Ended, byte[]? PreviousTokenHash = null, string? UserId = null) : ISessionEvent;
 }
 
 /// <summary>The cluster's session settings.</summary>

@@ -15,8 +15,15 @@ public sealed partial class SessionEntity
     private void BeginEnding(string reason)
     {
         _endReason = reason;
-        _release = new NameRelease([_state.CaselessKey, _state.CasedKey], MaxReleaseTries);
         Become(Ending);
+        if (_state.UserId is not null)
+        {
+            // A user's name stays reserved for the user when a session of theirs ends.
+            FinishEnding();
+            return;
+        }
+
+        _release = new NameRelease([_state.CaselessKey, _state.CasedKey], MaxReleaseTries);
         AskRelease();
     }
 
@@ -36,7 +43,7 @@ public sealed partial class SessionEntity
                 AskRelease();
             }
         });
-        Command<ResumeSession>(r => Sender.Tell(new NotResumed(r.Name, r.Connection)));
+        Command<ResumeSession>(r => Sender.Tell(new NotResumed(r.Name, r.Connection, r.UserId)));
         Command<StartSession>(s => s.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidPacket, "Could not start a session; say hello again.")));
         Command<RenameSession>(r => r.Connection.Tell(new SessionContract.RenameRefused(ErrorCodes.NoSession, "Say hello first.", r.Request)));
         Command<Reattach>(r =>
@@ -86,11 +93,13 @@ public sealed partial class SessionEntity
     }
 
     /// <summary>Claims the name's two keys in order; then exactly one of the callbacks runs.</summary>
-    private void BeginClaim(string name, string caseless, string cased, Action onGranted, Action<string> onRefused)
+    /// <param name="holder">Who the keys are claimed for (<see cref="SessionSharding.NameHolder"/>): the session, or its user.</param>
+    private void BeginClaim(string name, string caseless, string cased, string holder, Action onGranted, Action<string> onRefused)
     {
         _claim = new NameClaim(++_attempt, name, SessionSharding.CaselessKey(caseless), SessionSharding.CasedKey(cased));
         (_onGranted, _onRefused) = (onGranted, onRefused);
-        _names.Tell(new NameEntity.Claim(_claim.CaselessKey, _id, name, _claim.Attempt));
+        _holder = holder;
+        _names.Tell(new NameEntity.Claim(_claim.CaselessKey, holder, name, _claim.Attempt));
         Timers.StartSingleTimer(ClaimTimer, new ClaimTimedOut(_claim.Attempt), _settings.ClaimTimeout);
         Become(Claiming);
     }
@@ -102,7 +111,7 @@ public sealed partial class SessionEntity
             switch (_claim?.Granted(g.Key, g.Attempt))
             {
                 case NameClaimStep.ClaimCased:
-                    _names.Tell(new NameEntity.Claim(_claim.CasedKey, _id, _claim.Name, _claim.Attempt));
+                    _names.Tell(new NameEntity.Claim(_claim.CasedKey, _holder, _claim.Name, _claim.Attempt));
                     break;
                 case NameClaimStep.Granted:
                     ClaimDone().OnGranted();
@@ -157,7 +166,7 @@ public sealed partial class SessionEntity
     {
         if (!_state.Keeps(key))
         {
-            _names.Tell(new NameEntity.Release(key, _id));
+            _names.Tell(new NameEntity.Release(key, _holder));
         }
     }
 

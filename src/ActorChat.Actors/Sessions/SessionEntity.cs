@@ -69,6 +69,7 @@ public sealed partial class SessionEntity : ReceivePersistentActor, IWithTimers
     private int _sinceSnapshot;
     private long _attempt;
     private NameClaim? _claim;
+    private string _holder = "";
     private Action? _onGranted;
     private Action<string>? _onRefused;
     private NameRelease? _release;
@@ -184,10 +185,10 @@ public sealed partial class SessionEntity : ReceivePersistentActor, IWithTimers
 
         Timers.Cancel(IdleTimer);
         var front = Sender;
-        BeginClaim(start.Name, start.Caseless, start.Cased, onGranted: () =>
+        BeginClaim(start.Name, start.Caseless, start.Cased, SessionSharding.NameHolder(_id, start.UserId), onGranted: () =>
         {
             var token = start.Resumable ? SessionTokens.NewToken(_id) : null;
-            Persist(_state.DecideStart(start.Name, start.Caseless, start.Cased, start.Resumable, token), e =>
+            Persist(_state.DecideStart(start.Name, start.Caseless, start.Cased, start.Resumable, token, start.UserId), e =>
             {
                 Apply(e);
                 Attach(start.Connection, front);
@@ -206,10 +207,17 @@ public sealed partial class SessionEntity : ReceivePersistentActor, IWithTimers
         // the welcome carrying the new one may never reach the client (its connection dropped as it
         // was sent), which then tries the old one again; the new one is what it must use otherwise.
         var token = SessionTokens.NewToken(_id);
-        if (resume.Connection.Equals(_connection) || _state.DecideResume(resume.Token, token, attached: _connection is not null) is not { } resumed)
+        if (!resume.Connection.Equals(_connection) && _state.IsUserResumeByOther(resume.Token, attached: _connection is not null, resume.UserId))
+        {
+            // A user's session token without that user's own token: never a way to become the user.
+            resume.Connection.Tell(new SessionContract.HelloRefused(ErrorCodes.InvalidToken, "This session is a user's: resume it with that user's token."));
+            return;
+        }
+
+        if (resume.Connection.Equals(_connection) || _state.DecideResume(resume.Token, token, attached: _connection is not null, resume.UserId) is not { } resumed)
         {
             // Unknown, used or expired: not an error; the front starts a new session.
-            Sender.Tell(new NotResumed(resume.Name, resume.Connection));
+            Sender.Tell(new NotResumed(resume.Name, resume.Connection, resume.UserId));
             if (!_state.IsStarted)
             {
                 Passivate();
@@ -242,7 +250,7 @@ public sealed partial class SessionEntity : ReceivePersistentActor, IWithTimers
         }
 
         var (oldCaseless, oldCased) = (_state.CaselessKey, _state.CasedKey);
-        BeginClaim(rename.Name, rename.Caseless, rename.Cased, onGranted: () =>
+        BeginClaim(rename.Name, rename.Caseless, rename.Cased, _state.NameHolder(_id), onGranted: () =>
         {
             var previous = _state.Name;
             Persist(_state.DecideRename(rename.Name, rename.Caseless, rename.Cased), e =>

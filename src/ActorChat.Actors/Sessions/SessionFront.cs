@@ -75,7 +75,7 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
             Forget(Sender);
             _sessions.Forward(g);
         });
-        Receive<SessionEntity.NotResumed>(n => Start(n.Connection, n.Name, resumable: true));
+        Receive<SessionEntity.NotResumed>(n => Start(n.Connection, n.Name, resumable: true, n.UserId));
         Receive<SessionEntity.Attached>(OnAttached);
         Receive<SessionEntity.NotAttached>(n => Forget(n.Connection));
         Receive<Terminated>(OnTerminated);
@@ -120,14 +120,14 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
 
         if (hello.Resumable && SessionTokens.TryParse(hello.Token, out var sessionId))
         {
-            _sessions.Tell(new SessionEntity.ResumeSession(sessionId, hello.Token!, hello.Name, connection));
+            _sessions.Tell(new SessionEntity.ResumeSession(sessionId, hello.Token!, hello.Name, connection, hello.UserId));
             return;
         }
 
-        Start(connection, hello.Name, hello.Resumable);
+        Start(connection, hello.Name, hello.Resumable, hello.UserId);
     }
 
-    private void Start(IActorRef connection, string raw, bool resumable)
+    private void Start(IActorRef connection, string raw, bool resumable, string? userId)
     {
         if (!ChatRules.TryValidateName(raw, _maxNameLength, out var name, out var key, out var error))
         {
@@ -142,7 +142,7 @@ public sealed class SessionFront : ReceiveActor, IWithTimers
         }
 
         var id = _unreachable.Count > 0 ? SessionSharding.NewSessionIdIn(_localShards, _shards) : SessionTokens.NewSessionId();
-        _sessions.Tell(new SessionEntity.StartSession(id, name, key.Caseless, key.Cased, resumable, connection));
+        _sessions.Tell(new SessionEntity.StartSession(id, name, key.Caseless, key.Cased, resumable, connection, userId));
     }
 
     private void OnRename(IActorRef connection, SessionContract.Rename rename)

@@ -52,6 +52,19 @@ public static class SessionSharding
     /// <summary>The entity id of a name's <c>Cased</c> key.</summary>
     public static string CasedKey(string cased) => "k:" + cased;
 
+    /// <summary>The prefix of a name holder that is a user, not a session (session ids never hold a ':').</summary>
+    public const string UserHolderPrefix = "u:";
+
+    /// <summary>
+    /// Who holds a name in the names' entities: the user (<c>u:</c> and its id), so all of one
+    /// user's sessions share the name and it stays reserved for the user while none is live; or,
+    /// for an anonymous member, its session.
+    /// </summary>
+    public static string NameHolder(string sessionId, string? userId) => userId is null ? sessionId : UserHolderPrefix + userId;
+
+    /// <summary>True when <paramref name="holder"/> is a user (<see cref="NameHolder"/>): the name is reserved, never asked back.</summary>
+    public static bool IsUserHolder(string holder) => holder.StartsWith(UserHolderPrefix, StringComparison.Ordinal);
+
     /// <summary>The names' entities (entity id: a key from <see cref="CaselessKey"/> or <see cref="CasedKey"/>).</summary>
     public static Func<string, Props> NameEntityProps(ILogger logger) => key => NameEntity.Props(key, logger);
 

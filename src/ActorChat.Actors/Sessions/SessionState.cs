@@ -31,6 +31,12 @@ public sealed class SessionState
 
     public bool Resumable { get; private set; }
 
+    /// <summary>The user whose session this is (a token's <c>sub</c>); null: an anonymous member's.</summary>
+    public string? UserId { get; private set; }
+
+    /// <summary>Who holds the session's name keys: the user (<c>u:</c> and the id, so every session of one user shares its name) or, anonymous, the session.</summary>
+    public string NameHolder(string sessionId) => SessionSharding.NameHolder(sessionId, UserId);
+
     /// <summary>The hash of the token the last welcome carried.</summary>
     public byte[]? TokenHash { get; private set; }
 
@@ -70,6 +76,7 @@ public sealed class SessionState
             PreviousTokenHash = snapshot.PreviousTokenHash,
             Generation = snapshot.Generation,
             Ended = snapshot.Ended,
+            UserId = snapshot.UserId,
         };
         state._rooms.UnionWith(snapshot.Rooms);
         return state;
@@ -79,7 +86,7 @@ public sealed class SessionState
     public SessionSnapshot ToSnapshot()
     {
         RequireStarted();
-        return new(Name, Caseless, Cased, Resumable, TokenHash, Generation, [.. _rooms], Ended, PreviousTokenHash);
+        return new(Name, Caseless, Cased, Resumable, TokenHash, Generation, [.. _rooms], Ended, PreviousTokenHash, UserId);
     }
 
     // ---- decisions (they change nothing; the event they yield does, once applied) ----
@@ -88,7 +95,7 @@ public sealed class SessionState
     /// Starts the session under a name whose keys are held, with <paramref name="token"/> (null
     /// exactly when it cannot be resumed); only its hash is stored. Only for a session not started.
     /// </summary>
-    public SessionStarted DecideStart(string name, string caseless, string cased, bool resumable, string? token)
+    public SessionStarted DecideStart(string name, string caseless, string cased, bool resumable, string? token, string? userId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (resumable != token is not null)
@@ -101,7 +108,7 @@ public sealed class SessionState
             throw new InvalidOperationException($"Session \"{Name}\" is already started.");
         }
 
-        return new SessionStarted(name, caseless, cased, resumable, token is null ? null : SessionTokens.Hash(token));
+        return new SessionStarted(name, caseless, cased, resumable, token is null ? null : SessionTokens.Hash(token), userId);
     }
 
     /// <summary>
@@ -110,14 +117,22 @@ public sealed class SessionState
     /// good for one more resume while no connection holds the session), or null when it does not
     /// resume (unknown, ended, not resumable, or not the current token nor, while detached, the previous one).
     /// </summary>
-    public SessionResumed? DecideResume(string presented, string newToken, bool attached)
+    public SessionResumed? DecideResume(string presented, string newToken, bool attached, string? userId = null)
     {
         ArgumentNullException.ThrowIfNull(presented);
         ArgumentException.ThrowIfNullOrEmpty(newToken);
-        return IsLive && Resumable && Accepts(presented, attached)
+        return IsLive && Resumable && Accepts(presented, attached) && string.Equals(userId, UserId, StringComparison.Ordinal)
             ? new SessionResumed(SessionTokens.Hash(newToken), SessionTokens.Hash(presented))
             : null;
     }
+
+    /// <summary>
+    /// True when <paramref name="presented"/> is this user's session's token but the resume is not
+    /// by that user (<paramref name="userId"/> another, or none): a session token alone does not
+    /// make anyone the user (refused with invalid-token, not a new session).
+    /// </summary>
+    public bool IsUserResumeByOther(string presented, bool attached, string? userId) =>
+        IsLive && Resumable && UserId is not null && !string.Equals(userId, UserId, StringComparison.Ordinal) && Accepts(presented, attached);
 
     /// <summary>Renames a live session to a name whose keys are held.</summary>
     public SessionRenamed DecideRename(string name, string caseless, string cased)
@@ -172,7 +187,7 @@ public sealed class SessionState
         {
             case SessionStarted started:
                 IsStarted = true;
-                (Name, Caseless, Cased, Resumable) = (started.Name, started.Caseless, started.Cased, started.Resumable);
+                (Name, Caseless, Cased, Resumable, UserId) = (started.Name, started.Caseless, started.Cased, started.Resumable, started.UserId);
                 (TokenHash, PreviousTokenHash, Generation, Ended) = (started.TokenHash, null, 1, false);
                 _rooms.Clear();
                 break;

@@ -16,10 +16,28 @@ public abstract record ClientRequest
     public abstract string Type { get; }
 }
 
-/// <summary><c>hello {name, session?}</c>: start a session, or resume the one <paramref name="Session"/> names.</summary>
+/// <summary>
+/// <c>hello {name?, session?, token?}</c>: start a session, or resume the one <paramref name="Session"/> names.
+/// <paramref name="Name"/> is empty when the packet has none (allowed only with a token, whose <c>name</c> claim may stand for it).
+/// </summary>
 public sealed record HelloRequest(string? Ref, string Name, string? Session) : ClientRequest(Ref)
 {
     public override string Type => V1PacketTypes.Hello;
+
+    /// <summary>The user's token (a JWT, compact form; never logged), or null. Ignored in <c>Auth:Mode</c> <c>anonymous</c>.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Never the token, wherever a request is shown.</summary>
+    public override string ToString() => $"HelloRequest {{ Ref = {Ref}, Name = {Name}, Session = {(Session is null ? "" : "***")}, Token = {(Token is null ? "" : "***")} }}";
+}
+
+/// <summary><c>refresh {token}</c>: a newer token of the connection's user, before the old one expires.</summary>
+public sealed record RefreshRequest(string? Ref, string Token) : ClientRequest(Ref)
+{
+    public override string Type => V1PacketTypes.Refresh;
+
+    /// <summary>Never the token, wherever a request is shown.</summary>
+    public override string ToString() => $"RefreshRequest {{ Ref = {Ref}, Token = *** }}";
 }
 
 /// <summary>

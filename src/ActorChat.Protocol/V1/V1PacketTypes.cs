@@ -10,6 +10,7 @@ public static class V1PacketTypes
     public const string Send = "send";
     public const string Rename = "rename";
     public const string Bye = "bye";
+    public const string Refresh = "refresh";
 
     // Both ways: the request and its reply share the name.
     public const string Rooms = "rooms";
@@ -24,4 +25,5 @@ public static class V1PacketTypes
     public const string Renamed = "renamed";
     public const string Presence = "presence";
     public const string Error = "error";
+    public const string Refreshed = "refreshed";
 }

@@ -86,9 +86,14 @@ public static partial class V1Protocol
         switch (envelope.Kind)
         {
             case Kind.Hello:
-                return fields.Name is { } helloName
-                    ? (new HelloRequest(r, helloName, fields.Session), null)
+                // With a token the name may come from its claim (V1Protocol.Identity.cs).
+                return fields.Name is not null || fields.Token is not null
+                    ? (new HelloRequest(r, fields.Name ?? "", fields.Session) { Token = fields.Token }, null)
                     : Missing(type, "name", r);
+            case Kind.Refresh:
+                return fields.Token is { } refreshToken
+                    ? (new RefreshRequest(r, refreshToken), null)
+                    : Missing(type, "token", r);
             case Kind.Rename:
                 return fields.Name is { } newName
                     ? (new RenameRequest(r, newName), null)
@@ -248,6 +253,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("history"u8) ? (Kind.History, V1PacketTypes.History)
         : reader.ValueTextEquals("rename"u8) ? (Kind.Rename, V1PacketTypes.Rename)
         : reader.ValueTextEquals("bye"u8) ? (Kind.Bye, V1PacketTypes.Bye)
+        : reader.ValueTextEquals("refresh"u8) ? (Kind.Refresh, V1PacketTypes.Refresh)
         : (Kind.Unknown, "?");
 
     private static (ClientRequest?, RequestError?) Missing(string type, string member, string? @ref) =>
@@ -267,6 +273,7 @@ public static partial class V1Protocol
         History,
         Rename,
         Bye,
+        Refresh,
     }
 
     private struct Envelope

@@ -62,6 +62,9 @@ public static partial class V1Protocol
                 case Field.Since:
                     fields.Since = Since(ref reader, ref fields);
                     break;
+                case Field.Token:
+                    fields.Token = Token(ref reader, ref fields, optional: kind == Kind.Hello);
+                    break;
                 default:
                     break;
             }
@@ -155,7 +158,8 @@ public static partial class V1Protocol
 
     private static Field Defined(Kind kind) => kind switch
     {
-        Kind.Hello => Field.Name | Field.Session,
+        Kind.Hello => Field.Name | Field.Session | Field.Token,
+        Kind.Refresh => Field.Token,
         Kind.Join => Field.Room | Field.Since | Field.Limit,
         Kind.Leave => Field.Room,
         Kind.Send => Field.Room | Field.Text | Field.Cid,
@@ -173,6 +177,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("text"u8) ? Field.Text
         : reader.ValueTextEquals("cid"u8) ? Field.Cid
         : reader.ValueTextEquals("before"u8) ? Field.Before
+        : reader.ValueTextEquals("token"u8) ? Field.Token
         : Field.None;
 
     private static string NameOf(Field field) => field switch
@@ -184,6 +189,7 @@ public static partial class V1Protocol
         Field.Limit => "limit",
         Field.Text => "text",
         Field.Cid => "cid",
+        Field.Token => "token",
         _ => "before",
     };
 
@@ -199,6 +205,7 @@ public static partial class V1Protocol
         Text = 32,
         Cid = 64,
         Before = 128,
+        Token = 256,
     }
 
     private struct Fields
@@ -212,6 +219,7 @@ public static partial class V1Protocol
         public int? Limit;
         public long? Before;
         public StreamPosition? Since;
+        public string? Token;
         public string? Problem;
     }
 }

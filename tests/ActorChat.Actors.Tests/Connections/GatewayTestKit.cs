@@ -54,6 +54,9 @@ public abstract class GatewayTestKit : RoomActorTestKit
 
     protected TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Whether connections sign in with a token (the host's <c>ActorChat:Auth</c>); anonymous unless a test sets it.</summary>
+    protected ActorChat.Actors.Users.UserAuth Auth { get; set; } = ActorChat.Actors.Users.UserAuth.Anonymous;
+
     /// <summary>The connections' clock (their rate limits), moved on by the tests. Rooms and sessions keep the system clock.</summary>
     protected FakeTimeProvider Clock { get; } = new();
 
@@ -76,7 +79,7 @@ public abstract class GatewayTestKit : RoomActorTestKit
             OneNodeCluster.Join(this);
             var node = ChatNode.Start(
                 Sys,
-                new ChatNodeSettings(Shards: 10, Limits, Settings, ChatLimits, SessionTtl),
+                new ChatNodeSettings(Shards: 10, Limits, Settings, ChatLimits, SessionTtl) { Auth = Auth },
                 NullLoggerFactory.Instance,
                 _metrics,
                 new ChatNodeClocks(Time, TimeProvider.System, Clock));

@@ -193,4 +193,51 @@ public sealed class SessionStateTests
         Assert.Equal(SessionTokens.Hash(Token2), snapshot.TokenHash);
         Assert.Equal(SessionTokens.Hash(Token), snapshot.PreviousTokenHash);
     }
+
+    [Fact]
+    public void A_users_session_keeps_its_user_through_replay_and_snapshot_and_holds_its_name_as_the_user()
+    {
+        var state = new SessionState();
+        var started = state.DecideStart("Alice", "alice", "Alice", true, Token, userId: "alice-id");
+        state.Apply(started);
+
+        Assert.Equal("alice-id", state.UserId);
+        Assert.Equal("u:alice-id", state.NameHolder("AAAAAAAAAAAAAAAA"));
+        Assert.Equal("alice-id", SessionState.FromSnapshot(state.ToSnapshot()).UserId);
+
+        var replayed = new SessionState();
+        replayed.Apply(started);
+        Assert.Equal("alice-id", replayed.UserId);
+
+        // Anonymous: the session holds its own name.
+        Assert.Equal("AAAAAAAAAAAAAAAA", Started().NameHolder("AAAAAAAAAAAAAAAA"));
+        Assert.Null(Started().UserId);
+    }
+
+    [Fact]
+    public void A_users_session_resumes_only_with_the_same_user_and_a_session_token_alone_is_told_apart()
+    {
+        var state = new SessionState();
+        state.Apply(state.DecideStart("Alice", "alice", "Alice", true, Token, userId: "alice-id"));
+
+        Assert.Null(state.DecideResume(Token, Token2, attached: false, userId: null));
+        Assert.Null(state.DecideResume(Token, Token2, attached: false, userId: "mallory"));
+        Assert.True(state.IsUserResumeByOther(Token, attached: false, userId: null));
+        Assert.True(state.IsUserResumeByOther(Token, attached: false, userId: "mallory"));
+
+        // A wrong session token is no session at all (a new one starts), not a refusal.
+        Assert.False(state.IsUserResumeByOther(Token3, attached: false, userId: null));
+        Assert.False(state.IsUserResumeByOther(Token, attached: false, userId: "alice-id"));
+        Assert.NotNull(state.DecideResume(Token, Token2, attached: false, userId: "alice-id"));
+    }
+
+    [Fact]
+    public void An_anonymous_session_is_not_resumed_by_a_user_and_is_no_refusal()
+    {
+        var state = Started();
+
+        Assert.Null(state.DecideResume(Token, Token2, attached: false, userId: "alice-id"));
+        Assert.False(state.IsUserResumeByOther(Token, attached: false, userId: "alice-id"));
+        Assert.NotNull(state.DecideResume(Token, Token2, attached: false));
+    }
 }
