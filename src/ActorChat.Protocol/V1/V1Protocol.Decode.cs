@@ -120,6 +120,11 @@ public static partial class V1Protocol
                 r);
         }
 
+        if (envelope.Kind >= Kind.Configure)
+        {
+            return BuildModeration(envelope, fields, room);
+        }
+
         return envelope.Kind switch
         {
             Kind.Join => (new JoinRequest(r, room, fields.Since, fields.Limit ?? DefaultLimit), null),
@@ -248,7 +253,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("history"u8) ? (Kind.History, V1PacketTypes.History)
         : reader.ValueTextEquals("rename"u8) ? (Kind.Rename, V1PacketTypes.Rename)
         : reader.ValueTextEquals("bye"u8) ? (Kind.Bye, V1PacketTypes.Bye)
-        : (Kind.Unknown, "?");
+        : ModerationKindOf(ref reader);
 
     private static (ClientRequest?, RequestError?) Missing(string type, string member, string? @ref) =>
         Fail(ErrorCodes.InvalidPacket, $"{type} needs a string \"payload.{member}\".", @ref);
@@ -267,6 +272,15 @@ public static partial class V1Protocol
         History,
         Rename,
         Bye,
+        Configure,
+        Grant,
+        Bans,
+        Kick,
+        Ban,
+        Unban,
+        Mute,
+        Unmute,
+        Audit,
     }
 
     private struct Envelope

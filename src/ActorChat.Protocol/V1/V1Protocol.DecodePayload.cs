@@ -63,6 +63,7 @@ public static partial class V1Protocol
                     fields.Since = Since(ref reader, ref fields);
                     break;
                 default:
+                    ReadModerationField(field, ref reader, ref fields);
                     break;
             }
         }
@@ -161,7 +162,7 @@ public static partial class V1Protocol
         Kind.Send => Field.Room | Field.Text | Field.Cid,
         Kind.History => Field.Room | Field.Before | Field.Limit,
         Kind.Rename => Field.Name,
-        _ => Field.None,
+        _ => ModerationFields(kind),
     };
 
     private static Field FieldOf(ref Utf8JsonReader reader) =>
@@ -173,7 +174,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("text"u8) ? Field.Text
         : reader.ValueTextEquals("cid"u8) ? Field.Cid
         : reader.ValueTextEquals("before"u8) ? Field.Before
-        : Field.None;
+        : ModerationFieldOf(ref reader);
 
     private static string NameOf(Field field) => field switch
     {
@@ -184,7 +185,8 @@ public static partial class V1Protocol
         Field.Limit => "limit",
         Field.Text => "text",
         Field.Cid => "cid",
-        _ => "before",
+        Field.Before => "before",
+        _ => ModerationFieldName(field),
     };
 
     [Flags]
@@ -199,6 +201,17 @@ public static partial class V1Protocol
         Text = 32,
         Cid = 64,
         Before = 128,
+        Visibility = 1 << 8,
+        Anonymous = 1 << 9,
+        Posting = 1 << 10,
+        SlowMode = 1 << 11,
+        Topic = 1 << 12,
+        User = 1 << 13,
+        Role = 1 << 14,
+        Target = 1 << 15,
+        Duration = 1 << 16,
+        Reason = 1 << 17,
+        Ban = 1 << 18,
     }
 
     private struct Fields
@@ -213,5 +226,18 @@ public static partial class V1Protocol
         public long? Before;
         public StreamPosition? Since;
         public string? Problem;
+
+        // Roles and moderation (V1Protocol.DecodeModeration.cs).
+        public string? Visibility;
+        public string? Anonymous;
+        public string? Posting;
+        public int? SlowMode;
+        public string? Topic;
+        public string? User;
+        public string? Role;
+        public TargetSpec? Target;
+        public long? Duration;
+        public string? Reason;
+        public long? Ban;
     }
 }
