@@ -57,8 +57,15 @@ public sealed class HistorySerializer : SerializerWithStringManifest
     /// <summary><see cref="RoomSnapshot"/>.</summary>
     internal const string RoomSnapshotManifest = "rsn2";
 
+    /// <summary>Each <see cref="GovernanceEvent"/> kind (roles, settings, moderation): <c>gov1.claim</c>, <c>gov1.configure</c>….</summary>
+    internal static readonly IReadOnlyDictionary<GovernanceKind, string> GovernanceManifests =
+        Enum.GetValues<GovernanceKind>().ToDictionary(k => k, k => "gov1." + k.ToString().ToLowerInvariant());
+
+    private static readonly Dictionary<string, GovernanceKind> GovernanceKinds =
+        GovernanceManifests.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+
     /// <summary>Every manifest this build reads: its own, and the hand-written layouts' (<see cref="LegacyHistoryReader"/>).</summary>
-    private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest, LegacyHistoryReader.Manifests);
+    private static readonly string Known = string.Join(", ", ChatMessageManifest, StreamPositionManifest, HistoryStartedManifest, MessagePostedManifest, HistoryTrimmedManifest, RoomSnapshotManifest, string.Join(", ", GovernanceManifests.Values), LegacyHistoryReader.Manifests);
 
     public HistorySerializer(ExtendedActorSystem system)
         : base(system)
@@ -78,6 +85,7 @@ public sealed class HistorySerializer : SerializerWithStringManifest
             MessagePosted => MessagePostedManifest,
             HistoryTrimmed => HistoryTrimmedManifest,
             RoomSnapshot => RoomSnapshotManifest,
+            GovernanceEvent e => GovernanceManifests[PersistedFormat.KindOf(e)],
             _ => throw Unknown(o.GetType()),
         };
     }
@@ -106,6 +114,7 @@ public sealed class HistorySerializer : SerializerWithStringManifest
             MessagePostedManifest => PersistedFormat.ReadMessagePosted(bytes),
             HistoryTrimmedManifest => PersistedFormat.ReadHistoryTrimmed(bytes),
             RoomSnapshotManifest => PersistedFormat.ReadRoomSnapshot(bytes),
+            _ when GovernanceKinds.TryGetValue(manifest, out var kind) => PersistedFormat.ReadGovernanceEvent(bytes, kind),
             _ => LegacyHistoryReader.Read(bytes, manifest) ?? throw new SerializationException($"ActorChat history: unknown manifest '{manifest}' (this build reads {Known})."),
         };
     }

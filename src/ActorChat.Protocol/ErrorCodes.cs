@@ -5,7 +5,7 @@ namespace ActorChat.Protocol;
 /// <c>actorchat.v1</c>'s <c>error</c> packets. One list for both protocols, since one server and one set of
 /// rules stand behind them.
 /// </summary>
-public static class ErrorCodes
+public static partial class ErrorCodes
 {
     public const string InvalidJson = "invalid-json";
     public const string InvalidPacket = "invalid-packet";
@@ -45,7 +45,7 @@ public static class ErrorCodes
 }
 
 /// <summary>The WebSocket close codes the server uses, beyond the standard ones.</summary>
-public static class CloseCodes
+public static partial class CloseCodes
 {
     public const int Normal = 1000;
     public const int GoingAway = 1001;

@@ -37,6 +37,9 @@ public interface IRoomEventEncoder
 
     /// <summary>The frame of a history page; null when the protocol has no history.</summary>
     ReadOnlyMemory<byte>? History(HistoryPageRead page);
+
+    /// <summary>The frame of a fact of roles and moderation; null when the protocol has none (the seed protocol).</summary>
+    ReadOnlyMemory<byte>? Governance(GovernanceFact fact);
 }
 
 /// <summary>The encoder of each subprotocol.</summary>

@@ -42,6 +42,8 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
         Receive<RoomContract.Entered>(e => OnEntered(e));
         Receive<RoomContract.Refused>(r => SendError(r.Code, r.Message, null));
         Receive<RoomContract.RoomStopped>(_ => ReturnToLobby());
+        Receive<RoomContract.Denied>(OnDenied);
+        Receive<RoomContract.Removed>(r => Removed(r.Action));
         Receive<Unanswered>(_ => OnUnanswered());
     }
 
@@ -219,7 +221,8 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     {
         if (_sessionId is not null && !Closing)
         {
-            Wiring.Rooms.Tell(new RoomContract.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null));
+            // Anonymous, known by its session and its address (a ban by name holds against both).
+            Wiring.Rooms.Tell(new RoomContract.Enter(RoomNames.Lobby, _sessionId, _username, Self, Subprotocols.Beej, null, null, null, new RoomContract.JoinIdentity(Address: Address)));
         }
     }
 
@@ -236,6 +239,28 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
         else
         {
             EnterLobby();
+        }
+    }
+
+    private void OnDenied(RoomContract.Denied denied)
+    {
+        if (denied.Join)
+        {
+            // Banned: its protocol has no other way to say it.
+            Removed(denied.Code);
+            return;
+        }
+
+        SendError(denied.Code, denied.Message, null);
+    }
+
+    /// <summary>Kicked or banned (or refused entry while banned): closed with 4004, the only way its protocol can say it.</summary>
+    private void Removed(string why)
+    {
+        if (!Closing)
+        {
+            Logger.RemovedFromRoom(Id, RoomNames.Lobby, why);
+            CloseSocket(CloseCodes.Removed, "removed from the room", flushFirst: true);
         }
     }
 

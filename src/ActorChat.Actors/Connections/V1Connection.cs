@@ -1,5 +1,6 @@
 using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Sessions;
+using ActorChat.Actors.Users;
 using ActorChat.Protocol;
 using ActorChat.Protocol.V1;
 using Akka.Actor;
@@ -51,6 +52,8 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
         Receive<RoomContract.Entered>(OnEntered);
         Receive<RoomContract.Refused>(OnRefused);
         Receive<RoomContract.RoomStopped>(OnRoomStopped);
+        Receive<RoomContract.Denied>(OnDenied);
+        Receive<RoomContract.Removed>(OnRemoved);
         Receive<RoomContract.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
         Receive<Unanswered>(OnUnanswered);
         ReceiveIdentity();
@@ -141,6 +144,9 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
                 }
 
                 break;
+            case ConfigureRequest or GrantRequest or BansRequest or ModerateRequest or AuditRequest:
+                OnGovernance(request);
+                break;
             case ByeRequest:
                 EndSession();
                 CloseSocket(CloseCodes.Normal, "bye", flushFirst: true);
@@ -200,7 +206,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
             Wiring.Sessions.Tell(new SessionContract.JoinedRoom(_sessionId!, join.Room));
         }
 
-        Wiring.Rooms.Tell(new RoomContract.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref));
+        Wiring.Rooms.Tell(new RoomContract.Enter(join.Room, _sessionId!, _name, Self, Subprotocols.V1, join.Since, join.Limit, join.Ref, IdentityFor(join.Room)));
         Timers.StartSingleTimer(JoinTimer(join.Room), new Unanswered(join.Room), Settings.AnswerTimeout);
     }
 
@@ -350,7 +356,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
         // it left us; its joined (no ref) carries what came since.
         if (!_ended && _rooms.Reenter(stopped.Room))
         {
-            Wiring.Rooms.Tell(new RoomContract.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null));
+            Wiring.Rooms.Tell(new RoomContract.Enter(stopped.Room, _sessionId!, _name, Self, Subprotocols.V1, stopped.Position, null, null, IdentityFor(stopped.Room)));
             Timers.StartSingleTimer(JoinTimer(stopped.Room), new Unanswered(stopped.Room), Settings.AnswerTimeout);
         }
     }

@@ -26,6 +26,13 @@ public sealed partial class RoomActor
             return;
         }
 
+        // The room's governance admits it (a ban, a private room refuse it; a first user may own it).
+        GovernEnter(enter, connection, encoder);
+    }
+
+    /// <summary>An entry the governance admitted: the session is a member (again), attached to <paramref name="connection"/>, and answered.</summary>
+    private void Admit(Enter enter, IActorRef connection, IRoomEventEncoder encoder, RoomIdentity identity)
+    {
         var atOnce = encoder.PresenceAtOnce;
         if (atOnce)
         {
@@ -56,6 +63,8 @@ public sealed partial class RoomActor
             Attach(member, connection);
             Perform(_members.ShowJoined(member));
         }
+
+        member.Identity = identity;
 
         if (atOnce)
         {

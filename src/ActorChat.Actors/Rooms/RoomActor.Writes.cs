@@ -31,6 +31,11 @@ public sealed partial class RoomActor
             return;
         }
 
+        if (!MaySend(member, post))
+        {
+            return;
+        }
+
         var ack = new RoomAck(0, member.SessionId, member.Connection ?? Sender, member.Encoder, post.Ref);
         var step = BatchStep.None;
         switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))

@@ -97,7 +97,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         _reads = new RoomReads<IActorRef>(settings.MaxJournalReads);
         _retention = new RoomRetention(settings.SnapshotEvery);
         _outbox = new RoomOutbox(Self, Context.System, metrics);
-        _delivery = new RoomDelivery(room, _outbox, _members, _listeners, settings.MaxHeldFrames, metrics);
+        _delivery = new RoomDelivery(room, _outbox, _members, _listeners, settings.MaxHeldFrames, metrics, StandingOf);
         if (settings.JournalPluginId is { } journal)
         {
             JournalPluginId = journal;
@@ -118,6 +118,11 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         Command<Post>(OnPost);
         Command<ReadHistory>(r => AnswerHistory(Sender, r.Ref, _reads.DecideHistory(_state, Sender, r.Before, r.Limit, r.Ref)));
         Command<RenameMember>(OnRenameMember);
+        Command<Configure>(OnConfigure);
+        Command<Grant>(OnGrant);
+        Command<Moderate>(OnModerate);
+        Command<ReadBans>(OnReadBans);
+        Command<ReadAudit>(OnReadAudit);
         Command<RoomContract.SessionEnded>(e => Removing(e.SessionId));
         Command<GetStatus>(_ => _outbox.Tell(Sender, CurrentStatus()));
         Command<Flush>(_ =>

@@ -14,7 +14,7 @@ public interface IWithRoom
 /// host): requests to a <see cref="RoomActor"/> carry the room id (<see cref="IWithRoom"/>) and go
 /// through the shard region; its replies; and the node's room queries. Small immutable records.
 /// </summary>
-public static class RoomContract
+public static partial class RoomContract
 {
     /// <summary>
     /// The error code of a request the room cannot answer now because its journal could not be read
@@ -28,7 +28,8 @@ public static class RoomContract
     /// with another ref (a resumed session on its new connection) moves there. The reply is one
     /// <see cref="Entered"/>. <paramref name="Subprotocol"/> is the member's (<see cref="Subprotocols"/>):
     /// the room encodes for it. <paramref name="Since"/> and <paramref name="Limit"/> are <c>join</c>'s;
-    /// <paramref name="Ref"/> is echoed in <c>joined</c>.
+    /// <paramref name="Ref"/> is echoed in <c>joined</c>. <paramref name="Identity"/>: who the joiner is
+    /// (null: anonymous, address unknown); the room's governance admits it or refuses it with <see cref="Denied"/>.
     /// </summary>
     public sealed record Enter(
         string Room,
@@ -38,7 +39,8 @@ public static class RoomContract
         string Subprotocol,
         StreamPosition? Since,
         int? Limit,
-        string? Ref) : IWithRoom;
+        string? Ref,
+        JoinIdentity? Identity = null) : IWithRoom;
 
     /// <summary>
     /// A <c>beej-chat-protocol</c> connection that has not joined yet receives the room's broadcasts

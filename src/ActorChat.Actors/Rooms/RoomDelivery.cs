@@ -12,7 +12,8 @@ namespace ActorChat.Actors.Rooms;
 /// a journal read has what follows it held (up to <see cref="RoomSettings.MaxHeldFrames"/>; past it
 /// the join is answered from memory at once). Owned by the room's actor; not thread-safe.
 /// </summary>
-internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembership<IActorRef> members, IReadOnlySet<IActorRef> listeners, int maxHeldFrames, ChatMetrics? metrics)
+/// <remarks><paramref name="standing"/> gives a member's role, the room's settings and its mute for its <c>joined</c>, as they are when it is answered.</remarks>
+internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembership<IActorRef> members, IReadOnlySet<IActorRef> listeners, int maxHeldFrames, ChatMetrics? metrics, Func<Member, RoomStanding> standing)
 {
     /// <summary>The presence diffs of each audience to every attached member of it (and the listeners, who see changes at once).</summary>
     public void Presence(PresenceDiff? coalesced, PresenceDiff? atOnce)
@@ -37,6 +38,32 @@ internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembershi
             foreach (var listener in listeners)
             {
                 outbox.Deliver(listener, PresenceFrames(encoded, RoomEventEncoders.Beej, atOnce));
+            }
+        }
+
+        outbox.EndBroadcast();
+    }
+
+    /// <summary>A fact of roles and moderation to every attached member, encoded once per protocol (a protocol without it gets nothing).</summary>
+    public void Governance(GovernanceFact fact)
+    {
+        outbox.BeginBroadcast();
+        var encoded = new Dictionary<IRoomEventEncoder, ConnectionActor.Deliver?>(ReferenceEqualityComparer.Instance);
+        foreach (var member in members.Members)
+        {
+            if (member.Connection is null)
+            {
+                continue;
+            }
+
+            if (!encoded.TryGetValue(member.Encoder, out var deliver))
+            {
+                encoded[member.Encoder] = deliver = member.Encoder.Governance(fact) is { } frame ? new ConnectionActor.Deliver(frame) : null;
+            }
+
+            if (deliver is not null)
+            {
+                Send(member, deliver);
             }
         }
 
@@ -155,7 +182,8 @@ internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembershi
     public void Entered(Member member, JoinHistory join, IReadOnlyList<ChatMessage> messages, bool? recovered, MemberList list, string? requestRef)
     {
         var position = new StreamPosition(join.Epoch, join.Offset);
-        var frames = member.Encoder.Entered(new RoomEntered(room, requestRef, member.Name, position, list.Names, list.Count, messages, recovered));
+        var (role, rules, mute) = standing(member);
+        var frames = member.Encoder.Entered(new RoomEntered(room, requestRef, member.Name, position, list.Names, list.Count, messages, recovered, role, rules, mute is not null, mute?.Until));
         outbox.Tell(member.Connection!, new Entered(room, position, list.Count, recovered, frames));
     }
 
@@ -215,6 +243,9 @@ internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembershi
         return deliver;
     }
 }
+
+/// <summary>A member's standing in the room for its <c>joined</c>: its role, the settings, its mute (null: not muted).</summary>
+internal readonly record struct RoomStanding(RoomRole Role, RoomRules Rules, RoomMute? Mute);
 
 /// <summary>A post to ack once its batch is durable: with <paramref name="Offset"/>, to its member (or <paramref name="Connection"/>, where it came from, once it is gone).</summary>
 internal readonly record struct RoomAck(long Offset, string SessionId, IActorRef Connection, IRoomEventEncoder Encoder, string? Ref);

@@ -289,6 +289,9 @@ public sealed class RoomMember<TConnection>(string sessionId, string name, IRoom
     /// <summary>Its protocol's encoder: what the room tells it is encoded by it.</summary>
     public IRoomEventEncoder Encoder { get; set; } = encoder;
 
+    /// <summary>Who it is (a user or anonymous, its address), as its last entry said: what the room's governance decides on.</summary>
+    public RoomIdentity Identity { get; set; } = RoomIdentity.Anonymous;
+
     /// <summary>Its connection; null while it is within its presence grace.</summary>
     public TConnection? Connection { get; internal set; }
 

@@ -13,6 +13,7 @@ namespace ActorChat.Actors.Rooms;
 /// <param name="SequenceNr">Events applied to the state so far; the journal sequence number the snapshot is taken at.</param>
 /// <param name="Kept">One entry per kept message, offsets <paramref name="FirstKeptOffset"/> to <paramref name="NextOffset"/> − 1 in order: the cid index, the ages retention needs, and where each message is in the journal.</param>
 /// <param name="Tail">The newest messages, held in memory; offsets consecutive and ending at <paramref name="NextOffset"/> − 1.</param>
+/// <param name="Governance">The room's roles, settings, bans, mutes and audit; null when it never had any.</param>
 public sealed record RoomSnapshot(
     string Room,
     string Epoch,
@@ -20,7 +21,8 @@ public sealed record RoomSnapshot(
     long FirstKeptOffset,
     long SequenceNr,
     IReadOnlyList<KeptMessage> Kept,
-    IReadOnlyList<ChatMessage> Tail);
+    IReadOnlyList<ChatMessage> Tail,
+    GovernanceSnapshot? Governance = null);
 
 /// <summary>
 /// What the room remembers of every message it keeps, in memory or not: enough to recognize a

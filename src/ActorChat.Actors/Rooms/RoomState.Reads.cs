@@ -94,9 +94,13 @@ public sealed partial class RoomState
         return Math.Max(0, Math.Min(Math.Min(snapshotSequenceNr, _sequenceNr), firstNeeded - 1));
     }
 
+    /// <summary>True when <paramref name="cid"/> from <paramref name="sessionId"/> repeats a kept or pending message: a retry, acked, never refused.</summary>
+    public bool IsRepeat(string sessionId, string? cid) =>
+        cid is not null && (_pendingCids.ContainsKey(new CidKey(sessionId, cid)) || _cids.ContainsKey(new CidKey(sessionId, cid)));
+
     /// <summary>The applied state (pending events are not in it), to save as the snapshot at <see cref="SequenceNr"/>.</summary>
     public RoomSnapshot ToSnapshot() =>
-        new(Room, RequireEpoch(), _nextOffset, _firstKept, _sequenceNr, _kept.ToArray(), _tail.ToArray());
+        new(Room, RequireEpoch(), _nextOffset, _firstKept, _sequenceNr, _kept.ToArray(), _tail.ToArray(), Governance.IsPristine ? null : Governance.ToSnapshot());
 
     /// <summary>
     /// The state a snapshot stands for, under today's <paramref name="limits"/> (a smaller tail bound
@@ -150,6 +154,11 @@ public sealed partial class RoomState
         {
             state._tail.Add(message);
             state._tailBytes += CostOf(message);
+        }
+
+        if (snapshot.Governance is { } governance)
+        {
+            state.Governance.Restore(governance);
         }
 
         state.BoundTail();

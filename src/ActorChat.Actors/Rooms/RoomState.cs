@@ -94,11 +94,15 @@ public sealed partial class RoomState
         ArgumentOutOfRangeException.ThrowIfNegative(limits.DefaultHistoryLimit);
         Room = room;
         _limits = limits;
+        Governance = new RoomGovernance(room);
     }
 
     public string Room { get; }
 
     public RoomLimits Limits => _limits;
+
+    /// <summary>The room's roles, settings, bans, mutes and audit: their events are this room's too (<see cref="DecideGovernance"/>).</summary>
+    public RoomGovernance Governance { get; }
 
     /// <summary>The epoch of the history; null until the room is started.</summary>
     public string? Epoch => _epoch;
@@ -245,6 +249,18 @@ public sealed partial class RoomState
         return trimmed;
     }
 
+    /// <summary>
+    /// Takes a decided <see cref="GovernanceEvent"/> into the order of events to persist (after those
+    /// already pending, as the owner persists it after them), and returns it.
+    /// </summary>
+    public T DecideGovernance<T>(T governanceEvent)
+        where T : GovernanceEvent
+    {
+        ArgumentNullException.ThrowIfNull(governanceEvent);
+        _pending.Enqueue(governanceEvent);
+        return governanceEvent;
+    }
+
     // ---- evolution ----
 
     /// <summary>
@@ -269,6 +285,9 @@ public sealed partial class RoomState
                 break;
             case HistoryTrimmed trimmed:
                 ApplyTrimmed(trimmed);
+                break;
+            case GovernanceEvent governance:
+                Governance.Apply(governance);
                 break;
             default:
                 throw new ArgumentException($"Unknown room event {roomEvent.GetType().Name}.", nameof(roomEvent));

@@ -37,6 +37,8 @@ public static class ChatSerialization
         typeof(RoomContract.Refused),
         typeof(RoomContract.RoomStopped),
         typeof(RoomContract.Status),
+        typeof(RoomContract.Denied),
+        typeof(RoomContract.Removed),
         typeof(ConnectionActor.Deliver),
         typeof(ChatGateway.Connected),
         typeof(NodeRelay.Forward),

@@ -14,7 +14,7 @@ namespace ActorChat.Actors.Serialization;
 /// (<c>persisted.proto</c>, generated at build). The serializers name each by its manifest;
 /// this only maps records to messages, so every stored field is declared once, in the schema.
 /// </summary>
-public static class PersistedFormat
+public static partial class PersistedFormat
 {
     private static readonly UTF8Encoding StrictUtf8 = WireWriter.StrictUtf8;
 
@@ -27,6 +27,7 @@ public static class PersistedFormat
         HistoryStarted started => new P.HistoryStarted { Epoch = started.Epoch }.ToByteArray(),
         MessagePosted posted => new P.MessagePosted { Message = ToProto(posted.Message), SessionId = posted.SessionId }.ToByteArray(),
         HistoryTrimmed trimmed => new P.HistoryTrimmed { FirstKeptOffset = trimmed.FirstKeptOffset }.ToByteArray(),
+        GovernanceEvent governance => ToProto(governance).ToByteArray(),
         _ => throw new ArgumentException($"No stored format for {e.GetType()}.", nameof(e)),
     };
 
@@ -68,6 +69,11 @@ public static class PersistedFormat
             proto.Tail.Add(ToProto(message));
         }
 
+        if (snapshot.Governance is { } governance)
+        {
+            proto.Governance = ToProto(governance);
+        }
+
         return proto.ToByteArray();
     }
 
@@ -103,7 +109,7 @@ public static class PersistedFormat
                 P.KeptMessage.CidKindOneofCase.CidUtf16 => FromUtf16(k.CidUtf16),
                 _ => null,
             })).ToArray();
-        return new RoomSnapshot(p.Room, p.Epoch, p.NextOffset, p.FirstKeptOffset, p.SequenceNr, kept, [.. p.Tail.Select(FromProto)]);
+        return new RoomSnapshot(p.Room, p.Epoch, p.NextOffset, p.FirstKeptOffset, p.SequenceNr, kept, [.. p.Tail.Select(FromProto)], p.Governance is { } g ? FromProto(g) : null);
     }
 
     public static byte[] ToBytes(ISessionEvent e) => e switch

@@ -28,7 +28,7 @@ namespace ActorChat.Actors.Serialization;
 /// still be in the cluster (a rolling upgrade).
 /// </para>
 /// </remarks>
-public sealed class RoomMessagesSerializer : SerializerWithStringManifest
+public sealed partial class RoomMessagesSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer's id (ActorChat's: 4201 history, 7101 rooms, 7102 sessions).</summary>
     public const int SerializerId = 7101;
@@ -36,8 +36,11 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
     /// <summary>The serializer's name in <c>akka.actor.serializers</c>.</summary>
     public const string Name = "actorchat-rooms";
 
-    /// <summary><see cref="RoomContract.Enter"/>: room, session id, name, member, subprotocol, since?, limit?, ref?.</summary>
+    /// <summary><see cref="RoomContract.Enter"/> without the joiner's identity (as before it had one): room, session id, name, member, subprotocol, since?, limit?, ref?.</summary>
     internal const string EnterManifest = "ent1";
+
+    /// <summary><see cref="RoomContract.Enter"/> with the joiner's identity: the <see cref="EnterManifest"/> layout, then user id?, admin, room grant?, address?.</summary>
+    internal const string EnterWithIdentityManifest = "ent2";
 
     /// <summary><see cref="RoomContract.Listen"/>: room, connection, ack? (a nested message).</summary>
     internal const string ListenManifest = "lis1";
@@ -106,6 +109,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         SessionEndedManifest, StopRoomManifest, EnteredManifest, RefusedManifest, RoomStoppedManifest, StatusManifest,
         DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
         ApiPostManifest, GetPresenceManifest, PresenceListManifest,
+        EnterWithIdentityManifest, ConfigureManifest, GrantManifest, ModerateManifest, ReadBansManifest, ReadAuditManifest, DeniedManifest, RemovedManifest,
     ];
 
     public RoomMessagesSerializer(ExtendedActorSystem system)
@@ -120,7 +124,8 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
         ArgumentNullException.ThrowIfNull(o);
         return o switch
         {
-            RoomContract.Enter => EnterManifest,
+            RoomContract.Enter { Identity: null } => EnterManifest,
+            RoomContract.Enter => EnterWithIdentityManifest,
             RoomContract.Listen => ListenManifest,
             RoomContract.Leave => LeaveManifest,
             RoomContract.Post => PostManifest,
@@ -141,7 +146,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             RoomContract.ApiPost => ApiPostManifest,
             RoomContract.GetPresence => GetPresenceManifest,
             RoomContract.PresenceList => PresenceListManifest,
-            _ => throw Unknown(o.GetType()),
+            _ => GovernanceManifest(o) ?? throw Unknown(o.GetType()),
         };
     }
 
@@ -160,6 +165,11 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 OptionalPosition(writer, enter.Since);
                 writer.OptionalFixed32(enter.Limit);
                 writer.OptionalString(enter.Ref);
+                if (enter.Identity is { } identity)
+                {
+                    WriteIdentity(writer, identity);
+                }
+
                 break;
             case RoomContract.Listen listen:
                 writer.Text(listen.Room);
@@ -277,7 +287,12 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
 
                 break;
             default:
-                throw Unknown(obj.GetType());
+                if (!WriteGovernance(writer, obj))
+                {
+                    throw Unknown(obj.GetType());
+                }
+
+                break;
         }
 
         return writer.ToArray();
@@ -298,6 +313,16 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
                 Since: OptionalPosition(ref reader),
                 Limit: reader.OptionalFixed32(),
                 Ref: reader.OptionalString()),
+            EnterWithIdentityManifest => new RoomContract.Enter(
+                Room: reader.Text(),
+                SessionId: reader.Text(),
+                Name: reader.Text(),
+                Member: reader.ActorRef(system),
+                Subprotocol: reader.Text(),
+                Since: OptionalPosition(ref reader),
+                Limit: reader.OptionalFixed32(),
+                Ref: reader.OptionalString(),
+                Identity: ReadIdentity(ref reader)),
             ListenManifest => new RoomContract.Listen(reader.Text(), reader.ActorRef(system), reader.Bool() ? reader.Nested(system) : null),
             LeaveManifest => new RoomContract.Leave(reader.Text(), reader.Text(), reader.OptionalString()),
             PostManifest => ReadPost(ref reader),
@@ -331,6 +356,7 @@ public sealed class RoomMessagesSerializer : SerializerWithStringManifest
             ApiPostManifest => new RoomContract.ApiPost(reader.Text(), reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalFixed64()),
             GetPresenceManifest => new RoomContract.GetPresence(reader.Text()),
             PresenceListManifest => ReadPresenceList(ref reader),
+            _ when ReadGovernance(manifest, ref reader) is { } governance => governance,
             _ => throw new SerializationException($"ActorChat rooms: unknown manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
         };
         reader.End();

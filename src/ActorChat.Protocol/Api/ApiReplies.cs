@@ -73,6 +73,8 @@ public static class ApiReplies
 
         public ReadOnlyMemory<byte>? History(HistoryPageRead page) => null;
 
+        public ReadOnlyMemory<byte>? Governance(GovernanceFact fact) => null;
+
         private static InvalidOperationException NotAMember() => new("The server API is not a member of any room.");
     }
 }

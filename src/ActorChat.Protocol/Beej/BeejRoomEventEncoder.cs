@@ -63,4 +63,6 @@ internal sealed class BeejRoomEventEncoder : IRoomEventEncoder
     public ReadOnlyMemory<byte>? Left(RoomLeft left) => null;
 
     public ReadOnlyMemory<byte>? History(HistoryPageRead page) => null;
+
+    public ReadOnlyMemory<byte>? Governance(GovernanceFact fact) => null;
 }

@@ -26,4 +26,21 @@ public static class V1PacketTypes
     public const string Presence = "presence";
     public const string Error = "error";
     public const string Refreshed = "refreshed";
+
+    // Roles and moderation (PROTOCOL-V1.1 Part B): requests, and the replies and events they cause.
+    public const string Configure = "configure";
+    public const string Configured = "configured";
+    public const string RoomSettings = "room";
+    public const string Grant = "grant";
+    public const string Granted = "granted";
+    public const string Bans = "bans";
+    public const string Kick = "kick";
+    public const string Ban = "ban";
+    public const string Unban = "unban";
+    public const string Mute = "mute";
+    public const string Unmute = "unmute";
+    public const string Moderated = "moderated";
+    public const string Removed = "removed";
+    public const string Muted = "muted";
+    public const string Audit = "audit";
 }

@@ -125,6 +125,11 @@ public static partial class V1Protocol
                 r);
         }
 
+        if (envelope.Kind >= Kind.Configure)
+        {
+            return BuildModeration(envelope, fields, room);
+        }
+
         return envelope.Kind switch
         {
             Kind.Join => (new JoinRequest(r, room, fields.Since, fields.Limit ?? DefaultLimit), null),
@@ -254,7 +259,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("rename"u8) ? (Kind.Rename, V1PacketTypes.Rename)
         : reader.ValueTextEquals("bye"u8) ? (Kind.Bye, V1PacketTypes.Bye)
         : reader.ValueTextEquals("refresh"u8) ? (Kind.Refresh, V1PacketTypes.Refresh)
-        : (Kind.Unknown, "?");
+        : ModerationKindOf(ref reader);
 
     private static (ClientRequest?, RequestError?) Missing(string type, string member, string? @ref) =>
         Fail(ErrorCodes.InvalidPacket, $"{type} needs a string \"payload.{member}\".", @ref);
@@ -274,6 +279,15 @@ public static partial class V1Protocol
         Rename,
         Bye,
         Refresh,
+        Configure,
+        Grant,
+        Bans,
+        Kick,
+        Ban,
+        Unban,
+        Mute,
+        Unmute,
+        Audit,
     }
 
     private struct Envelope

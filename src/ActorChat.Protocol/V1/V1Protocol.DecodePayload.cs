@@ -66,6 +66,7 @@ public static partial class V1Protocol
                     fields.Token = Token(ref reader, ref fields, optional: kind == Kind.Hello);
                     break;
                 default:
+                    ReadModerationField(field, ref reader, ref fields);
                     break;
             }
         }
@@ -165,7 +166,7 @@ public static partial class V1Protocol
         Kind.Send => Field.Room | Field.Text | Field.Cid,
         Kind.History => Field.Room | Field.Before | Field.Limit,
         Kind.Rename => Field.Name,
-        _ => Field.None,
+        _ => ModerationFields(kind),
     };
 
     private static Field FieldOf(ref Utf8JsonReader reader) =>
@@ -178,7 +179,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("cid"u8) ? Field.Cid
         : reader.ValueTextEquals("before"u8) ? Field.Before
         : reader.ValueTextEquals("token"u8) ? Field.Token
-        : Field.None;
+        : ModerationFieldOf(ref reader);
 
     private static string NameOf(Field field) => field switch
     {
@@ -190,7 +191,8 @@ public static partial class V1Protocol
         Field.Text => "text",
         Field.Cid => "cid",
         Field.Token => "token",
-        _ => "before",
+        Field.Before => "before",
+        _ => ModerationFieldName(field),
     };
 
     [Flags]
@@ -205,7 +207,18 @@ public static partial class V1Protocol
         Text = 32,
         Cid = 64,
         Before = 128,
-        Token = 256,
+        Visibility = 1 << 8,
+        Anonymous = 1 << 9,
+        Posting = 1 << 10,
+        SlowMode = 1 << 11,
+        Topic = 1 << 12,
+        User = 1 << 13,
+        Role = 1 << 14,
+        Target = 1 << 15,
+        Duration = 1 << 16,
+        Reason = 1 << 17,
+        Ban = 1 << 18,
+        Token = 1 << 19,
     }
 
     private struct Fields
@@ -221,5 +234,18 @@ public static partial class V1Protocol
         public StreamPosition? Since;
         public string? Token;
         public string? Problem;
+
+        // Roles and moderation (V1Protocol.DecodeModeration.cs).
+        public string? Visibility;
+        public string? Anonymous;
+        public string? Posting;
+        public int? SlowMode;
+        public string? Topic;
+        public string? User;
+        public string? Role;
+        public TargetSpec? Target;
+        public long? Duration;
+        public string? Reason;
+        public long? Ban;
     }
 }

@@ -30,6 +30,7 @@ public static partial class V1Protocol
     /// <param name="memberCount">How many members the room has, exactly.</param>
     /// <param name="messages">Oldest first; each is written as a <c>message</c> payload.</param>
     /// <param name="recovered">Whether the join's <c>since</c> was honoured; null (not written) when it had none.</param>
+    /// <param name="standing">The joiner's <c>role</c>, the room's <c>settings</c> and <c>mutedUntil</c> (PROTOCOL-V1.1 Part B); null: not written.</param>
     public static byte[] EncodeJoined(
         string? requestRef,
         string room,
@@ -37,7 +38,8 @@ public static partial class V1Protocol
         IReadOnlyList<string> members,
         int memberCount,
         IReadOnlyList<ChatMessage> messages,
-        bool? recovered)
+        bool? recovered,
+        JoinedStanding? standing = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(messages);
@@ -52,6 +54,11 @@ public static partial class V1Protocol
         if (recovered is { } value)
         {
             json.WriteBoolean("recovered"u8, value);
+        }
+
+        if (standing is not null)
+        {
+            WriteStanding(json, standing);
         }
 
         return frame.Finish();

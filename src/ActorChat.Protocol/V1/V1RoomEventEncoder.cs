@@ -16,7 +16,7 @@ internal sealed class V1RoomEventEncoder : IRoomEventEncoder
     public IReadOnlyList<ReadOnlyMemory<byte>> Entered(RoomEntered entered)
     {
         ArgumentNullException.ThrowIfNull(entered);
-        return [V1Protocol.EncodeJoined(entered.Ref, entered.Room, entered.Position, entered.Members, entered.MemberCount, entered.Messages, entered.Recovered)];
+        return [V1Protocol.EncodeJoined(entered)];
     }
 
     public ReadOnlyMemory<byte>? Acked(PostAcked acked)
@@ -36,4 +36,6 @@ internal sealed class V1RoomEventEncoder : IRoomEventEncoder
         ArgumentNullException.ThrowIfNull(page);
         return V1Protocol.EncodeHistory(page.Ref, page.Room, page.Messages, page.More);
     }
+
+    public ReadOnlyMemory<byte>? Governance(GovernanceFact fact) => V1Protocol.EncodeGovernance(fact);
 }

@@ -32,6 +32,7 @@ public sealed class BindingsTests : ActorChatTestKit
         [typeof(ConnectionActor.SocketClosed)] = "the socket's reader to its connection actor",
         [typeof(ConnectionActor.Close)] = "to a connection actor from its own node",
         [typeof(NodeRelay.Delivery)] = "a part of NodeRelay.FanOut, never sent alone",
+        [typeof(RoomContract.JoinIdentity)] = "a part of RoomContract.Enter, never sent alone",
         [typeof(RoomContract.Occupancy)] = "a room to its node's directory (directories share lists through DistributedData)",
         [typeof(RoomContract.ListRooms)] = "a connection to its node's directory",
         [typeof(RoomContract.RoomList)] = "the node's directory to a connection",

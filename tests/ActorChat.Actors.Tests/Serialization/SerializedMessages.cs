@@ -66,3 +66,6 @@ public sealed class RoomActorPresenceSerializedTests() : RoomActorPresenceTests(
 
 /// <summary><see cref="RoomActorLifecycleTests"/> with every message serialized: passivation and stop (not a rejected write: <see cref="RoomActorTestKit.CanRejectWrites"/>).</summary>
 public sealed class RoomActorLifecycleSerializedTests() : RoomActorLifecycleTests(SerializedMessages.Config);
+
+/// <summary>The room's governance under serialized messages: every request, refusal and removal through its layout.</summary>
+public sealed class RoomActorGovernanceSerializedTests() : RoomActorGovernanceTests(SerializedMessages.Config);
