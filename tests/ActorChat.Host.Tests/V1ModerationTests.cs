@@ -1,11 +1,9 @@
 namespace ActorChat.Host.Tests;
 
 /// <summary>
-/// Roles and moderation (PROTOCOL-V1.1 Part B) over real sockets against a real Kestrel. Until
-/// sign-in with tokens (Part A) is in, every actorchat.v1 member is anonymous, so what a socket can
-/// show is the anonymous side: the standing in joined, and every moderation request refused.
-/// The acts themselves are covered through the room and connection actors (RoomActorGovernanceTests,
-/// ModerationConnectionTests).
+/// Roles and moderation (PROTOCOL-V1.1 Part B) over real sockets for anonymous members: the
+/// standing in joined, and every moderation request refused. Signed-in users' acts are in
+/// V1SignedInModerationTests; the rules themselves in RoomActorGovernanceTests and ModerationConnectionTests.
 /// </summary>
 public sealed class V1ModerationTests
 {
