@@ -82,7 +82,7 @@ public sealed class SettingsTests
         { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Key=0123456789abcdef0123456789abcdef", "--ActorChat:Auth:ApiKeys:1:Id=ops", "--ActorChat:Auth:ApiKeys:1:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:1:Key = ***: is the same key as ActorChat:Auth:ApiKeys:0 (each id needs its own)" },
         { ["--ActorChat:Auth:ApiKeys:0:Id=backend", "--ActorChat:Auth:ApiKeys:0:Kee=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:0:Kee = ***: no such setting (the settings in ActorChat:Auth:ApiKeys:0 are Id, Key)" },
         { ["--ActorChat:Auth:ApiKeys=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys = ***: is a list of sections: set its entries, e.g. ActorChat:Auth:ApiKeys:0:Id" },
-        { ["--ActorChat:Auth:ApiKeys:first:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:first: ActorChat:Auth:ApiKeys is a list of sections: ActorChat:Auth:ApiKeys:0:Id, ActorChat:Auth:ApiKeys:1:Id, …" },
+        { ["--ActorChat:Auth:ApiKeys:first:Key=0123456789abcdef0123456789abcdef"], "ActorChat:Auth:ApiKeys:first: ActorChat:Auth:ApiKeys is a list of sections: ActorChat:Auth:ApiKeys:0:Id, ActorChat:Auth:ApiKeys:1:…" },
         { ["--ActorChat:Auth:ApiRequestsPerSecond=0"], "ActorChat:Auth:ApiRequestsPerSecond = 0: must be between 1 and 1000000" },
         { ["--ActorChat:Auth:ApiRequestBurst=many"], "ActorChat:Auth:ApiRequestBurst = many: must be a whole number" },
         { ["--ActorChat:Auth:ApiOnAllInterfaces=yes"], "ActorChat:Auth:ApiOnAllInterfaces = yes: must be true or false" },
