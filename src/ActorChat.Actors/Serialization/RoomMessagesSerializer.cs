@@ -93,15 +93,6 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
     /// <summary><see cref="NodeRelay.FanOut"/>: deliveries (frames, then connections, each).</summary>
     internal const string FanOutManifest = "fan1";
 
-    /// <summary><see cref="RoomContract.ApiPost"/>: room, sender id, from, text, cid?, replyTo?.</summary>
-    internal const string ApiPostManifest = "aps1";
-
-    /// <summary><see cref="RoomContract.GetPresence"/>: room.</summary>
-    internal const string GetPresenceManifest = "gpr1";
-
-    /// <summary><see cref="RoomContract.PresenceList"/>: room, member count, then each name and its connections.</summary>
-    internal const string PresenceListManifest = "prl1";
-
     /// <summary>Every manifest this build reads.</summary>
     internal static readonly IReadOnlyList<string> Manifests =
     [
@@ -143,10 +134,7 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
             ChatGateway.Connected => ConnectedManifest,
             NodeRelay.Forward => ForwardManifest,
             NodeRelay.FanOut => FanOutManifest,
-            RoomContract.ApiPost => ApiPostManifest,
-            RoomContract.GetPresence => GetPresenceManifest,
-            RoomContract.PresenceList => PresenceListManifest,
-            _ => GovernanceManifest(o) ?? throw Unknown(o.GetType()),
+            _ => ApiManifest(o) ?? GovernanceManifest(o) ?? throw Unknown(o.GetType()),
         };
     }
 
@@ -264,30 +252,8 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
                 }
 
                 break;
-            case RoomContract.ApiPost apiPost:
-                writer.Text(apiPost.Room);
-                writer.Text(apiPost.SenderId);
-                writer.Text(apiPost.From);
-                writer.Text(apiPost.Text);
-                writer.OptionalString(apiPost.Cid);
-                writer.OptionalFixed64(apiPost.ReplyTo);
-                break;
-            case RoomContract.GetPresence presence:
-                writer.Text(presence.Room);
-                break;
-            case RoomContract.PresenceList list:
-                writer.Text(list.Room);
-                writer.Fixed32(list.MemberCount);
-                writer.Count(list.Members.Count);
-                foreach (var member in list.Members)
-                {
-                    writer.Text(member.Name);
-                    writer.Fixed32(member.Connections);
-                }
-
-                break;
             default:
-                if (!WriteGovernance(writer, obj))
+                if (!WriteApi(writer, obj) && !WriteGovernance(writer, obj))
                 {
                     throw Unknown(obj.GetType());
                 }
@@ -353,9 +319,7 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
             ConnectedManifest => new ChatGateway.Connected(reader.ActorRef(system)),
             ForwardManifest => new NodeRelay.Forward(reader.ActorRef(system), reader.Nested(system)),
             FanOutManifest => ReadFanOut(ref reader, bytes),
-            ApiPostManifest => new RoomContract.ApiPost(reader.Text(), reader.Text(), reader.Text(), reader.Text(), reader.OptionalString(), reader.OptionalFixed64()),
-            GetPresenceManifest => new RoomContract.GetPresence(reader.Text()),
-            PresenceListManifest => ReadPresenceList(ref reader),
+            _ when ReadApi(manifest, ref reader) is { } api => api,
             _ when ReadGovernance(manifest, ref reader) is { } governance => governance,
             _ => throw new SerializationException($"ActorChat rooms: unknown manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
         };
@@ -395,19 +359,6 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
         }
 
         return new NodeRelay.FanOut(deliveries);
-    }
-
-    private static RoomContract.PresenceList ReadPresenceList(ref WireReader reader)
-    {
-        var room = reader.Text();
-        var count = reader.Fixed32();
-        var members = new RoomContract.PresentMember[reader.Count()];
-        for (var i = 0; i < members.Length; i++)
-        {
-            members[i] = new RoomContract.PresentMember(reader.Text(), reader.Fixed32());
-        }
-
-        return new RoomContract.PresenceList(room, count, members);
     }
 
     private static void Write(WireWriter writer, RoomContract.Post post)
