@@ -19,7 +19,7 @@ namespace ActorChat.Host;
 internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, IOptions<ChatServerOptions> options, ChatApiKeys keys, ILoggerFactory loggers)
 {
     /// <summary>What stands for an API key in the rooms' <c>cid</c> dedup (never a session id: those have no colon).</summary>
-    public const string SenderPrefix = "api:";
+    public const string SenderPrefix = RoomContract.ApiSenderPrefix;
 
     private readonly ChatServerOptions _options = options.Value;
     private readonly ILogger _logger = loggers.CreateLogger("ActorChat.Host");
@@ -67,6 +67,15 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             .WithName("GetMessages")
             .WithSummary("A page of a room's history, oldest first, as actorchat.v1's history payload: the messages before `before` (default: the newest), at most `limit` (1–100, default 50).")
             .Produces<MessagePage>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/rooms/{room}/audit", (string room, long? before, int? limit, HttpContext http, ChatApiRooms rooms) => rooms.AuditAsync(room, before, limit, http))
+            .WithName("GetAudit")
+            .WithSummary("A page of a room's audit, newest last, as actorchat.v1's audit payload: the entries before `before` (a `seq`; default: the newest), at most `limit` (1–100, default 50).")
+            .Produces<AuditPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -198,6 +207,29 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
         return await AskRoomAsync(room, "a history page", new ChatGateway.ToRoom(read), answer => answer is ConnectionActor.Deliver { Frames: [var page] }
             ? Results.Bytes(ApiReplies.HistoryPayload(page), "application/json")
             : null, cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<IResult> AuditAsync(string room, long? before, int? limit, HttpContext http)
+    {
+        if (limit is < 1 or > V1Protocol.MaxLimit)
+        {
+            return BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}.");
+        }
+
+        if (before is < 0)
+        {
+            return BadRequest("\"before\" must be an entry's seq, 0 or more.");
+        }
+
+        if (await ExistingRoomAsync(room, http.RequestAborted).ConfigureAwait(false) is { } missing)
+        {
+            return missing;
+        }
+
+        var read = new RoomContract.ReadAudit(room, SenderPrefix + keys.Authenticate(http)!, before, limit, null);
+        return await AskRoomAsync(room, "the audit", new ChatGateway.ToRoom(read), answer => answer is ConnectionActor.Deliver { Frames: [var page] }
+            ? Results.Bytes(ApiReplies.Payload(page, "audit"), "application/json")
+            : null, http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>

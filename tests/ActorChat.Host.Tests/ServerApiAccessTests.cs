@@ -170,6 +170,7 @@ public sealed class ServerApiAccessTests
             [
                 "GET /api/rooms",
                 "GET /api/rooms/{room}",
+                "GET /api/rooms/{room}/audit",
                 "GET /api/rooms/{room}/messages",
                 "GET /api/rooms/{room}/presence",
                 "POST /api/rooms/{room}/messages",

@@ -60,11 +60,54 @@ public sealed class V1SignedInModerationTests
         Assert.Equal(["kick", "ban"], actions.Where(a => a is "kick" or "ban").ToList());
     }
 
+    [Fact]
+    public async Task The_server_api_reads_the_audit_with_admin_rights_and_pages_it()
+    {
+        await using var server = await ApiServer.StartWithApiAsync(
+            "--ActorChat:Auth:Mode=optional",
+            $"--ActorChat:Auth:Audience={Audience}",
+            "--ActorChat:Auth:SigningKeys:0:Algorithm=HS256",
+            $"--ActorChat:Auth:SigningKeys:0:Secret={_secret}");
+        using var api = server.Api();
+        await using var alice = await SignInAsync(server.WebSocket, "alice", "Alice");
+        await using var bob = await SignInAsync(server.WebSocket, "bob", "Bob");
+        await alice.JoinAsync("den");
+        await bob.JoinAsync("den");
+        foreach (var action in new[] { "mute", "unmute", "kick" })
+        {
+            var act = await alice.PostAsync(action, V1Client.Payload(("room", "den"), ("target", Target("user", "bob")), ("reason", action + " now")));
+            Assert.Equal("moderated", (await alice.ReplyAsync(act)).Type());
+        }
+
+        using var all = await api.GetAsync("api/rooms/den/audit");
+        Assert.Equal(System.Net.HttpStatusCode.OK, all.StatusCode);
+        using var page = System.Text.Json.JsonDocument.Parse(await all.Content.ReadAsStringAsync());
+        Assert.Equal("den", page.RootElement.Str("room"));
+        var entries = page.RootElement.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(["mute", "unmute", "kick"], entries.Select(e => e.Str("action")).Where(a => a is "mute" or "unmute" or "kick").ToList());
+        var kick = entries.Single(e => e.Str("action") == "kick");
+        Assert.Equal("kick now", kick.Str("reason"));
+        Assert.Equal("bob", kick.GetProperty("target").Str("user"));
+
+        // Paged by seq, newest last: the page before the kick ends with the unmute.
+        using var older = await api.GetAsync($"api/rooms/den/audit?before={kick.GetProperty("seq").GetInt64()}&limit=1");
+        using var olderPage = System.Text.Json.JsonDocument.Parse(await older.Content.ReadAsStringAsync());
+        Assert.Equal("unmute", olderPage.RootElement.GetProperty("entries").EnumerateArray().Single().Str("action"));
+        Assert.True(olderPage.RootElement.GetProperty("more").GetBoolean());
+
+        using var missing = await api.GetAsync("api/rooms/nowhere/audit");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        using var bad = await api.GetAsync("api/rooms/den/audit?limit=0");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     private static Dictionary<string, object?> Target(string kind, string value) => new() { [kind] = value };
 
-    private async Task<V1Client> SignInAsync(TestServer server, string sub, string name)
+    private Task<V1Client> SignInAsync(TestServer server, string sub, string name) => SignInAsync(server.WebSocket, sub, name);
+
+    private async Task<V1Client> SignInAsync(Uri webSocket, string sub, string name)
     {
-        var client = await V1Client.ConnectAsync(server.WebSocket, sub);
+        var client = await V1Client.ConnectAsync(webSocket, sub);
         var token = TestTokens.Mint(TestTokens.Hs256(_secret), sub: sub, name: name, expires: DateTimeOffset.UtcNow.AddHours(1), audience: Audience);
         await client.ExpectReplyAsync("hello", V1Client.Payload(("name", name), ("token", token)), "welcome");
         return client;

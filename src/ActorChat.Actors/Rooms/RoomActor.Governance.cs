@@ -192,6 +192,14 @@ public sealed partial class RoomActor
 
     private void OnReadAudit(ReadAudit read)
     {
+        if (read.SessionId.StartsWith(ApiSenderPrefix, StringComparison.Ordinal))
+        {
+            // The server API reads with admin rights and is no member: the page goes back to the asker.
+            var (apiPage, apiMore) = Governance.AuditPage(read.Before, Math.Clamp(read.Limit ?? 50, 1, 100));
+            _delivery.Governance(Sender, new AuditFact(_room, read.Ref, apiPage, apiMore));
+            return;
+        }
+
         if (Requester(read.SessionId, read.Ref) is not { } actor)
         {
             return;

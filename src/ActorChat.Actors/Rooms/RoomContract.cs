@@ -161,6 +161,13 @@ public static partial class RoomContract
     public const string NotFound = "not-found";
 
     /// <summary>
+    /// What a server API request's session id starts with (<c>api:&lt;key id&gt;</c>); a member's
+    /// session id has no colon. A <see cref="ReadAudit"/> under it is the API's, read with admin
+    /// rights and answered to the asker with the <c>audit</c> frame.
+    /// </summary>
+    public const string ApiSenderPrefix = "api:";
+
+    /// <summary>
     /// A message from the server API, posted by no member: as <paramref name="From"/> (a valid name,
     /// checked by the host), with <see cref="ChatMessage.Via"/> <c>"api"</c>. <paramref name="SenderId"/>
     /// (<c>api:&lt;key id&gt;</c>) stands for the session in the room's <c>cid</c> dedup, so a repeated

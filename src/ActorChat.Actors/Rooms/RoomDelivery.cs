@@ -191,6 +191,15 @@ internal sealed class RoomDelivery(string room, RoomOutbox outbox, RoomMembershi
     public void History(IActorRef replyTo, string? requestRef, IReadOnlyList<ChatMessage> messages, bool more) =>
         outbox.Tell(replyTo, new ConnectionActor.Deliver(RoomEventEncoders.V1.History(new HistoryPageRead(room, requestRef, messages, more))!.Value));
 
+    /// <summary>A governance answer to an asker that is no member (the server API), in actorchat.v1's shape, which the API's bodies share.</summary>
+    public void Governance(IActorRef replyTo, GovernanceFact fact)
+    {
+        if (RoomEventEncoders.V1.Governance(fact) is { } frame)
+        {
+            outbox.Tell(replyTo, new ConnectionActor.Deliver(frame));
+        }
+    }
+
     /// <summary>A <c>leave</c> confirmed, in <paramref name="encoder"/>'s protocol (a session not in the room: actorchat.v1, the only one with leave).</summary>
     public void Left(IActorRef connection, IRoomEventEncoder encoder, string? requestRef)
     {

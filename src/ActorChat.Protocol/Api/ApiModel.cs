@@ -33,6 +33,19 @@ public sealed record HistoryMessage(string Room, long Offset, string From, strin
 /// </summary>
 public sealed record MessagePage(string Room, IReadOnlyList<HistoryMessage> Messages, bool More);
 
+/// <summary>Whom an audit entry's act was on: a user's id, or (an anonymous member) the name it had.</summary>
+public sealed record AuditTarget(string? User, string? Name);
+
+/// <summary>An audit entry as <c>actorchat.v1</c> shows it; documents <see cref="AuditPage"/>. <c>reason</c> is null when none was given.</summary>
+public sealed record AuditEntryDoc(long Seq, string At, string By, string Action, AuditTarget? Target, long? Offset, string? Reason, string? Until, string? Role);
+
+/// <summary>
+/// <c>GET /api/rooms/{room}/audit</c>: the <c>actorchat.v1</c> <c>audit</c> payload, newest last.
+/// Served as the room's own encoding (<see cref="ApiReplies.Payload"/>); this type describes it
+/// for the OpenAPI document.
+/// </summary>
+public sealed record AuditPage(string Room, IReadOnlyList<AuditEntryDoc> Entries, bool More);
+
 /// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -44,4 +57,5 @@ public sealed record MessagePage(string Room, IReadOnlyList<HistoryMessage> Mess
 [JsonSerializable(typeof(RoomInfo))]
 [JsonSerializable(typeof(Presence))]
 [JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(AuditPage))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

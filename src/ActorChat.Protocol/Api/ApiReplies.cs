@@ -40,12 +40,15 @@ public static class ApiReplies
     }
 
     /// <summary>The <c>payload</c> of an <c>actorchat.v1</c> <c>history</c> frame (<c>{room, messages, more}</c>), as its own bytes.</summary>
-    public static byte[] HistoryPayload(ReadOnlyMemory<byte> historyFrame)
+    public static byte[] HistoryPayload(ReadOnlyMemory<byte> historyFrame) => Payload(historyFrame, "history");
+
+    /// <summary>The <c>payload</c> of an <c>actorchat.v1</c> frame of type <paramref name="frameType"/> (a <c>history</c> or an <c>audit</c>), as its own bytes.</summary>
+    public static byte[] Payload(ReadOnlyMemory<byte> v1Frame, string frameType)
     {
-        using var frame = JsonDocument.Parse(historyFrame);
-        if (!frame.RootElement.TryGetProperty("type"u8, out var type) || !type.ValueEquals("history"u8))
+        using var frame = JsonDocument.Parse(v1Frame);
+        if (!frame.RootElement.TryGetProperty("type"u8, out var type) || !type.ValueEquals(frameType))
         {
-            throw new ArgumentException("Not a history frame.", nameof(historyFrame));
+            throw new ArgumentException($"Not {frameType} frame.", nameof(v1Frame));
         }
 
         // The payload exactly as the room's encoder wrote it: the one shape of a message everywhere.
