@@ -188,14 +188,9 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
 
     public async Task<IResult> HistoryAsync(string room, long? before, int? limit, CancellationToken cancellation)
     {
-        if (limit is < 1 or > V1Protocol.MaxLimit)
+        if (CheckPage(before, limit, "an offset") is { } badPage)
         {
-            return BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}.");
-        }
-
-        if (before is < 0)
-        {
-            return BadRequest("\"before\" must be an offset, 0 or more.");
+            return badPage;
         }
 
         if (await ExistingRoomAsync(room, cancellation).ConfigureAwait(false) is { } missing)
@@ -211,14 +206,9 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
 
     public async Task<IResult> AuditAsync(string room, long? before, int? limit, HttpContext http)
     {
-        if (limit is < 1 or > V1Protocol.MaxLimit)
+        if (CheckPage(before, limit, "an entry's seq") is { } badPage)
         {
-            return BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}.");
-        }
-
-        if (before is < 0)
-        {
-            return BadRequest("\"before\" must be an entry's seq, 0 or more.");
+            return badPage;
         }
 
         if (await ExistingRoomAsync(room, http.RequestAborted).ConfigureAwait(false) is { } missing)
@@ -295,6 +285,12 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             _ => throw new InvalidOperationException($"Unexpected answer to {what}: {answer.GetType().Name}."),
         };
     }
+
+    /// <summary>A page's bounds, as the history and audit reads take them: <paramref name="before"/> names <paramref name="what"/>.</summary>
+    private static IResult? CheckPage(long? before, int? limit, string what) =>
+        limit is < 1 or > V1Protocol.MaxLimit ? BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}.")
+        : before is < 0 ? BadRequest($"\"before\" must be {what}, 0 or more.")
+        : null;
 
     private static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail);
 

@@ -192,27 +192,34 @@ public sealed partial class RoomActor
 
     private void OnReadAudit(ReadAudit read)
     {
-        if (read.SessionId.StartsWith(ApiSenderPrefix, StringComparison.Ordinal))
+        // The server API reads with admin rights and is no member: its page goes back to the asker.
+        Member? reader = null;
+        if (!read.SessionId.StartsWith(ApiSenderPrefix, StringComparison.Ordinal))
         {
-            // The server API reads with admin rights and is no member: the page goes back to the asker.
-            var (apiPage, apiMore) = Governance.AuditPage(read.Before, Math.Clamp(read.Limit ?? 50, 1, 100));
-            _delivery.Governance(Sender, new AuditFact(_room, read.Ref, apiPage, apiMore));
-            return;
-        }
+            if (Requester(read.SessionId, read.Ref) is not { } actor)
+            {
+                return;
+            }
 
-        if (Requester(read.SessionId, read.Ref) is not { } actor)
-        {
-            return;
-        }
+            if (Governance.CheckModerator(PrincipalOf(actor)) is { } refused)
+            {
+                Deny(refused, read.Ref, "audit");
+                return;
+            }
 
-        if (Governance.CheckModerator(PrincipalOf(actor)) is { } refused)
-        {
-            Deny(refused, read.Ref, "audit");
-            return;
+            reader = actor;
         }
 
         var (entries, more) = Governance.AuditPage(read.Before, Math.Clamp(read.Limit ?? 50, 1, 100));
-        Reply(actor, new AuditFact(_room, read.Ref, entries, more));
+        var page = new AuditFact(_room, read.Ref, entries, more);
+        if (reader is null)
+        {
+            _delivery.Governance(Sender, page);
+        }
+        else
+        {
+            Reply(reader, page);
+        }
     }
 
     // ---- helpers ----
