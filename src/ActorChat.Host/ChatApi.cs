@@ -31,6 +31,7 @@ internal static class ChatApi
         var auth = options.Auth;
         services.AddSingleton(new ChatApiKeys(auth.ApiKeys));
         services.AddSingleton<ChatApiRooms>();
+        services.AddSingleton<ChatApiModeration>();
         services.AddProblemDetails();
 
         // Minimal APIs read and write the API's bodies with the protocol module's source-generated context.

@@ -81,6 +81,7 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        ChatApiModeration.Map(api);
     }
 
     public async Task<IResult> PublishAsync(string room, HttpContext http)
@@ -90,16 +91,10 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             return badRoom;
         }
 
-        byte[] body;
-        try
+        var (body, unreadable) = await ReadBodyAsync(http).ConfigureAwait(false);
+        if (unreadable is not null)
         {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException tooLarge)
-        {
-            return Problem(tooLarge.StatusCode, "Bad request body", tooLarge.Message);
+            return unreadable;
         }
 
         if (!ApiReplies.TryReadPublish(body, out var request, out var problem))
@@ -168,9 +163,8 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             return missing;
         }
 
-        // The room's settings (visibility, posting, slow mode, topic) join this reply once rooms keep them.
         return await AskRoomAsync(room, "the room's status", new ChatGateway.ToRoom(new RoomContract.GetStatus(room)), answer => answer is RoomContract.Status status
-            ? TypedResults.Ok(new RoomInfo(room, status.Position.Epoch, status.Position.Offset, status.Members))
+            ? TypedResults.Ok(new RoomInfo(room, status.Position.Epoch, status.Position.Offset, status.Members, ApiReplies.Settings(status.Rules)))
             : null, cancellation).ConfigureAwait(false);
     }
 
@@ -226,15 +220,15 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
     /// Names a direct-message room: <c>dm-</c> rooms are reached only by their two users' own
     /// <c>dm</c>, never by the API, so they are 404 here and left out of the list.
     /// </summary>
-    private static bool IsOutOfReach(string room) => room.StartsWith("dm-", StringComparison.Ordinal);
+    internal static bool IsOutOfReach(string room) => room.StartsWith("dm-", StringComparison.Ordinal);
 
-    private static IResult? CheckRoom(string room) =>
+    internal static IResult? CheckRoom(string room) =>
         !RoomNames.IsValid(room) ? BadRequest($"\"{room}\" is not a room name: 1–{RoomNames.MaxLength} characters of a-z 0-9 - _, starting with a letter or digit.")
         : IsOutOfReach(room) ? NotFound(room)
         : null;
 
     /// <summary>Null when the room exists; else the problem to answer (400 for a bad name, 404 for a room that does not exist, 503 when that cannot be told now).</summary>
-    private async Task<IResult?> ExistingRoomAsync(string room, CancellationToken cancellation)
+    internal async Task<IResult?> ExistingRoomAsync(string room, CancellationToken cancellation)
     {
         if (CheckRoom(room) is { } bad)
         {
@@ -263,7 +257,7 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
     }
 
     /// <summary>Asks the gateway; <paramref name="answered"/> turns the expected answer into the result (null: not the expected one), a refusal becomes a problem.</summary>
-    private async Task<IResult> AskRoomAsync(string room, string what, object request, Func<object, IResult?> answered, CancellationToken cancellation)
+    internal async Task<IResult> AskRoomAsync(string room, string what, object request, Func<object, IResult?> answered, CancellationToken cancellation)
     {
         object answer;
         try
@@ -282,6 +276,12 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             RoomContract.Refused { Code: RoomContract.NotFound } refused => Problem(StatusCodes.Status404NotFound, "Not found", refused.Message),
             RoomContract.Refused { Code: RoomContract.Unavailable } refused => Unavailable(refused.Message),
             RoomContract.Refused refused => BadRequest(refused.Message),
+
+            // With admin rights the API is refused only what nobody may do (act on an admin, give
+            // the lobby an owner): the room's state is in the way, not the request's shape.
+            RoomContract.Denied { Code: ErrorCodes.NotFound } denied => Problem(StatusCodes.Status404NotFound, "Not found", denied.Message),
+            RoomContract.Denied { Code: ErrorCodes.Forbidden } denied => Problem(StatusCodes.Status409Conflict, "Conflict", denied.Message),
+            RoomContract.Denied denied => BadRequest(denied.Message),
             _ => throw new InvalidOperationException($"Unexpected answer to {what}: {answer.GetType().Name}."),
         };
     }
@@ -292,9 +292,24 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
         : before is < 0 ? BadRequest($"\"before\" must be {what}, 0 or more.")
         : null;
 
-    private static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail);
+    /// <summary>The request's body; or, when it cannot be read (larger than the server takes), the problem to answer.</summary>
+    internal static async Task<(byte[] Body, IResult? Problem)> ReadBodyAsync(HttpContext http)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            return (buffer.ToArray(), null);
+        }
+        catch (BadHttpRequestException tooLarge)
+        {
+            return ([], Problem(tooLarge.StatusCode, "Bad request body", tooLarge.Message));
+        }
+    }
 
-    private static IResult NotFound(string room) => Problem(StatusCodes.Status404NotFound, "Not found", $"There is no room \"{room}\".");
+    internal static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    internal static IResult NotFound(string room) => Problem(StatusCodes.Status404NotFound, "Not found", $"There is no room \"{room}\".");
 
     private static IResult Unavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Unavailable", detail);
 

@@ -20,4 +20,7 @@ internal static partial class HostLog
 
     [LoggerMessage(1065, LogLevel.Warning, "Server API: {What} for room {Room} unanswered within {Timeout}: 503")]
     public static partial void ApiUnanswered(this ILogger logger, string what, string room, TimeSpan timeout);
+
+    [LoggerMessage(1066, LogLevel.Information, "Server API: key {KeyId} made {Act} in room {Room}")]
+    public static partial void ApiActed(this ILogger logger, string keyId, string act, string room);
 }

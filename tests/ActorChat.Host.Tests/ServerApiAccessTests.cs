@@ -22,6 +22,8 @@ public sealed class ServerApiAccessTests
         (HttpMethod.Get, "api/rooms/lobby/presence", null),
         (HttpMethod.Get, "api/rooms/lobby/messages?limit=5", null),
         (HttpMethod.Post, "api/rooms/lobby/messages", """{"text":"hello"}"""),
+        (HttpMethod.Get, "api/rooms/lobby/audit", null),
+        (HttpMethod.Post, "api/rooms/lobby/configure", """{"topic":"welcome"}"""),
         (HttpMethod.Get, "api/openapi.json", null),
     ];
 
@@ -173,7 +175,14 @@ public sealed class ServerApiAccessTests
                 "GET /api/rooms/{room}/audit",
                 "GET /api/rooms/{room}/messages",
                 "GET /api/rooms/{room}/presence",
+                "POST /api/rooms/{room}/ban",
+                "POST /api/rooms/{room}/configure",
+                "POST /api/rooms/{room}/grant",
+                "POST /api/rooms/{room}/kick",
                 "POST /api/rooms/{room}/messages",
+                "POST /api/rooms/{room}/mute",
+                "POST /api/rooms/{room}/unban",
+                "POST /api/rooms/{room}/unmute",
             ],
             routes);
 

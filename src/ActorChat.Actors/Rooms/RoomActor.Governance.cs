@@ -83,16 +83,16 @@ public sealed partial class RoomActor
 
     private void OnConfigure(Configure configure)
     {
-        if (Requester(configure.SessionId, configure.Ref) is not { } actor)
+        if (AskerOf(configure.SessionId, configure.Ref) is not { } actor)
         {
             return;
         }
 
-        var decision = Governance.DecideConfigure(PrincipalOf(actor), configure.Change, _members.Members.Select(m => m.Identity), _time.GetUtcNow());
+        var decision = Governance.DecideConfigure(actor.Principal, configure.Change, _members.Members.Select(m => m.Identity), _time.GetUtcNow());
         Decided(decision, configure.Ref, "configure", e =>
         {
             var rules = Governance.Rules;
-            Reply(actor, new RoomConfiguredFact(_room, configure.Ref, rules));
+            Answer(actor, new RoomConfiguredFact(_room, configure.Ref, rules));
             _delivery.Governance(new RoomRulesChangedFact(_room, rules));
             if (rules.Visibility == RoomVisibility.Private)
             {
@@ -104,33 +104,33 @@ public sealed partial class RoomActor
 
     private void OnGrant(Grant grant)
     {
-        if (Requester(grant.SessionId, grant.Ref) is not { } actor)
+        if (AskerOf(grant.SessionId, grant.Ref) is not { } actor)
         {
             return;
         }
 
         var target = _members.Members.FirstOrDefault(m => string.Equals(m.Identity.UserId, grant.UserId, StringComparison.Ordinal))?.Identity
             ?? new RoomIdentity(grant.UserId, false, RoomRole.None, null);
-        Decided(Governance.DecideGrant(PrincipalOf(actor), target, grant.Role, _time.GetUtcNow()), grant.Ref, "grant", _ =>
-            Reply(actor, new GrantedFact(_room, grant.Ref, grant.UserId, grant.Role)));
+        Decided(Governance.DecideGrant(actor.Principal, target, grant.Role, _time.GetUtcNow()), grant.Ref, "grant", _ =>
+            Answer(actor, new GrantedFact(_room, grant.Ref, grant.UserId, grant.Role)));
     }
 
     private void OnModerate(Moderate moderate)
     {
-        if (Requester(moderate.SessionId, moderate.Ref) is not { } actor)
+        if (AskerOf(moderate.SessionId, moderate.Ref) is not { } actor)
         {
             return;
         }
 
         var now = _time.GetUtcNow();
-        var principal = PrincipalOf(actor);
+        var principal = actor.Principal;
         var spec = moderate.Target;
         if (moderate.Action == ModerationAction.Unban)
         {
             var decision = Governance.DecideUnban(principal, spec.Ban, spec.User, spec.Name, now);
             var banned = decision is GovernanceAccepted { Event: MemberUnbanned u } ? Governance.BansInForce(now).FirstOrDefault(b => b.Id == u.BanId) : null;
             Decided(decision, moderate.Ref, "unban", _ =>
-                Reply(actor, new ModeratedFact(_room, moderate.Ref, ModerationAction.Unban, new ModerationTarget(banned?.User, banned?.User is null ? banned?.Name : null))));
+                Answer(actor, new ModeratedFact(_room, moderate.Ref, ModerationAction.Unban, new ModerationTarget(banned?.User, banned?.User is null ? banned?.Name : null))));
             return;
         }
 
@@ -153,7 +153,7 @@ public sealed partial class RoomActor
         Decided(act, moderate.Ref, V1Name(moderate.Action), e =>
         {
             // The reply comes before the events the act causes, which the actor's connections get too.
-            Reply(actor, new ModeratedFact(_room, moderate.Ref, moderate.Action, shown));
+            Answer(actor, new ModeratedFact(_room, moderate.Ref, moderate.Action, shown));
             var still = members.Where(m => _members.Find(m.SessionId) == m).ToList();
             switch (e)
             {
@@ -192,37 +192,55 @@ public sealed partial class RoomActor
 
     private void OnReadAudit(ReadAudit read)
     {
-        // The server API reads with admin rights and is no member: its page goes back to the asker.
-        Member? reader = null;
-        if (!read.SessionId.StartsWith(ApiSenderPrefix, StringComparison.Ordinal))
+        if (AskerOf(read.SessionId, read.Ref) is not { } reader)
         {
-            if (Requester(read.SessionId, read.Ref) is not { } actor)
-            {
-                return;
-            }
+            return;
+        }
 
-            if (Governance.CheckModerator(PrincipalOf(actor)) is { } refused)
-            {
-                Deny(refused, read.Ref, "audit");
-                return;
-            }
-
-            reader = actor;
+        if (Governance.CheckModerator(reader.Principal) is { } refused)
+        {
+            Deny(refused, read.Ref, "audit");
+            return;
         }
 
         var (entries, more) = Governance.AuditPage(read.Before, Math.Clamp(read.Limit ?? 50, 1, 100));
-        var page = new AuditFact(_room, read.Ref, entries, more);
-        if (reader is null)
-        {
-            _delivery.Governance(Sender, page);
-        }
-        else
-        {
-            Reply(reader, page);
-        }
+        Answer(reader, new AuditFact(_room, read.Ref, entries, more));
     }
 
     // ---- helpers ----
+
+    /// <summary>
+    /// Who makes a governance request: a member of the room, or the server API, which is no member,
+    /// acts with admin rights (<c>by: "api"</c>) and is answered where it asked from.
+    /// </summary>
+    private readonly record struct Asker(RoomPrincipal Principal, Member? Member, IActorRef ReplyTo);
+
+    /// <summary>The server API as an actor in a room: no user, no session of a member, an admin.</summary>
+    private static readonly RoomIdentity ApiIdentity = new(null, IsAdmin: true, RoomRole.None, null);
+
+    /// <summary>The asker of a request: the server API (its session id starts with <see cref="ApiSenderPrefix"/>; a member's has no colon), or a member; anyone else is answered <c>not-in-room</c>.</summary>
+    private Asker? AskerOf(string sessionId, string? requestRef)
+    {
+        if (sessionId.StartsWith(ApiSenderPrefix, StringComparison.Ordinal))
+        {
+            return new Asker(new RoomPrincipal(sessionId, ApiActorName, ApiIdentity), null, Sender);
+        }
+
+        return Requester(sessionId, requestRef) is { } member ? new Asker(PrincipalOf(member), member, Sender) : null;
+    }
+
+    /// <summary>A reply to the asker: in the member's protocol, or to the server API as an <c>actorchat.v1</c> frame (its payload is the API's body).</summary>
+    private void Answer(Asker asker, GovernanceFact fact)
+    {
+        if (asker.Member is { } member)
+        {
+            Reply(member, fact);
+        }
+        else
+        {
+            _delivery.Governance(asker.ReplyTo, fact);
+        }
+    }
 
     /// <summary>The member making a request; a session not in the room is answered <c>not-in-room</c>.</summary>
     private Member? Requester(string sessionId, string? requestRef)

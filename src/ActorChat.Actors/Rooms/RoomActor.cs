@@ -190,7 +190,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
 
     private RoomContract.Status CurrentStatus() => new(
-        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _members.Attached, _members.Presence.HasChanges, _members.Presence.Published.Names);
+        _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _members.Attached, _members.Presence.HasChanges, _members.Presence.Published.Names, Governance.Rules);
 
     // ---- recovery ----
 

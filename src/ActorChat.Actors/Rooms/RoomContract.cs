@@ -116,7 +116,7 @@ public static partial class RoomContract
     /// The room's state now: its history (epoch and last offset, kept range, journal sequence number),
     /// its members (sessions, including those within their presence grace), how many of them have a
     /// connection, whether presence changes wait for the next diff, and the names as the last diff
-    /// left them (capped like <c>joined.members</c>).
+    /// left them (capped like <c>joined.members</c>), and its settings.
     /// </summary>
     public sealed record Status(
         string Room,
@@ -126,7 +126,8 @@ public static partial class RoomContract
         int Members,
         int Attached,
         bool PresencePending,
-        IReadOnlyList<string> Names);
+        IReadOnlyList<string> Names,
+        RoomRules Rules);
 
     /// <summary>The stop message a room asks its region for (<see cref="Akka.Cluster.Sharding.Passivate"/>; under sharding also the hand-off stop message); it stops once its last batch is durable.</summary>
     public sealed record StopRoom
@@ -162,10 +163,14 @@ public static partial class RoomContract
 
     /// <summary>
     /// What a server API request's session id starts with (<c>api:&lt;key id&gt;</c>); a member's
-    /// session id has no colon. A <see cref="ReadAudit"/> under it is the API's, read with admin
-    /// rights and answered to the asker with the <c>audit</c> frame.
+    /// session id has no colon. A governance request under it (<see cref="Configure"/>, <see cref="Grant"/>,
+    /// <see cref="Moderate"/>, <see cref="ReadAudit"/>) is the API's: made with admin rights as
+    /// <see cref="ApiActorName"/> and answered to the asker with the reply's <c>actorchat.v1</c> frame.
     /// </summary>
     public const string ApiSenderPrefix = "api:";
+
+    /// <summary>Who the server API's acts are by, in the audit and in what members are told.</summary>
+    public const string ApiActorName = "api";
 
     /// <summary>
     /// A message from the server API, posted by no member: as <paramref name="From"/> (a valid name,

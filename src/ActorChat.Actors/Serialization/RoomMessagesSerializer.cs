@@ -78,8 +78,12 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
     /// <summary><see cref="RoomContract.RoomStopped"/>: room, position?.</summary>
     internal const string RoomStoppedManifest = "rst1";
 
-    /// <summary><see cref="RoomContract.Status"/>: room, position, first kept offset, sequence number, members, attached, presence pending, names.</summary>
-    internal const string StatusManifest = "sts1";
+    /// <summary><see cref="RoomContract.Status"/>: room, position, first kept offset, sequence number, members, attached, presence pending, names, settings.</summary>
+    /// <remarks>
+    /// <c>sts1</c>, without the settings, is not read: only the server API and the retention sweep ask
+    /// for a status, and an unreadable answer from a node of the earlier build is a retried timeout there.
+    /// </remarks>
+    internal const string StatusManifest = "sts2";
 
     /// <summary><see cref="ConnectionActor.Deliver"/>: frames.</summary>
     internal const string DeliverManifest = "dlv1";
@@ -232,6 +236,12 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
                 writer.Fixed32(status.Attached);
                 writer.Bool(status.PresencePending);
                 writer.Strings(status.Names);
+                var rules = status.Rules;
+                writer.Fixed32((int)rules.Visibility);
+                writer.Bool(rules.AnonymousAllowed);
+                writer.Fixed32((int)rules.Posting);
+                writer.Fixed32(rules.SlowMode);
+                writer.Text(rules.Topic);
                 break;
             case ConnectionActor.Deliver deliver:
                 writer.Blocks(deliver.Frames);
@@ -314,7 +324,8 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
                 Members: reader.Fixed32(),
                 Attached: reader.Fixed32(),
                 PresencePending: reader.Bool(),
-                Names: reader.Strings()),
+                Names: reader.Strings(),
+                Rules: new RoomRules(Enum<RoomVisibility>(reader.Fixed32())!.Value, reader.Bool(), Enum<RoomPosting>(reader.Fixed32())!.Value, reader.Fixed32(), reader.Text())),
             DeliverManifest => new ConnectionActor.Deliver(reader.Blocks(bytes)),
             ConnectedManifest => new ChatGateway.Connected(reader.ActorRef(system)),
             ForwardManifest => new NodeRelay.Forward(reader.ActorRef(system), reader.Nested(system)),

@@ -15,7 +15,7 @@ public sealed record Published(string Room, long Offset);
 public sealed record RoomEntry(string Room, int Members);
 
 /// <summary><c>GET /api/rooms/{room}</c>: where its history stands and how many members it has.</summary>
-public sealed record RoomInfo(string Room, string Epoch, long Offset, int MemberCount);
+public sealed record RoomInfo(string Room, string Epoch, long Offset, int MemberCount, RoomSettingsDoc Settings);
 
 /// <summary><c>GET /api/rooms/{room}/presence</c>: who is in the room, by name (capped; <see cref="MemberCount"/> exact).</summary>
 public sealed record Presence(string Room, int MemberCount, IReadOnlyList<PresenceMember> Members);
@@ -46,6 +46,31 @@ public sealed record AuditEntryDoc(long Seq, string At, string By, string Action
 /// </summary>
 public sealed record AuditPage(string Room, IReadOnlyList<AuditEntryDoc> Entries, bool More);
 
+/// <summary>
+/// <c>POST /api/rooms/{room}/kick</c>, <c>/ban</c>, <c>/unban</c>, <c>/mute</c>, <c>/unmute</c>: whom — a user's id
+/// or a name in the room now (an <c>unban</c> may name a <c>ban</c> id instead) — for how long in seconds
+/// (a ban or a mute; absent: until lifted) and why.
+/// </summary>
+public sealed record ModerationBody(string? User, string? Name, long? Duration, string? Reason, long? Ban);
+
+/// <summary><c>POST /api/rooms/{room}/configure</c>: the settings to change (at least one).</summary>
+public sealed record SettingsChange(string? Visibility, string? Anonymous, string? Posting, int? SlowMode, string? Topic);
+
+/// <summary><c>POST /api/rooms/{room}/grant</c>: a user's id and the role it gets (<c>owner</c>, <c>moderator</c>, <c>member</c>, <c>none</c>).</summary>
+public sealed record GrantBody(string? User, string? Role);
+
+/// <summary>A room's settings, as <c>joined</c>, <c>room</c> and <c>configured</c> carry them.</summary>
+public sealed record RoomSettingsDoc(string Visibility, string Anonymous, string Posting, int SlowMode, string Topic);
+
+/// <summary>The reply to a moderation call, as actorchat.v1's <c>moderated</c> payload: the act and its resolved target.</summary>
+public sealed record Moderated(string Room, string Action, AuditTarget Target);
+
+/// <summary>The reply to <c>configure</c>, as actorchat.v1's <c>configured</c> payload: the room's settings now.</summary>
+public sealed record Configured(string Room, RoomSettingsDoc Settings);
+
+/// <summary>The reply to <c>grant</c>, as actorchat.v1's <c>granted</c> payload.</summary>
+public sealed record Granted(string Room, string User, string Role);
+
 /// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -58,4 +83,10 @@ public sealed record AuditPage(string Room, IReadOnlyList<AuditEntryDoc> Entries
 [JsonSerializable(typeof(Presence))]
 [JsonSerializable(typeof(MessagePage))]
 [JsonSerializable(typeof(AuditPage))]
+[JsonSerializable(typeof(ModerationBody))]
+[JsonSerializable(typeof(SettingsChange))]
+[JsonSerializable(typeof(GrantBody))]
+[JsonSerializable(typeof(Moderated))]
+[JsonSerializable(typeof(Configured))]
+[JsonSerializable(typeof(Granted))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

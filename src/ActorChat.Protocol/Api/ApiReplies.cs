@@ -16,27 +16,19 @@ public static class ApiReplies
     /// Reads a publish body. False, with <paramref name="problem"/> for the caller, when it is not
     /// one JSON object of the <see cref="PublishRequest"/> shape (a member of the wrong type included).
     /// </summary>
-    public static bool TryReadPublish(ReadOnlySpan<byte> body, out PublishRequest request, out string problem)
-    {
-        request = null!;
-        problem = "";
-        try
-        {
-            if (JsonSerializer.Deserialize(body, ApiJsonContext.Default.PublishRequest) is { } read)
-            {
-                request = read;
-                return true;
-            }
+    public static bool TryReadPublish(ReadOnlySpan<byte> body, out PublishRequest request, out string problem) =>
+        ApiRequests.TryRead(body, ApiJsonContext.Default.PublishRequest, "publish request", out request, out problem);
 
-            problem = "The body must be a JSON object, not null.";
-            return false;
-        }
-        catch (JsonException invalid)
-        {
-            // The parser's own words name the place ("… Path: $.text | LineNumber: 0 | BytePositionInLine: 9.").
-            problem = $"The body is not a valid publish request: {invalid.Message}";
-            return false;
-        }
+    /// <summary>A room's settings as the API shows them: in the words of <c>actorchat.v1</c>'s <c>settings</c>.</summary>
+    public static RoomSettingsDoc Settings(RoomRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        return new RoomSettingsDoc(
+            rules.Visibility == RoomVisibility.Private ? "private" : "public",
+            rules.AnonymousAllowed ? "allow" : "deny",
+            rules.Posting == RoomPosting.Moderators ? "moderators" : "everyone",
+            rules.SlowMode,
+            rules.Topic);
     }
 
     /// <summary>The <c>payload</c> of an <c>actorchat.v1</c> <c>history</c> frame (<c>{room, messages, more}</c>), as its own bytes.</summary>

@@ -95,7 +95,7 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomContract.Refused("general", ErrorCodes.NotInRoom, "Join first.", "r6", new RoomContract.Post("general", "s-1", "hello", "c-1", "r6")),
             new RoomContract.RoomStopped("general", position),
             new RoomContract.RoomStopped("general", null),
-            new RoomContract.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"]),
+            new RoomContract.Status("general", position, 3, long.MaxValue, 2, 1, true, ["alice", "bob"], new RoomRules(RoomVisibility.Private, false, RoomPosting.Moderators, 30, "launch day")),
             deliver,
             new ConnectionActor.Deliver([]),
             new ChatGateway.Connected(alice),
