@@ -1,6 +1,8 @@
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Server;
 using ActorChat.Protocol;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Microsoft.Extensions.Logging;
 
 namespace ActorChat.Actors;
@@ -9,7 +11,9 @@ namespace ActorChat.Actors;
 /// The one entry point of the chat on this node, the only actor the host knows. It creates each
 /// accepted socket's <see cref="ConnectionActor"/> (its child: a connection that fails is stopped,
 /// and its socket closed with 1011), hands it the rooms' routing point and the session registry,
-/// and closes every connection when the server drains.
+/// and closes every connection when the server drains. It follows the server-wide bans (from the
+/// control entity when it starts, then its topic) and hands them to every connection, which closes
+/// itself when one names it and refuses a named <c>hello</c>; it passes a server disconnect on to all.
 /// </summary>
 public sealed class ChatGateway : ReceiveActor
 {
@@ -22,10 +26,13 @@ public sealed class ChatGateway : ReceiveActor
     private readonly TimeProvider _time;
     private readonly Users.UserAuth _auth;
     private readonly HashSet<IActorRef> _connections = [];
+    private readonly ServerLinks? _server;
     private ConnectionActor.Close? _draining;
+    private ServerBanList _bans = ServerBanList.Empty;
 
-    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null)
+    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null)
     {
+        _server = server;
         _auth = auth ?? Users.UserAuth.Anonymous;
         _rooms = rooms;
         _roomDirectory = roomDirectory;
@@ -43,12 +50,47 @@ public sealed class ChatGateway : ReceiveActor
         // The server API's requests: the room (or the listing) answers the asker.
         Receive<ToRoom>(m => _rooms.Forward(m.Request));
         Receive<RoomContract.ListRooms>(l => (_roomDirectory ?? _rooms).Forward(l));
+
+        // Server-wide control: the API's requests go to the control entity, which answers the asker.
+        Receive<ToServer>(m => (_server?.Control ?? ActorRefs.Nobody).Forward(m.Request));
+        Receive<ServerControlContract.BansInForce>(b => SetBans(b.Bans));
+        Receive<ServerControlContract.BansChanged>(b => SetBans(b.Bans));
+        Receive<ServerControlContract.DisconnectOrder>(order =>
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Tell(order);
+            }
+        });
+        Receive<SubscribeAck>(_ => { });
+    }
+
+    protected override void PreStart()
+    {
+        if (_server is { } server)
+        {
+            server.Topics.Tell(new Subscribe(ServerControlContract.Topic, Self));
+
+            // The bans already in force; later changes come on the topic.
+            server.Control.Tell(ServerControlContract.GetServerBans.Instance);
+        }
+    }
+
+    private void SetBans(IReadOnlyList<ServerControlContract.ServerBan> bans)
+    {
+        _bans = new ServerBanList(bans);
+        var told = new ServerControlContract.ConnectionBans(_bans);
+        foreach (var connection in _connections)
+        {
+            connection.Tell(told);
+        }
     }
 
     /// <param name="roomDirectory">What answers <c>rooms</c> in a cluster (<see cref="RoomDirectory"/>); null: <paramref name="rooms"/>.</param>
     /// <param name="auth">Whether <c>actorchat.v1</c> clients sign in with a token; null: anonymous.</param>
-    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null, Users.UserAuth? auth = null) =>
-        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory, auth));
+    /// <param name="server">The control entity and the node's publish-subscribe mediator (null: no server-wide bans or disconnects, as in tests of the gateway alone).</param>
+    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null) =>
+        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory, auth, server));
 
     /// <summary>A connection that throws is stopped (its socket closed with 1011); the others go on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -60,6 +102,12 @@ public sealed class ChatGateway : ReceiveActor
             $"connection-{connect.Id}");
         Context.Watch(connection);
         _connections.Add(connection);
+        if (_bans.Bans.Count > 0)
+        {
+            // Before the socket's first frame: the bridge starts reading once it is answered.
+            connection.Tell(new ServerControlContract.ConnectionBans(_bans));
+        }
+
         if (_draining is { } close)
         {
             connection.Tell(close);
@@ -129,4 +177,10 @@ public sealed class ChatGateway : ReceiveActor
     /// by the node's listing. Node-local: the host asks its own gateway.
     /// </summary>
     public sealed record ToRoom(IWithRoom Request) : INoSerializationVerificationNeeded;
+
+    /// <summary>A server API request for the control entity (host → gateway → entity); the entity answers the sender. Node-local.</summary>
+    public sealed record ToServer(IServerControlMessage Request) : INoSerializationVerificationNeeded;
+
+    /// <summary>What a gateway needs for server-wide control: the control entity's region and the node's publish-subscribe mediator.</summary>
+    public sealed record ServerLinks(IActorRef Control, IActorRef Topics);
 }

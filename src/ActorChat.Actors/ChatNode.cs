@@ -1,7 +1,9 @@
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Server;
 using ActorChat.Actors.Sessions;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +34,9 @@ public sealed class ChatNode
 {
     /// <summary>The rooms' region (type name): the same on every node, or rooms would not find each other.</summary>
     public const string RoomTypeName = "room";
+
+    /// <summary>The server control entity's region (type name): one entity, <see cref="ServerControlContract.EntityId"/>.</summary>
+    public const string ServerControlTypeName = "server-control";
 
     private ChatNode(IActorRef rooms, IActorRef roomDirectory, IActorRef names, IActorRef sessionRegion, IActorRef sessions, IActorRef gateway)
     {
@@ -92,9 +97,21 @@ public sealed class ChatNode
             supervision,
             supervisionLogger);
 
+        // Server-wide bans and disconnects: one entity, and every node's gateway on its topic.
+        var topics = DistributedPubSub.Get(system).Mediator;
+        var control = StartRegion(
+            system,
+            ServerControlTypeName,
+            _ => ServerControlEntity.Props(topics, loggers.CreateLogger("ActorChat.Actors.Server"), clocks.Connections),
+            ServerControlContract.StopControl.Instance,
+            remember: false,
+            new ServerControlExtractor(settings.Shards),
+            supervision,
+            supervisionLogger);
+
         var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength, settings.Shards), "sessions");
         var gateway = system.ActorOf(
-            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth),
+            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth, server: new ChatGateway.ServerLinks(control, topics)),
             "chat");
         return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
     }

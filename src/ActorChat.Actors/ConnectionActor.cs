@@ -45,6 +45,38 @@ public abstract class ConnectionActor : ReceiveActor
         Receive<ClientClosed>(c => OnClientClosed(c.Code));
         Receive<SocketClosed>(_ => Context.Stop(Self));
         Receive<Terminated>(OnTerminated);
+        Receive<Server.ServerControlContract.ConnectionBans>(b =>
+        {
+            ServerBans = b.Bans;
+            if (!Closing)
+            {
+                OnServerBans();
+            }
+        });
+        Receive<Server.ServerControlContract.DisconnectOrder>(order =>
+        {
+            if (!Closing && IsNamedBy(order))
+            {
+                Logger.ServerDisconnected(Id, Address);
+                CloseSocket(CloseCodes.Disconnected, "disconnected by the server", flushFirst: true);
+            }
+        });
+    }
+
+    /// <summary>The server-wide bans in force, as the gateway last told them.</summary>
+    private protected Server.ServerBanList ServerBans { get; private set; } = Server.ServerBanList.Empty;
+
+    /// <summary>The bans changed: a connection one of them names closes with 4004.</summary>
+    private protected abstract void OnServerBans();
+
+    /// <summary>Whether a server disconnect names this connection (its user or its session).</summary>
+    private protected abstract bool IsNamedBy(Server.ServerControlContract.DisconnectOrder order);
+
+    /// <summary>Ends the connection a server-wide ban names: 4004, after what is queued (a refusal saying until when, where the protocol can).</summary>
+    private protected void CloseBanned(Server.ServerControlContract.ServerBan ban)
+    {
+        Logger.ServerBanned(Id, Address, ban.Id);
+        CloseSocket(CloseCodes.Removed, "banned", flushFirst: true);
     }
 
     /// <summary>What the connection was created with: its socket, the rooms, the sessions, its limits.</summary>

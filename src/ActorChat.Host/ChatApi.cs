@@ -32,6 +32,7 @@ internal static class ChatApi
         services.AddSingleton(new ChatApiKeys(auth.ApiKeys));
         services.AddSingleton<ChatApiRooms>();
         services.AddSingleton<ChatApiModeration>();
+        services.AddSingleton<ChatApiServer>();
         services.AddProblemDetails();
 
         // Minimal APIs read and write the API's bodies with the protocol module's source-generated context.
@@ -133,6 +134,7 @@ internal static class ChatApi
             .AddEndpointFilter(RequireKey)
             .WithTags("ActorChat");
         ChatApiRooms.Map(api);
+        ChatApiServer.Map(api);
         api.MapOpenApi("/{documentName}.json");
     }
 

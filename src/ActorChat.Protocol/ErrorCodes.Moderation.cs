@@ -16,9 +16,12 @@ public static partial class ErrorCodes
     public const string NotFound = "not-found";
 }
 
-/// <summary>The close code of moderation.</summary>
+/// <summary>The close codes of moderation.</summary>
 public static partial class CloseCodes
 {
     /// <summary>Kicked or banned from the room (a <c>beej-chat-protocol</c> member, whose protocol has no other way to say it): do not retry by yourself.</summary>
     public const int Removed = 4004;
+
+    /// <summary>Closed by the server API's <c>disconnect</c>: the client may reconnect.</summary>
+    public const int Disconnected = 4005;
 }

@@ -23,6 +23,7 @@ public sealed class ServerApiAccessTests
         (HttpMethod.Get, "api/rooms/lobby/messages?limit=5", null),
         (HttpMethod.Post, "api/rooms/lobby/messages", """{"text":"hello"}"""),
         (HttpMethod.Get, "api/rooms/lobby/audit", null),
+        (HttpMethod.Get, "api/bans", null),
         (HttpMethod.Post, "api/rooms/lobby/configure", """{"topic":"welcome"}"""),
         (HttpMethod.Get, "api/openapi.json", null),
     ];
@@ -170,11 +171,15 @@ public sealed class ServerApiAccessTests
             .ToList();
         Assert.Equal(
             [
+                "DELETE /api/bans/{id}",
+                "GET /api/bans",
                 "GET /api/rooms",
                 "GET /api/rooms/{room}",
                 "GET /api/rooms/{room}/audit",
                 "GET /api/rooms/{room}/messages",
                 "GET /api/rooms/{room}/presence",
+                "POST /api/bans",
+                "POST /api/disconnect",
                 "POST /api/rooms/{room}/ban",
                 "POST /api/rooms/{room}/configure",
                 "POST /api/rooms/{room}/grant",

@@ -229,6 +229,18 @@ internal sealed class BeejConnection : ConnectionActor, IWithTimers
     /// <summary>The lobby's node died: it serves again from another node, which must hear of this connection.</summary>
     private protected override void OnRoomLost(string room) => ReturnToLobby();
 
+    /// <summary>Its protocol knows no user or session: a server-wide ban of its address closes it with 4004.</summary>
+    private protected override void OnServerBans()
+    {
+        if (ServerBans.Match(null, Address, Wiring.Time.GetUtcNow()) is { } ban)
+        {
+            CloseBanned(ban);
+        }
+    }
+
+    /// <summary>A server disconnect names a user or a session, neither of which this protocol has.</summary>
+    private protected override bool IsNamedBy(Server.ServerControlContract.DisconnectOrder order) => false;
+
     /// <summary>The lobby stopped or was lost: listen to it again, or enter it again (the original protocol has no history to recover).</summary>
     private void ReturnToLobby()
     {

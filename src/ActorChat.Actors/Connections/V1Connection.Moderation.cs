@@ -35,6 +35,25 @@ internal sealed partial class V1Connection
         }
     }
 
+    private protected override void OnServerBans()
+    {
+        if ((_sessionId is not null || _user is not null) && ServerBans.Match(_user?.Id, Address, Wiring.Time.GetUtcNow()) is { } ban)
+        {
+            RefuseBanned(ban, null);
+        }
+    }
+
+    private protected override bool IsNamedBy(Server.ServerControlContract.DisconnectOrder order) =>
+        (order.UserId is not null && string.Equals(order.UserId, _user?.Id, StringComparison.Ordinal))
+        || (order.SessionId is not null && string.Equals(order.SessionId, _sessionId, StringComparison.Ordinal));
+
+    /// <summary>A server-wide ban names this connection: <c>error banned {until, reason}</c>, then 4004.</summary>
+    private void RefuseBanned(Server.ServerControlContract.ServerBan ban, string? requestRef)
+    {
+        Enqueue(V1Protocol.EncodeRefusal(requestRef, ErrorCodes.Banned, "You are banned from this server.", ban.Until, ban.Reason, null));
+        CloseBanned(ban);
+    }
+
     private void OnDenied(RoomContract.Denied denied)
     {
         if (denied.Join)

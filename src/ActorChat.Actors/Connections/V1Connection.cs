@@ -174,6 +174,14 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
     /// <summary>Asks the sessions for the hello's session, under <paramref name="name"/>.</summary>
     private void AskSession(HelloRequest hello, string name)
     {
+        // The user, or the address of an anonymous one, banned server-wide: refused, and closed.
+        if (ServerBans.Match(_user?.Id, Address, Wiring.Time.GetUtcNow()) is { } ban)
+        {
+            _helloPending = false;
+            RefuseBanned(ban, hello.Ref);
+            return;
+        }
+
         Wiring.Sessions.Tell(new SessionContract.Hello(hello.Session, name, Resumable: true, _user?.Id));
         Timers.StartSingleTimer(HelloTimer, new Unanswered(null), Settings.AnswerTimeout);
     }

@@ -24,7 +24,7 @@ namespace ActorChat.Actors.Serialization;
 /// <see cref="RoomContract.SessionEnded"/> (an <see cref="IWithRoom"/>) goes to the sessions' serializer.
 /// Identifiers (stored with every journal row, so never reused): 4201 history
 /// (<c>ActorChat.History.HistorySerializer</c>, bound in <c>ChatHistory.SerializationConfig</c>,
-/// which is in the same style), 7101 rooms and relay, 7102 sessions and names.
+/// which is in the same style), 7101 rooms and relay, 7102 sessions and names, 7103 server control.
 /// </remarks>
 public static class ChatSerialization
 {
@@ -89,11 +89,29 @@ public static class ChatSerialization
         typeof(NameEntity.NameFreed),
     ];
 
+    /// <summary>What <see cref="ServerControlSerializer"/> writes: the server-wide control messages and the control entity's persisted acts.</summary>
+    public static IReadOnlyList<Type> ServerTypes { get; } =
+    [
+        typeof(Server.IServerControlMessage),
+        typeof(Server.ServerControlContract.BanIssued),
+        typeof(Server.ServerControlContract.BanLifted),
+        typeof(Server.ServerControlContract.BansInForce),
+        typeof(Server.ServerControlContract.DisconnectIssued),
+        typeof(Server.ServerControlContract.ControlRefused),
+        typeof(Server.ServerControlContract.BansChanged),
+        typeof(Server.ServerControlContract.DisconnectOrder),
+        typeof(Server.ServerControlContract.StopControl),
+
+        // Persisted (scv1.…).
+        typeof(Server.ServerControlEvent),
+    ];
+
     /// <summary><c>akka.actor.serializers</c> and <c>serialization-bindings</c> for the rooms' and sessions' serializers.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString(Hocon(
     [
         (RoomMessagesSerializer.Name, typeof(RoomMessagesSerializer), RoomTypes),
         (SessionMessagesSerializer.Name, typeof(SessionMessagesSerializer), SessionTypes),
+        (ServerControlSerializer.Name, typeof(ServerControlSerializer), ServerTypes),
     ]));
 
     /// <summary>The HOCON that registers each serializer under its name and binds its types to it.</summary>

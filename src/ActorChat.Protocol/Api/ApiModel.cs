@@ -71,6 +71,18 @@ public sealed record Configured(string Room, RoomSettingsDoc Settings);
 /// <summary>The reply to <c>grant</c>, as actorchat.v1's <c>granted</c> payload.</summary>
 public sealed record Granted(string Room, string User, string Role);
 
+/// <summary><c>POST /api/bans</c>: a server-wide ban of a user (its id) or a client address (IPv4, or IPv6: its /64), for <c>duration</c> seconds (absent: until lifted).</summary>
+public sealed record ServerBanBody(string? User, string? Address, long? Duration, string? Reason);
+
+/// <summary>A server-wide ban: its id (for <c>DELETE /api/bans/{id}</c>), whom it names, since when, until when (null: until lifted), why, by whom.</summary>
+public sealed record ServerBanDoc(long Id, string? User, string? Address, string At, string? Until, string? Reason, string By);
+
+/// <summary><c>POST /api/disconnect</c>: the connections of a user (its id) or of a session, to close with 4005.</summary>
+public sealed record DisconnectBody(string? User, string? SessionId, string? Reason);
+
+/// <summary>The reply to <c>POST /api/disconnect</c>: whom it named and when (every node closes their connections now).</summary>
+public sealed record Disconnected(string? User, string? SessionId, string At);
+
 /// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -89,4 +101,9 @@ public sealed record Granted(string Room, string User, string Role);
 [JsonSerializable(typeof(Moderated))]
 [JsonSerializable(typeof(Configured))]
 [JsonSerializable(typeof(Granted))]
+[JsonSerializable(typeof(ServerBanBody))]
+[JsonSerializable(typeof(ServerBanDoc))]
+[JsonSerializable(typeof(ServerBanDoc[]))]
+[JsonSerializable(typeof(DisconnectBody))]
+[JsonSerializable(typeof(Disconnected))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

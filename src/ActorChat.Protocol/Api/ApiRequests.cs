@@ -175,6 +175,14 @@ public static class ApiRequests
         return true;
     }
 
+    /// <summary>A server-wide ban's body (its bounds are the control entity's to check).</summary>
+    public static bool TryReadServerBan(ReadOnlySpan<byte> body, out ServerBanBody ban, out string problem) =>
+        TryRead(body, ApiJsonContext.Default.ServerBanBody, "server-wide ban", out ban, out problem);
+
+    /// <summary>A disconnect's body (its bounds are the control entity's to check).</summary>
+    public static bool TryReadDisconnect(ReadOnlySpan<byte> body, out DisconnectBody disconnect, out string problem) =>
+        TryRead(body, ApiJsonContext.Default.DisconnectBody, "disconnect", out disconnect, out problem);
+
     /// <summary>One JSON object of <typeparamref name="T"/>'s shape; a member of the wrong type is the parser's words, naming its place.</summary>
     internal static bool TryRead<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> shape, string what, out T read, out string problem)
         where T : class

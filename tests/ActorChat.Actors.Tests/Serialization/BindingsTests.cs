@@ -40,6 +40,10 @@ public sealed class BindingsTests : ActorChatTestKit
         [typeof(RoomContract.RoomCount)] = "the node's directory to the host's metrics",
         [typeof(RoomContract.PresentMember)] = "a part of RoomContract.PresenceList, never sent alone",
         [typeof(ChatGateway.ToRoom)] = "the host's server API to its gateway",
+        [typeof(ChatGateway.ToServer)] = "the host's server API to its gateway",
+        [typeof(ChatGateway.ServerLinks)] = "what a gateway is created with",
+        [typeof(ActorChat.Actors.Server.ServerControlContract.ConnectionBans)] = "a gateway to its connections",
+        [typeof(ActorChat.Actors.Server.ServerControlContract.ServerBan)] = "a part of the control messages, never sent alone",
         [typeof(SessionContract.GetSessionCount)] = "the host's metrics to its node's session front",
         [typeof(SessionContract.SessionCount)] = "the node's session front to the host's metrics",
     };
@@ -55,7 +59,7 @@ public sealed class BindingsTests : ActorChatTestKit
         && ((t.IsNestedPublic && t.DeclaringType is { IsPublic: true })
             || typeof(ISessionEvent).IsAssignableFrom(t)));
 
-    private static bool IsOurs(Akka.Serialization.Serializer serializer) => serializer is RoomMessagesSerializer or SessionMessagesSerializer;
+    private static bool IsOurs(Akka.Serialization.Serializer serializer) => serializer is RoomMessagesSerializer or SessionMessagesSerializer or ServerControlSerializer;
 
     [Fact]
     public void Every_message_record_is_bound_to_an_ActorChat_serializer_or_known_to_be_local()
@@ -75,9 +79,10 @@ public sealed class BindingsTests : ActorChatTestKit
     {
         var samples = RoomMessagesSerializerTests.Samples(CreateTestProbe().Ref, CreateTestProbe().Ref)
             .Concat(SessionMessagesSerializerTests.Samples(CreateTestProbe().Ref))
+            .Concat(ServerControlSerializerTests.Samples())
             .ToList();
-        var bound = ChatSerialization.RoomTypes.Concat(ChatSerialization.SessionTypes)
-            .SelectMany(t => t.IsInterface ? typeof(ChatNode).Assembly.GetTypes().Where(c => t.IsAssignableFrom(c) && c is { IsInterface: false, IsAbstract: false }) : [t])
+        var bound = ChatSerialization.RoomTypes.Concat(ChatSerialization.SessionTypes).Concat(ChatSerialization.ServerTypes)
+            .SelectMany(t => t.IsInterface ? typeof(ChatNode).Assembly.GetTypes().Where(c => t.IsAssignableFrom(c) && c is { IsInterface: false, IsAbstract: false }) : t.IsAbstract ? typeof(ChatNode).Assembly.GetTypes().Where(c => t.IsAssignableFrom(c) && !c.IsAbstract) : [t])
             .Distinct()
             .ToList();
         Assert.Contains(typeof(RoomContract.Enter), bound);
