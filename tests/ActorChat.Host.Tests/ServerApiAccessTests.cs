@@ -170,6 +170,7 @@ public sealed class ServerApiAccessTests
             .ToList();
         Assert.Equal(
             [
+                "DELETE /api/rooms/{room}/messages/{offset}",
                 "GET /api/rooms",
                 "GET /api/rooms/{room}",
                 "GET /api/rooms/{room}/audit",

@@ -71,6 +71,12 @@ public sealed record Configured(string Room, RoomSettingsDoc Settings);
 /// <summary>The reply to <c>grant</c>, as actorchat.v1's <c>granted</c> payload.</summary>
 public sealed record Granted(string Room, string User, string Role);
 
+/// <summary>The reply to <c>DELETE /api/rooms/{room}/messages/{offset}</c>, as actorchat.v1's <c>deleted</c> reply payload.</summary>
+public sealed record Deleted(string Room, long Offset);
+
+/// <summary>The optional body of <c>DELETE /api/rooms/{room}/messages/{offset}</c>.</summary>
+public sealed record DeleteBody(string? Reason);
+
 /// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -89,4 +95,6 @@ public sealed record Granted(string Room, string User, string Role);
 [JsonSerializable(typeof(Moderated))]
 [JsonSerializable(typeof(Configured))]
 [JsonSerializable(typeof(Granted))]
+[JsonSerializable(typeof(Deleted))]
+[JsonSerializable(typeof(DeleteBody))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
