@@ -9,7 +9,7 @@ namespace ActorChat.Host;
 
 /// <summary>
 /// The server API's moderation routes: <c>kick</c>, <c>ban</c>, <c>unban</c>, <c>mute</c>, <c>unmute</c>,
-/// <c>configure</c> and <c>grant</c>, made in the room as the packets are, by the API with admin rights
+/// <c>configure</c>, <c>grant</c> and message deletion, made in the room as the packets are, by the API with admin rights
 /// (<see cref="RoomContract.ApiActorName"/> in the audit and in what members are told). The room's
 /// reply frame is the body: <c>moderated</c>, <c>configured</c> or <c>granted</c>'s payload.
 /// </summary>
@@ -41,7 +41,19 @@ internal sealed class ChatApiModeration(ChatApiRooms rooms, ChatApiKeys keys, IL
             .WithSummary("Grants a user a room role (owner hands the room over; member invites to a private room; none revokes) with admin rights.")
             .Accepts<GrantBody>("application/json")
             .Produces<Granted>());
+        Problems(api.MapDelete("/rooms/{room}/messages/{offset:long}", (string room, long offset, HttpContext http, ChatApiModeration moderation) => moderation.DeleteAsync(room, offset, http))
+            .WithName("DeleteMessage")
+            .WithSummary("Deletes a kept message with admin rights (optional body {reason} or ?reason=): every member gets `deleted`, history shows it as deleted, and its text is purged from the store within History:PurgeAfter.")
+            // No Accepts: a body is optional, and a request without a Content-Type must still match.
+            .Produces<Deleted>());
     }
+
+    public Task<IResult> DeleteAsync(string room, long offset, HttpContext http) =>
+        ActAsync(room, http, "delete", "deleted", (body, session) =>
+            offset < 1 ? (null, "The offset is a message's offset: 1 or more.")
+            : ApiRequests.TryReadDelete(body, http.Request.Query["reason"].FirstOrDefault(), out var reason, out var problem)
+                ? (new RoomContract.DeleteMessage(room, session, offset, reason, null), null)
+                : (null, problem));
 
     public Task<IResult> ModerateAsync(string room, ModerationAction act, HttpContext http) =>
         ActAsync(room, http, V1Protocol.ActionName(act), "moderated", (body, session) =>

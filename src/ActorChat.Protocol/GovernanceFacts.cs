@@ -87,6 +87,12 @@ public sealed record MutedFact(string Room, string By, DateTimeOffset? Until, st
 /// <summary><c>audit {room, entries, more}</c>: the reply to <c>audit</c>, oldest first.</summary>
 public sealed record AuditFact(string Room, string? Ref, IReadOnlyList<AuditEntry> Entries, bool More) : GovernanceFact(Room, Ref);
 
+/// <summary>
+/// A message was deleted: with <paramref name="Ref"/>, the reply <c>deleted {room, offset}</c> to the
+/// <c>delete</c>; without, what every member gets, <c>deleted {room, offset, by}</c>.
+/// </summary>
+public sealed record MessageDeletedFact(string Room, string? Ref, long Offset, string? By) : GovernanceFact(Room, Ref);
+
 /// <summary>What a <c>configure</c> asks to change; null members stay as they are.</summary>
 public sealed record RoomRulesChange(RoomVisibility? Visibility = null, bool? AnonymousAllowed = null, RoomPosting? Posting = null, int? SlowMode = null, string? Topic = null)
 {

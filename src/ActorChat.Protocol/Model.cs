@@ -12,12 +12,16 @@ public readonly record struct StreamPosition(string Epoch, long Offset);
 /// <c>actorchat.v1</c>'s <c>message</c> payload. <paramref name="Cid"/> is the sender's own id for
 /// it (1–64 characters), echoed so the sender can match it to its send; null when none was given.
 /// <paramref name="Via"/> says how a message not sent by a member came in (<see cref="ViaApi"/>:
-/// the server API); null for a member's.
+/// the server API); null for a member's. <paramref name="Deleted"/>: the message was deleted; its
+/// text is empty (<see cref="Tombstone"/>), and the wire shows neither its cid nor how it came in.
 /// </summary>
-public sealed record ChatMessage(string Room, long Offset, string From, string Text, DateTimeOffset At, string? Cid, string? Via = null)
+public sealed record ChatMessage(string Room, long Offset, string From, string Text, DateTimeOffset At, string? Cid, string? Via = null, bool Deleted = false)
 {
     /// <summary>The <see cref="Via"/> of a message posted through the server API.</summary>
     public const string ViaApi = "api";
+
+    /// <summary>What a deleted message is shown as: where and when it was, by whom, and nothing it said.</summary>
+    public ChatMessage Tombstone() => this with { Text = "", Deleted = true };
 }
 
 /// <summary>A member of a room changed its name from <paramref name="From"/> to <paramref name="To"/>.</summary>

@@ -172,6 +172,7 @@ public sealed class ServerApiAccessTests
         Assert.Equal(
             [
                 "DELETE /api/bans/{id}",
+                "DELETE /api/rooms/{room}/messages/{offset}",
                 "GET /api/bans",
                 "GET /api/rooms",
                 "GET /api/rooms/{room}",

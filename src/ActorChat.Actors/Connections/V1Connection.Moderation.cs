@@ -27,6 +27,7 @@ internal sealed partial class V1Connection
             BansRequest b when Entered(b.Room, b.Ref) => new RoomContract.ReadBans(b.Room, session, b.Ref),
             ModerateRequest m when Entered(m.Room, m.Ref) => new RoomContract.Moderate(m.Room, session, m.Action, m.Target, m.Duration, m.Reason, m.Ref),
             AuditRequest a when Entered(a.Room, a.Ref) => new RoomContract.ReadAudit(a.Room, session, a.Before, a.Limit, a.Ref),
+            DeleteRequest d when Entered(d.Room, d.Ref) => new RoomContract.DeleteMessage(d.Room, session, d.Offset, d.Reason, d.Ref),
             _ => null,
         };
         if (message is not null)

@@ -144,7 +144,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
                 }
 
                 break;
-            case ConfigureRequest or GrantRequest or BansRequest or ModerateRequest or AuditRequest:
+            case ConfigureRequest or GrantRequest or BansRequest or ModerateRequest or AuditRequest or DeleteRequest:
                 OnGovernance(request);
                 break;
             case ByeRequest:

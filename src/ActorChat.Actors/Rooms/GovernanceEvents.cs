@@ -78,6 +78,13 @@ public sealed record MemberMuted(string By, DateTimeOffset At, RoomMute Mute) : 
 
 public sealed record MemberUnmuted(string By, DateTimeOffset At, ModerationSubject Target) : GovernanceEvent(By, At);
 
+/// <summary>
+/// The message at <paramref name="Offset"/> was deleted (by its author, a moderator and above, or the
+/// API): from now on it is shown without its text, and its text is purged from the store
+/// (<see cref="RoomState"/> applies it to the history; the audit records it, never the text).
+/// </summary>
+public sealed record MessageDeleted(string By, DateTimeOffset At, long Offset, string? Reason) : GovernanceEvent(By, At);
+
 /// <summary>A room's governance as a snapshot keeps it.</summary>
 public sealed record GovernanceSnapshot(
     string? Owner,

@@ -174,6 +174,29 @@ public sealed partial class RoomActor
         });
     }
 
+    private void OnDeleteMessage(DeleteMessage delete)
+    {
+        if (AskerOf(delete.SessionId, delete.Ref) is not { } actor)
+        {
+            return;
+        }
+
+        var decision = _state.DecideDelete(actor.Principal, delete.Offset, delete.Reason, _time.GetUtcNow());
+        if (decision is DeleteRepeated repeated)
+        {
+            // Idempotent: a message already deleted is answered as deleted, and nobody is told again.
+            Answer(actor, new MessageDeletedFact(_room, delete.Ref, repeated.Offset, null));
+            return;
+        }
+
+        Decided(decision, delete.Ref, "delete", e =>
+        {
+            var deleted = (MessageDeleted)e;
+            Answer(actor, new MessageDeletedFact(_room, delete.Ref, deleted.Offset, null));
+            _delivery.Governance(new MessageDeletedFact(_room, null, deleted.Offset, deleted.By));
+        });
+    }
+
     private void OnReadBans(ReadBans read)
     {
         if (Requester(read.SessionId, read.Ref) is not { } actor)
@@ -374,6 +397,7 @@ public sealed partial class RoomActor
         MemberMuted m => Describe(m.Mute.Subject),
         MemberUnmuted u => Describe(u.Target),
         MemberUnbanned u => $"ban {u.BanId}",
+        MessageDeleted d => $"message {d.Offset}",
         _ => "the room",
     };
 

@@ -38,7 +38,7 @@ public sealed partial class RoomActor
 
         var ack = new RoomAck(0, member.SessionId, member.Connection ?? Sender, member.Encoder, post.Ref);
         var step = BatchStep.None;
-        switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow()))
+        switch (_state.DecidePost(post.SessionId, member.Name, post.Text, post.Cid, _time.GetUtcNow(), userId: member.Identity.UserId))
         {
             case PostAccepted accepted:
                 step = _batch.Accepted(accepted.Event, ack with { Offset = accepted.Offset });

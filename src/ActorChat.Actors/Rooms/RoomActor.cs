@@ -123,6 +123,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         Command<Moderate>(OnModerate);
         Command<ReadBans>(OnReadBans);
         Command<ReadAudit>(OnReadAudit);
+        Command<DeleteMessage>(OnDeleteMessage);
         Command<RoomContract.SessionEnded>(e => Removing(e.SessionId));
         Command<GetStatus>(_ => _outbox.Tell(Sender, CurrentStatus()));
         Command<Flush>(_ =>

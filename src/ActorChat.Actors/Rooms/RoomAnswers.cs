@@ -38,9 +38,10 @@ public sealed record JournalRange(long FromOffset, long ToOffset, long FromSeque
 /// <paramref name="ToOffset"/> &lt; <paramref name="FromOffset"/>), oldest first. The newest are in
 /// <paramref name="InMemory"/>; those before are not in the room's memory when
 /// <paramref name="Journal"/> is set, and must be read from the journal
-/// (<see cref="TryComplete"/>).
+/// (<see cref="TryComplete"/>). <paramref name="DeletedInJournal"/>: the offsets read from the journal
+/// that were deleted (their rows may still hold the text until the purge): completed as tombstones.
 /// </summary>
-public sealed record MessageSlice(long FromOffset, long ToOffset, IReadOnlyList<ChatMessage> InMemory, JournalRange? Journal)
+public sealed record MessageSlice(long FromOffset, long ToOffset, IReadOnlyList<ChatMessage> InMemory, JournalRange? Journal, IReadOnlySet<long>? DeletedInJournal = null)
 {
     public long Count => Math.Max(0, ToOffset - FromOffset + 1);
 
@@ -85,7 +86,9 @@ public sealed record MessageSlice(long FromOffset, long ToOffset, IReadOnlyList<
             }
         }
 
-        messages = [.. fromJournal, .. InMemory];
+        messages = DeletedInJournal is { Count: > 0 } deleted
+            ? [.. fromJournal.Select(m => deleted.Contains(m.Offset) && !m.Deleted ? m.Tombstone() : m), .. InMemory]
+            : [.. fromJournal, .. InMemory];
         return true;
     }
 }

@@ -30,6 +30,9 @@ public static partial class RoomContract
     /// <summary><c>audit {before?, limit?}</c> (member → room): answered <c>audit</c>, or <see cref="Denied"/>.</summary>
     public sealed record ReadAudit(string Room, string SessionId, long? Before, int? Limit, string? Ref) : IWithRoom;
 
+    /// <summary><c>delete {offset, reason?}</c> (member or the server API → room): answered <c>deleted</c>, or <see cref="Denied"/>.</summary>
+    public sealed record DeleteMessage(string Room, string SessionId, long Offset, string? Reason, string? Ref) : IWithRoom;
+
     /// <summary>
     /// A request the room's governance refused (room → sender): <paramref name="Code"/> with its details
     /// (<c>banned</c>: until, reason; <c>muted</c>: until; <c>slow-mode</c>: retry after, in seconds).

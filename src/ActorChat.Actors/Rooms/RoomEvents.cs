@@ -19,9 +19,16 @@ public sealed record HistoryStarted(string Epoch) : RoomEvent;
 /// <summary>
 /// A message was posted. <paramref name="SessionId"/> is the internal, stable id of the sending
 /// session (never the token a client presents, never on the wire); with <see cref="ChatMessage.Cid"/>
-/// it is the key a repeated send is recognized by.
+/// it is the key a repeated send is recognized by. <paramref name="UserId"/>: the author's user (null:
+/// anonymous, and in rows from before users), who may delete it besides the session.
+/// A posted message whose journal row was purged after its deletion reads back as a
+/// <see cref="ChatMessage.Tombstone"/>.
 /// </summary>
-public sealed record MessagePosted(ChatMessage Message, string SessionId) : RoomEvent;
+public sealed record MessagePosted(ChatMessage Message, string SessionId, string? UserId = null) : RoomEvent
+{
+    /// <summary>Who may delete it as its author: <c>u:</c> the user, or <c>s:</c> the session (<see cref="RoomPrincipal.Key"/>).</summary>
+    public string AuthorKey => UserId is { } user ? "u:" + user : "s:" + SessionId;
+}
 
 /// <summary>
 /// Retention: every message with an offset below <paramref name="FirstKeptOffset"/> is dropped from

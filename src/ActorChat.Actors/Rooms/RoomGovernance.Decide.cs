@@ -265,7 +265,7 @@ public sealed partial class RoomGovernance
     }
 
     /// <summary>Who an act is by, in the audit: the actor's user id (only users reach a moderator's role).</summary>
-    private static string ByOf(RoomPrincipal actor) => actor.Identity.UserId ?? actor.Name;
+    internal static string ByOf(RoomPrincipal actor) => actor.Identity.UserId ?? actor.Name;
 
     private static GovernanceRefused Forbidden(string message) => new(ErrorCodes.Forbidden, message);
 

@@ -204,6 +204,9 @@ public sealed partial class RoomGovernance
                 _mutes.Remove(unmuted.Target.Key);
                 Record(e, "unmute", unmuted.Target.ToTarget());
                 break;
+            case MessageDeleted deleted:
+                Record(e, "delete", null, reason: deleted.Reason, offset: deleted.Offset);
+                break;
             default:
                 throw new ArgumentException($"Unknown governance event {e.GetType().Name}.", nameof(e));
         }
@@ -242,9 +245,9 @@ public sealed partial class RoomGovernance
         }
     }
 
-    private void Record(GovernanceEvent e, string action, ModerationTarget? target, string? reason = null, DateTimeOffset? until = null, RoomRole? role = null)
+    private void Record(GovernanceEvent e, string action, ModerationTarget? target, string? reason = null, DateTimeOffset? until = null, RoomRole? role = null, long? offset = null)
     {
-        _audit.Enqueue(new AuditEntry(_nextAuditSeq++, e.At, e.By, action, target, null, reason, until, role));
+        _audit.Enqueue(new AuditEntry(_nextAuditSeq++, e.At, e.By, action, target, offset, reason, until, role));
         while (_audit.Count > MaxAuditEntries)
         {
             _audit.Dequeue();

@@ -70,13 +70,17 @@ public sealed partial class RoomState
         var memoryFrom = Math.Max(from, tailFirst);
         ChatMessage[] inMemory = memoryFrom <= to ? _tail.Copy((int)(memoryFrom - tailFirst), (int)(to - memoryFrom + 1)) : [];
         JournalRange? journal = null;
+        HashSet<long>? deleted = null;
         if (from < tailFirst)
         {
             var journalTo = Math.Min(to, tailFirst - 1);
             journal = new JournalRange(from, journalTo, KeptAt(from).SequenceNr, KeptAt(journalTo).SequenceNr);
+
+            // The journal may still hold a deleted message's text (until it is purged): shown as its tombstone.
+            deleted = DeletedBetween(from, journalTo);
         }
 
-        return new MessageSlice(from, to, inMemory, journal);
+        return new MessageSlice(from, to, inMemory, journal, deleted);
     }
 
     private KeptMessage KeptAt(long offset) => _kept[(int)(offset - _firstKept)];
@@ -100,7 +104,7 @@ public sealed partial class RoomState
 
     /// <summary>The applied state (pending events are not in it), to save as the snapshot at <see cref="SequenceNr"/>.</summary>
     public RoomSnapshot ToSnapshot() =>
-        new(Room, RequireEpoch(), _nextOffset, _firstKept, _sequenceNr, _kept.ToArray(), _tail.ToArray(), Governance.IsPristine ? null : Governance.ToSnapshot());
+        new(Room, RequireEpoch(), _nextOffset, _firstKept, _sequenceNr, _kept.ToArray(), _tail.ToArray(), Governance.IsPristine ? null : Governance.ToSnapshot(), _unpurged.Count == 0 ? null : [.. _unpurged.Values]);
 
     /// <summary>
     /// The state a snapshot stands for, under today's <paramref name="limits"/> (a smaller tail bound
@@ -160,6 +164,8 @@ public sealed partial class RoomState
         {
             state.Governance.Restore(governance);
         }
+
+        state.RestoreUnpurged(snapshot.Unpurged);
 
         state.BoundTail();
         state.SyncDecided();

@@ -72,6 +72,9 @@ public sealed partial class RoomState
     private long _tailBytes;
     private readonly Dictionary<CidKey, long> _cids = [];
 
+    // Deleted messages whose text is still in the journal (RoomState.Deletion.cs), by offset.
+    private readonly SortedDictionary<long, UnpurgedMessage> _unpurged = [];
+
     // Decided, not yet applied: the events in order, and the state as it will be once they are.
     private readonly Queue<RoomEvent> _pending = new();
     private readonly Dictionary<CidKey, long> _pendingCids = [];
@@ -178,7 +181,7 @@ public sealed partial class RoomState
     /// Text and cid rules are the protocol's; they are not checked again here. <paramref name="via"/>
     /// is carried in the message (<see cref="ChatMessage.Via"/>: how a message not sent by a member came in).
     /// </summary>
-    public PostDecision DecidePost(string sessionId, string from, string text, string? cid, DateTimeOffset at, string? via = null)
+    public PostDecision DecidePost(string sessionId, string from, string text, string? cid, DateTimeOffset at, string? via = null, string? userId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         ArgumentException.ThrowIfNullOrEmpty(from);
@@ -209,7 +212,7 @@ public sealed partial class RoomState
             stamped = _decidedLastAt;
         }
 
-        var posted = new MessagePosted(new ChatMessage(Room, _decidedNextOffset, from, text, stamped, cid, via), sessionId);
+        var posted = new MessagePosted(new ChatMessage(Room, _decidedNextOffset, from, text, stamped, cid, via), sessionId, userId);
         _pending.Enqueue(posted);
         if (key is { } added)
         {
@@ -286,6 +289,10 @@ public sealed partial class RoomState
             case HistoryTrimmed trimmed:
                 ApplyTrimmed(trimmed);
                 break;
+            case MessageDeleted deleted:
+                ApplyDeleted(deleted);
+                Governance.Apply(deleted);
+                break;
             case GovernanceEvent governance:
                 Governance.Apply(governance);
                 break;
@@ -327,7 +334,9 @@ public sealed partial class RoomState
         }
 
         var dedup = message.Cid is not null;
-        _kept.Add(new KeptMessage(message.Offset, _sequenceNr + 1, message.At, dedup ? posted.SessionId : null, message.Cid));
+
+        // A row purged after its deletion reads back as its tombstone: deleted, and nothing to purge.
+        _kept.Add(new KeptMessage(message.Offset, _sequenceNr + 1, message.At, dedup ? posted.SessionId : null, message.Cid, posted.AuthorKey, message.Deleted));
         if (dedup)
         {
             var key = new CidKey(posted.SessionId, message.Cid!);

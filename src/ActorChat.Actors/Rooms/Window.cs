@@ -17,6 +17,13 @@ internal sealed class Window<T>
 
     public T First => this[0];
 
+    /// <summary>Replaces the item at <paramref name="index"/> (a deleted message's entry and its tombstone).</summary>
+    public void Set(int index, T item)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        _items[_head + index] = item;
+    }
+
     public void Add(T item) => _items.Add(item);
 
     public T RemoveFirst()

@@ -22,6 +22,7 @@ public static partial class PersistedFormat
             GovernanceKind.Unban => new MemberUnbanned(p.By, at, p.BanId),
             GovernanceKind.Mute => new MemberMuted(p.By, at, FromProto(p.Mute ?? throw Corrupt("a mute without its mute"))),
             GovernanceKind.Unmute => new MemberUnmuted(p.By, at, FromProto(p.Target)),
+            GovernanceKind.Delete => new MessageDeleted(p.By, at, p.Offset, p.HasReason ? p.Reason : null),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
@@ -37,6 +38,7 @@ public static partial class PersistedFormat
         MemberUnbanned => GovernanceKind.Unban,
         MemberMuted => GovernanceKind.Mute,
         MemberUnmuted => GovernanceKind.Unmute,
+        MessageDeleted => GovernanceKind.Delete,
         _ => throw new ArgumentException($"No stored format for {e.GetType()}.", nameof(e)),
     };
 
@@ -72,6 +74,14 @@ public static partial class PersistedFormat
                 break;
             case MemberUnmuted unmuted:
                 p.Target = ToProto(unmuted.Target);
+                break;
+            case MessageDeleted deleted:
+                p.Offset = deleted.Offset;
+                if (deleted.Reason is { } deleteReason)
+                {
+                    p.Reason = deleteReason;
+                }
+
                 break;
         }
 
@@ -267,4 +277,5 @@ public enum GovernanceKind
     Unban,
     Mute,
     Unmute,
+    Delete,
 }

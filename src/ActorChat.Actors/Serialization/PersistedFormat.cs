@@ -25,7 +25,7 @@ public static partial class PersistedFormat
     public static byte[] ToBytes(RoomEvent e) => e switch
     {
         HistoryStarted started => new P.HistoryStarted { Epoch = started.Epoch }.ToByteArray(),
-        MessagePosted posted => new P.MessagePosted { Message = ToProto(posted.Message), SessionId = posted.SessionId }.ToByteArray(),
+        MessagePosted posted => ToProto(posted).ToByteArray(),
         HistoryTrimmed trimmed => new P.HistoryTrimmed { FirstKeptOffset = trimmed.FirstKeptOffset }.ToByteArray(),
         GovernanceEvent governance => ToProto(governance).ToByteArray(),
         _ => throw new ArgumentException($"No stored format for {e.GetType()}.", nameof(e)),
@@ -43,7 +43,12 @@ public static partial class PersistedFormat
         };
         foreach (var kept in snapshot.Kept)
         {
-            var k = new P.KeptMessage { Offset = kept.Offset, SequenceNr = kept.SequenceNr, At = ToProto(kept.At) };
+            var k = new P.KeptMessage { Offset = kept.Offset, SequenceNr = kept.SequenceNr, At = ToProto(kept.At), Deleted = kept.Deleted };
+            if (kept.Author is { } author)
+            {
+                k.Author = author;
+            }
+
             if (kept.SessionId is { } sessionId)
             {
                 k.SessionId = sessionId;
@@ -74,6 +79,11 @@ public static partial class PersistedFormat
             proto.Governance = ToProto(governance);
         }
 
+        foreach (var unpurged in snapshot.Unpurged ?? [])
+        {
+            proto.Unpurged.Add(new P.UnpurgedMessage { Offset = unpurged.Offset, SequenceNr = unpurged.SequenceNr, DeletedAt = ToProto(unpurged.DeletedAt) });
+        }
+
         return proto.ToByteArray();
     }
 
@@ -90,7 +100,7 @@ public static partial class PersistedFormat
     public static MessagePosted ReadMessagePosted(byte[] bytes)
     {
         var p = Parse(P.MessagePosted.Parser, bytes);
-        return new MessagePosted(FromProto(p.Message ?? throw Corrupt("a posted message without its message")), p.SessionId);
+        return new MessagePosted(FromProto(p.Message ?? throw Corrupt("a posted message without its message")), p.SessionId, p.HasUserId ? p.UserId : null);
     }
 
     public static HistoryTrimmed ReadHistoryTrimmed(byte[] bytes) => new(Parse(P.HistoryTrimmed.Parser, bytes).FirstKeptOffset);
@@ -108,8 +118,11 @@ public static partial class PersistedFormat
                 P.KeptMessage.CidKindOneofCase.Cid => k.Cid,
                 P.KeptMessage.CidKindOneofCase.CidUtf16 => FromUtf16(k.CidUtf16),
                 _ => null,
-            })).ToArray();
-        return new RoomSnapshot(p.Room, p.Epoch, p.NextOffset, p.FirstKeptOffset, p.SequenceNr, kept, [.. p.Tail.Select(FromProto)], p.Governance is { } g ? FromProto(g) : null);
+            },
+            k.HasAuthor ? k.Author : null,
+            k.Deleted)).ToArray();
+        UnpurgedMessage[]? unpurged = p.Unpurged.Count == 0 ? null : [.. p.Unpurged.Select(u => new UnpurgedMessage(u.Offset, u.SequenceNr, FromProto(u.DeletedAt)))];
+        return new RoomSnapshot(p.Room, p.Epoch, p.NextOffset, p.FirstKeptOffset, p.SequenceNr, kept, [.. p.Tail.Select(FromProto)], p.Governance is { } g ? FromProto(g) : null, unpurged);
     }
 
     public static byte[] ToBytes(ISessionEvent e) => e switch
@@ -252,6 +265,22 @@ public static partial class PersistedFormat
             p.Via = via;
         }
 
+        if (message.Deleted)
+        {
+            p.Deleted = true;
+        }
+
+        return p;
+    }
+
+    private static P.MessagePosted ToProto(MessagePosted posted)
+    {
+        var p = new P.MessagePosted { Message = ToProto(posted.Message), SessionId = posted.SessionId };
+        if (posted.UserId is { } user)
+        {
+            p.UserId = user;
+        }
+
         return p;
     }
 
@@ -267,7 +296,8 @@ public static partial class PersistedFormat
             P.ChatMessage.CidKindOneofCase.CidUtf16 => FromUtf16(p.CidUtf16),
             _ => null,
         },
-        Via: p.HasVia ? p.Via : null);
+        Via: p.HasVia ? p.Via : null,
+        Deleted: p.HasDeleted && p.Deleted);
 
     private static P.Timestamp ToProto(DateTimeOffset at) => new() { UtcTicks = at.UtcTicks, OffsetMinutes = checked((int)at.TotalOffsetMinutes) };
 

@@ -27,8 +27,12 @@ public sealed partial class RoomMessagesSerializer
     /// <summary><see cref="RoomContract.Removed"/>: room, action, by, reason?, until?.</summary>
     internal const string RemovedManifest = "rmv1";
 
+    /// <summary><see cref="RoomContract.DeleteMessage"/>: room, session id, offset, reason?, ref?.</summary>
+    internal const string DeleteMessageManifest = "del1";
+
     private static string? GovernanceManifest(object o) => o switch
     {
+        RoomContract.DeleteMessage => DeleteMessageManifest,
         RoomContract.Configure => ConfigureManifest,
         RoomContract.Grant => GrantManifest,
         RoomContract.Moderate => ModerateManifest,
@@ -71,6 +75,13 @@ public sealed partial class RoomMessagesSerializer
                 writer.OptionalFixed64(moderate.DurationSeconds);
                 writer.OptionalString(moderate.Reason);
                 writer.OptionalString(moderate.Ref);
+                return true;
+            case RoomContract.DeleteMessage delete:
+                writer.Text(delete.Room);
+                writer.Text(delete.SessionId);
+                writer.Fixed64(delete.Offset);
+                writer.OptionalString(delete.Reason);
+                writer.OptionalString(delete.Ref);
                 return true;
             case RoomContract.ReadBans bans:
                 writer.Text(bans.Room);
@@ -127,6 +138,7 @@ public sealed partial class RoomMessagesSerializer
             reader.OptionalFixed64(),
             reader.OptionalString(),
             reader.OptionalString()),
+        DeleteMessageManifest => new RoomContract.DeleteMessage(reader.Text(), reader.Text(), reader.Fixed64(), reader.OptionalString(), reader.OptionalString()),
         ReadBansManifest => new RoomContract.ReadBans(reader.Text(), reader.Text(), reader.OptionalString()),
         ReadAuditManifest => new RoomContract.ReadAudit(reader.Text(), reader.Text(), reader.OptionalFixed64(), reader.OptionalFixed32(), reader.OptionalString()),
         DeniedManifest => new RoomContract.Denied(

@@ -105,6 +105,7 @@ public sealed partial class RoomMessagesSerializer : SerializerWithStringManifes
         DeliverManifest, ConnectedManifest, ForwardManifest, FanOutManifest,
         ApiPostManifest, GetPresenceManifest, PresenceListManifest,
         EnterWithIdentityManifest, ConfigureManifest, GrantManifest, ModerateManifest, ReadBansManifest, ReadAuditManifest, DeniedManifest, RemovedManifest,
+        DeleteMessageManifest,
     ];
 
     public RoomMessagesSerializer(ExtendedActorSystem system)

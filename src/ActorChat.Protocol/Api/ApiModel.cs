@@ -82,6 +82,11 @@ public sealed record DisconnectBody(string? User, string? SessionId, string? Rea
 
 /// <summary>The reply to <c>POST /api/disconnect</c>: whom it named and when (every node closes their connections now).</summary>
 public sealed record Disconnected(string? User, string? SessionId, string At);
+/// <summary>The reply to <c>DELETE /api/rooms/{room}/messages/{offset}</c>, as actorchat.v1's <c>deleted</c> reply payload.</summary>
+public sealed record Deleted(string Room, long Offset);
+
+/// <summary>The optional body of <c>DELETE /api/rooms/{room}/messages/{offset}</c>.</summary>
+public sealed record DeleteBody(string? Reason);
 
 /// <summary>The source-generated serializers of every API body (minimal APIs are given this context).</summary>
 [JsonSourceGenerationOptions(
@@ -106,4 +111,6 @@ public sealed record Disconnected(string? User, string? SessionId, string At);
 [JsonSerializable(typeof(ServerBanDoc[]))]
 [JsonSerializable(typeof(DisconnectBody))]
 [JsonSerializable(typeof(Disconnected))]
+[JsonSerializable(typeof(Deleted))]
+[JsonSerializable(typeof(DeleteBody))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -182,6 +182,32 @@ public static class ApiRequests
     /// <summary>A disconnect's body (its bounds are the control entity's to check).</summary>
     public static bool TryReadDisconnect(ReadOnlySpan<byte> body, out DisconnectBody disconnect, out string problem) =>
         TryRead(body, ApiJsonContext.Default.DisconnectBody, "disconnect", out disconnect, out problem);
+    /// <summary>
+    /// A <c>delete</c>'s reason: from the body (optional, <c>{reason}</c>) or, when the body is empty,
+    /// from <paramref name="query"/> (<c>?reason=</c>); at most <see cref="V1Protocol.MaxReasonLength"/> characters.
+    /// </summary>
+    public static bool TryReadDelete(ReadOnlySpan<byte> body, string? query, out string? reason, out string problem)
+    {
+        reason = query;
+        problem = "";
+        if (!body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            if (!TryRead(body, ApiJsonContext.Default.DeleteBody, "delete request", out var read, out problem))
+            {
+                return false;
+            }
+
+            reason = read.Reason ?? query;
+        }
+
+        if (reason is { Length: > V1Protocol.MaxReasonLength })
+        {
+            problem = $"\"reason\" can have at most {V1Protocol.MaxReasonLength} characters.";
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>One JSON object of <typeparamref name="T"/>'s shape; a member of the wrong type is the parser's words, naming its place.</summary>
     internal static bool TryRead<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> shape, string what, out T read, out string problem)

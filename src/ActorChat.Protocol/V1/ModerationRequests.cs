@@ -39,3 +39,9 @@ public sealed record AuditRequest(string? Ref, string Room, long? Before, int Li
 {
     public override string Type => V1PacketTypes.Audit;
 }
+
+/// <summary><c>delete {room, offset, reason?}</c>: the author, or a moderator and above, deletes a kept message.</summary>
+public sealed record DeleteRequest(string? Ref, string Room, long Offset, string? Reason) : ClientRequest(Ref)
+{
+    public override string Type => V1PacketTypes.Delete;
+}

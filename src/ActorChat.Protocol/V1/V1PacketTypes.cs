@@ -43,4 +43,6 @@ public static class V1PacketTypes
     public const string Removed = "removed";
     public const string Muted = "muted";
     public const string Audit = "audit";
+    public const string Delete = "delete";
+    public const string Deleted = "deleted";
 }

@@ -288,6 +288,7 @@ public static partial class V1Protocol
         Mute,
         Unmute,
         Audit,
+        Delete,
     }
 
     private struct Envelope

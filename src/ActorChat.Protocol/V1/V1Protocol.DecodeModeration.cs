@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace ActorChat.Protocol.V1;
 
-/// <summary>Decoding, roles and moderation (PROTOCOL-V1.1 Part B): <c>configure</c>, <c>grant</c>, <c>bans</c>, <c>kick</c>, <c>ban</c>, <c>unban</c>, <c>mute</c>, <c>unmute</c>, <c>audit</c>.</summary>
+/// <summary>Decoding, roles and moderation (PROTOCOL-V1.1 Part B): <c>configure</c>, <c>grant</c>, <c>bans</c>, <c>kick</c>, <c>ban</c>, <c>unban</c>, <c>mute</c>, <c>unmute</c>, <c>audit</c>, <c>delete</c>.</summary>
 public static partial class V1Protocol
 {
     private static readonly string[] Visibilities = ["public", "private"];
@@ -20,6 +20,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("mute"u8) ? (Kind.Mute, V1PacketTypes.Mute)
         : reader.ValueTextEquals("unmute"u8) ? (Kind.Unmute, V1PacketTypes.Unmute)
         : reader.ValueTextEquals("audit"u8) ? (Kind.Audit, V1PacketTypes.Audit)
+        : reader.ValueTextEquals("delete"u8) ? (Kind.Delete, V1PacketTypes.Delete)
         : (Kind.Unknown, "?");
 
     private static Field ModerationFields(Kind kind) => kind switch
@@ -31,6 +32,7 @@ public static partial class V1Protocol
         Kind.Ban or Kind.Mute => Field.Room | Field.Target | Field.Duration | Field.Reason,
         Kind.Unban => Field.Room | Field.Target | Field.Ban | Field.Reason,
         Kind.Audit => Field.Room | Field.Before | Field.Limit,
+        Kind.Delete => Field.Room | Field.Offset | Field.Reason,
         _ => Field.None,
     };
 
@@ -46,6 +48,7 @@ public static partial class V1Protocol
         : reader.ValueTextEquals("duration"u8) ? Field.Duration
         : reader.ValueTextEquals("reason"u8) ? Field.Reason
         : reader.ValueTextEquals("ban"u8) ? Field.Ban
+        : reader.ValueTextEquals("offset"u8) ? Field.Offset
         : Field.None;
 
     private static string ModerationFieldName(Field field) => field switch
@@ -60,6 +63,7 @@ public static partial class V1Protocol
         Field.Target => "target",
         Field.Duration => "duration",
         Field.Reason => "reason",
+        Field.Offset => "offset",
         _ => "ban",
     };
 
@@ -99,6 +103,9 @@ public static partial class V1Protocol
                 break;
             case Field.Ban:
                 fields.Ban = Integer(ref reader, ref fields, "ban", 1, long.MaxValue);
+                break;
+            case Field.Offset:
+                fields.Offset = Integer(ref reader, ref fields, "offset", 1, long.MaxValue);
                 break;
             default:
                 reader.Skip();
@@ -144,6 +151,10 @@ public static partial class V1Protocol
                 return (new BansRequest(r, room), null);
             case Kind.Audit:
                 return (new AuditRequest(r, room, fields.Before, fields.Limit ?? DefaultLimit), null);
+            case Kind.Delete:
+                return fields.Offset is { } offset
+                    ? (new DeleteRequest(r, room, offset, fields.Reason), null)
+                    : Fail(ErrorCodes.InvalidPacket, "delete needs an integer \"payload.offset\" (≥ 1).", r);
             default:
                 break;
         }

@@ -219,6 +219,7 @@ public static partial class V1Protocol
         Reason = 1 << 17,
         Ban = 1 << 18,
         Token = 1 << 19,
+        Offset = 1 << 20,
     }
 
     private struct Fields
@@ -247,5 +248,6 @@ public static partial class V1Protocol
         public long? Duration;
         public string? Reason;
         public long? Ban;
+        public long? Offset;
     }
 }

@@ -208,6 +208,13 @@ public static partial class V1Protocol
         }
 
         json.WriteString("at"u8, at[..length]);
+        if (message.Deleted)
+        {
+            // A tombstone: {room, offset, from, at, text: "", deleted: true}, nothing more of it.
+            json.WriteBoolean("deleted"u8, true);
+            return;
+        }
+
         if (message.Cid is { } cid)
         {
             json.WriteString("cid"u8, cid);

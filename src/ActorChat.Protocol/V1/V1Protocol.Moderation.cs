@@ -93,6 +93,19 @@ public static partial class V1Protocol
 
             case AuditFact audit:
                 return EncodeAudit(audit);
+            case MessageDeletedFact deleted:
+                {
+                    using var frame = FrameWriter.Start("deleted"u8, deleted.Ref);
+                    frame.Json.WriteString("room"u8, deleted.Room);
+                    frame.Json.WriteNumber("offset"u8, deleted.Offset);
+                    if (deleted.By is { } by)
+                    {
+                        frame.Json.WriteString("by"u8, by);
+                    }
+
+                    return frame.Finish();
+                }
+
             default:
                 throw new ArgumentException($"No actorchat.v1 frame for {fact.GetType().Name}.", nameof(fact));
         }

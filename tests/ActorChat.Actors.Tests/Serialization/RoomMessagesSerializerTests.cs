@@ -70,6 +70,8 @@ public sealed class RoomMessagesSerializerTests : ActorChatTestKit
             new RoomContract.ReadBans("general", "s1", "r11"),
             new RoomContract.ReadAudit("general", "s1", 100, 20, "r12"),
             new RoomContract.ReadAudit("general", "s1", null, null, null),
+            new RoomContract.DeleteMessage("general", "s1", 42, "spam", "r13"),
+            new RoomContract.DeleteMessage("general", "api:backend", 1, null, null),
             new RoomContract.Denied("general", ErrorCodes.Banned, "Banned.", "r13", DateTimeOffset.UnixEpoch.AddDays(1), "spam", null, true),
             new RoomContract.Denied("general", ErrorCodes.SlowMode, "Slow.", null, null, null, 12, false),
             new RoomContract.Removed("general", "ban", "user-1", "spam", DateTimeOffset.UnixEpoch.AddDays(2)),
