@@ -20,11 +20,9 @@ import { Connection, NO_RECONNECT_CODES, describeClose } from './js/connection.j
 import { Room, timeOf } from './js/rooms.js';
 import * as store from './js/store.js';
 import * as auth from './js/auth.js';
-import {
-  MemberMenu, SettingsPanel, decorateMember, isModerator, refusalText, removedText, mutedText,
-  moderatedText, settingsText,
-} from './js/moderation.js';
+import { isModerator, refusalText } from './js/moderation.js';
 import { SendButton } from './js/composer.js';
+import { Governance } from './js/governance.js';
 import {
   ui, RoomLog, renderRooms, renderMembers, renderRoomTitle, renderDirectory,
   setStatus, setNotice, setCountdown, showFieldError, renderTitle,
@@ -104,14 +102,18 @@ const refresher = new auth.Refresher({
   },
   onFailed: (why) => currentLog()?.addError(`The sign-in could not be renewed (${why}); it will expire.`, 'refresh-failed'),
 });
-const memberMenu = new MemberMenu(moderate);
-const settingsPanel = new SettingsPanel({
-  save: (room, change) => ready() && request(P.configure(room, change), { kind: 'configure', room }),
-  listBans: (room) => ready() && request(P.bans(room), { kind: 'bans', room }),
-  unban: (room, id) => ready() && request(P.unbanById(room, id), { kind: 'moderate', room }),
+// Roles and moderation: the member menu, the settings panel, the Send button (js/governance.js).
+const gov = new Governance({
+  rooms,
+  logs,
+  current: () => current,
+  myName: () => myName,
+  ready: () => ready(),
+  request: (packet, what) => request(packet, what),
+  renderRoomPanels: () => renderRoomPanels(),
+  scheduleSave: () => scheduleSave(),
 });
-const sendButton = new SendButton(ui.send, () => rooms.get(current));
-const decorate = (li, name) => decorateMember(li, name, rooms.get(current), myName, memberMenu);
+const decorate = gov.decorate;
 
 // ---------------------------------------------------------------------------
 // Saving (sessionStorage: a reload of the tab resumes; see js/store.js)
@@ -314,6 +316,7 @@ function onWelcome(p) {
   showFieldError(ui.name, ui.nameError, '');
   user = p.user && typeof p.user === 'object' ? p.user : null;
   refresher.schedule(timeOf(p.expiresAt) ?? 0);
+  ui.meUser.dataset.expiresAt = P.str(p.expiresAt);
   ui.reauthForm.hidden = true;
   phase = 'chat';
   setNotice('none', '');
@@ -407,6 +410,7 @@ function signOut() {
 
 function onRefreshed(p) {
   refresher.schedule(timeOf(p.expiresAt) ?? 0);
+  ui.meUser.dataset.expiresAt = P.str(p.expiresAt);
 }
 
 /** A hello was refused for good: back to the name step with the server's words. */
@@ -752,7 +756,7 @@ function sendMessage() {
   outbox.push(entry);
   log.addPending(entry, myName ?? wantName);
   ui.input.value = '';
-  sendButton.afterSend(room);
+  gov.send.afterSend(room);
   if (ready() && room.state === 'joined') transmit(entry);
   scheduleSave();
 }
@@ -855,75 +859,6 @@ function onRooms(p) {
 }
 
 // ---------------------------------------------------------------------------
-// Roles and moderation (js/moderation.js draws; the packets are here)
-// ---------------------------------------------------------------------------
-
-/** An act from the member menu on the member `name` of the room on screen. */
-function moderate(action, name, reason, duration) {
-  const room = rooms.get(current);
-  if (!room || !ready()) {
-    memberMenu.showError('Not connected: try again once the page is back.');
-    return;
-  }
-  memberMenu.showError('');
-  request(P.moderate(action, room.name, { name }, duration, reason), { kind: 'moderate', room: room.name, name });
-}
-
-/** The reply to an act: said with the name it was asked on (the server answers with the resolved user id). */
-function onModerated(p, req) {
-  const room = P.str(p.room);
-  logs.get(room)?.addNote('status', [moderatedText(p, req?.name)], null, { 'data-action': P.str(p.action) });
-  memberMenu.close();
-}
-
-/** `room {settings}` (every member) and `configured` (the reply to our configure). */
-function onRoomSettings(p, ours) {
-  const room = rooms.get(P.str(p.room));
-  if (!room) return;
-  const before = room.settings;
-  room.settings = P.parseSettings(p.settings);
-  const text = settingsText(room.name, before, room.settings);
-  if (text) logs.get(room.name)?.addNote('status', [text], null, { 'data-settings': 'changed' });
-  if (ours) settingsPanel.close();
-  renderRoomPanels();
-}
-
-/** A moderator took this page out of a room (kick, ban, the room turned private). */
-function onRemoved(p) {
-  const room = rooms.get(P.str(p.room));
-  if (!room) return;
-  const until = timeOf(p.until);
-  room.state = 'removed';
-  room.removed = { action: P.str(p.action), by: P.str(p.by), reason: P.str(p.reason), until };
-  room.joinRef = null;
-  logs.get(room.name)?.addNote('error', [removedText(p, until)], null, { 'data-removed': P.str(p.action) });
-  renderRoomPanels();
-  scheduleSave();
-}
-
-function onMuted(p) {
-  const room = rooms.get(P.str(p.room));
-  if (!room) return;
-  room.muted = true;
-  room.mutedUntil = timeOf(p.until);
-  logs.get(room.name)?.addNote('error', [mutedText(p, room.mutedUntil)], null, { 'data-muted': 'true' });
-}
-
-/** The room on screen: the member's own role, the topic, the settings button, the Send button. */
-function renderStanding(room) {
-  const shown = Boolean(room) && room.state === 'joined';
-  ui.roomRole.hidden = !shown;
-  ui.roomRole.textContent = shown ? room.role : '';
-  if (shown) ui.roomRole.dataset.role = room.role;
-  const topic = room?.settings.topic ?? '';
-  ui.roomTopic.hidden = !topic;
-  ui.roomTopic.textContent = topic;
-  settingsPanel.sync(room);
-  if (memberMenu.isOpen && !(shown && isModerator(room.role))) memberMenu.close();
-  sendButton.render();
-}
-
-// ---------------------------------------------------------------------------
 // Incoming packets
 // ---------------------------------------------------------------------------
 
@@ -967,24 +902,9 @@ function onPacket({ type, ref, payload: p }) {
     case 'refreshed':
       onRefreshed(p);
       break;
-    case 'configured':
-    case 'room':
-      onRoomSettings(p, type === 'configured');
-      break;
-    case 'moderated':
-      onModerated(p, req?.kind === 'moderate' ? req : null);
-      break;
-    case 'removed':
-      onRemoved(p);
-      break;
-    case 'muted':
-      onMuted(p);
-      break;
-    case 'bans':
-      if (req?.kind === 'bans') settingsPanel.showBans(P.str(p.room), Array.isArray(p.bans) ? p.bans.map((b) => ({ ...b, until: timeOf(b?.until) })) : []);
-      break;
     default:
-      // Unknown packet types are ignored (forward compatibility).
+      // Roles and moderation; other unknown packet types are ignored (forward compatibility).
+      gov.onPacket(type, p, req);
       break;
   }
 }
@@ -1053,7 +973,7 @@ function onError(code, message, req, ref, p = {}) {
         return;
       }
       outbox.splice(outbox.indexOf(entry), 1);
-      if (code === 'slow-mode' && roomOf) sendButton.wait(roomOf, Number.isFinite(p.retryAfter) ? p.retryAfter : 1);
+      if (code === 'slow-mode' && roomOf) gov.send.wait(roomOf, Number.isFinite(p.retryAfter) ? p.retryAfter : 1);
       if (code === 'muted' && roomOf) {
         roomOf.muted = true;
         roomOf.mutedUntil = timeOf(p.until);
@@ -1066,12 +986,12 @@ function onError(code, message, req, ref, p = {}) {
     }
 
     case 'moderate':
-      memberMenu.showError(words);
+      gov.menu.showError(words);
       logs.get(req.room)?.addError(words, code, ref);
       return;
 
     case 'configure':
-      settingsPanel.showError(words);
+      gov.panel.showError(words);
       return;
 
     case 'bans':
@@ -1199,7 +1119,7 @@ function renderRoomPanels() {
   const room = rooms.get(current);
   renderRoomTitle(room);
   renderMembers(room, myName, decorate);
-  renderStanding(room);
+  gov.renderStanding(room);
   let unread = 0;
   for (const r of rooms.values()) unread += r.unread;
   renderTitle(unread);

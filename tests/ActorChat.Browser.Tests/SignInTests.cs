@@ -173,6 +173,33 @@ public sealed partial class SignInTests(BrowserFixture browser) : IClassFixture<
         await carol.Page.CloseAsync();
     }
 
+    [Fact]
+    public async Task With_a_refresh_url_the_page_gets_a_new_token_before_expiry_and_sends_it_as_refresh()
+    {
+        await using var server = await ChatServerInstance.StartAsync(null, _issuer.Settings(
+            "--ActorChat:Client:TokenRefreshUrl=/auth/refresh", "--ActorChat:Auth:ClockSkew=00:00:00", "--ActorChat:Auth:ExpiryGrace=00:00:00"));
+        var fresh = _issuer.Mint("dave", "Dave");
+        var asked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dave = await ChatPage.OpenAsync(browser.Context, server.Url, page => page.RouteAsync("**/auth/refresh", async route =>
+        {
+            // The site's backend: a POST with the page's cookies gets a newer token.
+            asked.TrySetResult(route.Request.Method);
+            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = $"{{\"token\":\"{fresh}\"}}" });
+        }));
+        await SignInAsync(dave, _issuer.Mint("dave", "Dave", TestTime.Seconds(4)), "Dave");
+        var me = dave.Page.Locator("#me-user");
+        var first = await me.GetAttributeAsync("data-expires-at");
+
+        Assert.Equal("POST", await asked.Task.WaitAsync(BrowserFixture.Timeout));
+        // The server took the refresh: its expiry is the new token's, and the connection stays.
+        await Expect(me).Not.ToHaveAttributeAsync("data-expires-at", first ?? "");
+        await Expect(dave.Status).ToHaveAttributeAsync("data-state", "open");
+        Assert.Equal(fresh, await dave.Page.EvaluateAsync<string?>("() => sessionStorage.getItem('actorchat.token')"));
+        await Expect(dave.Page.Locator("#reauth-form")).ToBeHiddenAsync();
+        Assert.Empty(dave.Errors);
+        await dave.Page.CloseAsync();
+    }
+
     /// <summary>Signs in on the name step with <paramref name="token"/> and no name, and waits until the chat shows <paramref name="name"/>.</summary>
     private static async Task SignInAsync(ChatPage page, string token, string name)
     {
