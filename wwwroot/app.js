@@ -11,12 +11,18 @@
 // never posts twice.
 //
 // Modules: js/protocol.js (packets), js/connection.js (socket, pacing, backoff), js/rooms.js
-// (room state), js/store.js (what survives a reload), js/view.js (drawing).
+// (room state), js/store.js (what survives a reload), js/view.js (drawing), js/auth.js (signing in
+// with a token, refresh), js/moderation.js (roles, refusals in words, member menu, room settings),
+// js/composer.js (the Send button under slow mode).
 
 import * as P from './js/protocol.js';
 import { Connection, NO_RECONNECT_CODES, describeClose } from './js/connection.js';
-import { Room } from './js/rooms.js';
+import { Room, timeOf } from './js/rooms.js';
 import * as store from './js/store.js';
+import * as auth from './js/auth.js';
+import { isModerator, refusalText } from './js/moderation.js';
+import { SendButton } from './js/composer.js';
+import { Governance } from './js/governance.js';
 import {
   ui, RoomLog, renderRooms, renderMembers, renderRoomTitle, renderDirectory,
   setStatus, setNotice, setCountdown, showFieldError, renderTitle,
@@ -26,6 +32,10 @@ const DEFAULT_ROOM = 'lobby';
 const HELLO_RETRY_DELAYS_MS = [1_000, 2_000, 4_000]; // a name refused right after a reconnect
 // error codes that answer a hello: while one is pending they refuse it.
 const HELLO_ERRORS = new Set(['name-taken', 'invalid-name', 'rate-limited']);
+// A token refused: the connection is closed (4002, 4003) and the page asks to sign in again.
+const AUTH_ERRORS = new Set(['token-expired', 'invalid-token', 'token-mismatch', 'auth-required']);
+// Refusals said in the words of js/moderation.js.
+const WORDED = new Set(['banned', 'muted', 'slow-mode', 'forbidden', ...AUTH_ERRORS]);
 // After a reconnect the session may have expired and its name be held a moment longer, or the
 // new connection's first hello may meet a limit: these are retried before asking the user.
 const REHELLO_RETRY_ERRORS = new Set(['name-taken', 'rate-limited']);
@@ -53,6 +63,10 @@ let sessionName = '';       // the name that session has
 let stopped = false;        // closed with a code we do not retry automatically (1003, 1008, 4001)
 let lastClose = null;       // why the connection ended: { code, reason, opened, text }
 let countdownTimer = 0;
+let jwt = '';               // the user's token this page signs in with ('' = anonymous)
+let user = null;            // welcome.user: {id, name, roles}; id null when anonymous
+// The server's settings for the page (client-config.json); `loading` until they are read.
+let config = { authMode: 'anonymous', refreshUrl: null, known: false, loading: true };
 
 // Per connection.
 let helloState = 'none';    // 'none' | 'pending' | 'done' | 'failed'
@@ -79,6 +93,27 @@ const conn = new Connection({
   onClose: onClosed,
   onChange: render,
 });
+
+const refresher = new auth.Refresher({
+  url: () => config.refreshUrl,
+  onToken: (fresh) => {
+    setJwt(fresh);
+    if (ready()) request(P.refresh(fresh), { kind: 'refresh' });
+  },
+  onFailed: (why) => currentLog()?.addError(`The sign-in could not be renewed (${why}); it will expire.`, 'refresh-failed'),
+});
+// Roles and moderation: the member menu, the settings panel, the Send button (js/governance.js).
+const gov = new Governance({
+  rooms,
+  logs,
+  current: () => current,
+  myName: () => myName,
+  ready: () => ready(),
+  request: (packet, what) => request(packet, what),
+  renderRoomPanels: () => renderRoomPanels(),
+  scheduleSave: () => scheduleSave(),
+});
+const decorate = gov.decorate;
 
 // ---------------------------------------------------------------------------
 // Saving (sessionStorage: a reload of the tab resumes; see js/store.js)
@@ -107,7 +142,7 @@ function saveNow() {
 
 function onOpened() {
   resetConnectionState();
-  if (wanted && wantName) hello(wantName);
+  if (wanted && (wantName || jwt)) hello(wantName); // with a token the name may be left to its claim
   render();
 }
 
@@ -133,6 +168,7 @@ function onClosed(code, reason, wasOpen) {
 
   if (NO_RECONNECT_CODES.has(code)) {
     stopped = true;
+    if (code === 4002 || code === 4003) signInAgain(code);
     setNotice('error', `${text} Not reconnecting automatically.`, shown);
     stopCountdown();
     if (phase === 'chat') currentLog()?.addError(`${close.text} Not reconnecting automatically.`, `close-${code}`);
@@ -221,12 +257,19 @@ const ready = () => conn.isOpen && helloState === 'done';
 
 function submitName() {
   const name = ui.name.value.trim();
-  if (!name) {
-    showFieldError(ui.name, ui.nameError, 'Enter a name.');
+  const typed = config.authMode === 'anonymous' && config.known ? '' : ui.token.value.trim();
+  if (!name && !typed) {
+    showFieldError(ui.name, ui.nameError, config.authMode === 'anonymous' ? 'Enter a name.' : 'Enter a name, or paste a token.');
+    return;
+  }
+  if (config.authMode === 'required' && !typed) {
+    showFieldError(ui.token, ui.nameError, 'This chat needs you to sign in: paste a token.');
     return;
   }
   if (helloInFlight()) return; // wait for the server's answer
   showFieldError(ui.name, ui.nameError, '');
+  showFieldError(ui.token, ui.nameError, '');
+  setJwt(typed);
   helloRetries = 0;
   wantName = name;
   wanted = true;
@@ -253,7 +296,7 @@ function hello(name) {
   // The token resumes the session only for its own name: a hello with another name and the old
   // token would get the old name back.
   const session = token && sameName(name, sessionName) ? token : '';
-  request(P.hello(name, session), { kind: 'hello' });
+  request(P.hello(name, session, jwt), { kind: 'hello' });
 }
 
 function onWelcome(p) {
@@ -271,6 +314,10 @@ function onWelcome(p) {
   lastClose = null;
   store.saveName(myName);
   showFieldError(ui.name, ui.nameError, '');
+  user = p.user && typeof p.user === 'object' ? p.user : null;
+  refresher.schedule(timeOf(p.expiresAt) ?? 0);
+  ui.meUser.dataset.expiresAt = P.str(p.expiresAt);
+  ui.reauthForm.hidden = true;
   phase = 'chat';
   setNotice('none', '');
   stopCountdown();
@@ -293,7 +340,7 @@ function onWelcome(p) {
   if (!rooms.has(current)) selectRoom(rooms.keys().next().value ?? '');
   // The room on screen first: it is the one the reader waits for.
   const order = [...rooms.values()].sort((a, b) => (b.name === current) - (a.name === current));
-  for (const room of order) joinRoom(room);
+  for (const room of order) if (room.state !== 'removed') joinRoom(room);
 
   render();
   renderRoomPanels();
@@ -309,13 +356,70 @@ function onHelloError(code, message) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Signing in with a token (js/auth.js)
+// ---------------------------------------------------------------------------
+
+function setJwt(value) {
+  jwt = value;
+  auth.saveToken(value);
+}
+
+/**
+ * The token expired (4002) or was refused (4003) while in the chat. With a refresh URL an expired
+ * token is renewed and the session resumed by itself; otherwise the page asks for a new token
+ * above the chat, which stays as it is: rooms, logs and the draft in the message box.
+ */
+function signInAgain(code) {
+  if (phase !== 'chat') return;
+  if (code === 4002 && config.refreshUrl) {
+    auth.fetchNewToken(config.refreshUrl).then((fresh) => {
+      setJwt(fresh);
+      connectNow();
+    }, () => askForToken(code));
+    return;
+  }
+  askForToken(code);
+}
+
+function askForToken(code) {
+  ui.reauthForm.hidden = false;
+  ui.reauthForm.dataset.code = String(code);
+  showFieldError(ui.reauthToken, ui.reauthError, refusalText(code === 4002 ? 'token-expired' : 'invalid-token', {}, '', '', null), false);
+  render();
+}
+
+function submitReauth() {
+  const fresh = ui.reauthToken.value.trim();
+  if (!fresh) {
+    showFieldError(ui.reauthToken, ui.reauthError, 'Paste a token.');
+    return;
+  }
+  setJwt(fresh);
+  ui.token.value = fresh;
+  ui.reauthToken.value = '';
+  ui.reauthForm.hidden = true;
+  connectNow();
+}
+
+function signOut() {
+  setJwt('');
+  ui.token.value = '';
+  leaveChat();
+}
+
+function onRefreshed(p) {
+  refresher.schedule(timeOf(p.expiresAt) ?? 0);
+  ui.meUser.dataset.expiresAt = P.str(p.expiresAt);
+}
+
 /** A hello was refused for good: back to the name step with the server's words. */
 function onHelloRefused(code, message) {
   helloState = 'failed';
   const refused = pendingName;
   pendingName = null;
   wanted = false; // nothing to resume until the user chooses a name
-  const text = message || code || 'The name was refused.';
+  const text = refusalText(code, { message }, '', '', null) || 'The name was refused.';
   if (phase === 'chat') {
     currentLog()?.addError(`Could not rejoin as ${refused ?? 'before'}: ${text}`, code);
     phase = 'name';
@@ -370,6 +474,9 @@ function leaveChat() {
   stopCountdown();
   token = '';
   sessionName = '';
+  user = null;
+  refresher.cancel();
+  ui.reauthForm.hidden = true;
   for (const entry of outbox) {
     logs.get(entry.room)?.fail(entry.cid, 'you left the chat before the server received it.', 'not-sent', null);
   }
@@ -458,6 +565,12 @@ function submitRoom() {
 
 function openRoom(name) {
   const existing = rooms.get(name);
+  if (existing && existing.state === 'removed') {
+    // Taken out by a moderator: joining again is the user's choice (a ban still refuses it).
+    if (ready()) joinRoom(existing, true);
+    selectRoom(name);
+    return;
+  }
   if (existing && existing.state !== 'leaving') {
     selectRoom(name);
     return;
@@ -534,6 +647,9 @@ function onJoined(p, req) {
   }
   room.olderKnown = true;
   room.setMembers(p.members, p.memberCount);
+  const wasMuted = room.muted;
+  room.applyStanding(p);
+  if (room.muted && !wasMuted) log.addNote('error', [refusalText('muted', {}, name, '', room.mutedUntil)]);
   room.state = 'joined';
 
   flushOutbox(name);
@@ -553,7 +669,7 @@ function onPresence(p) {
     log.addNote('rename', [{ cls: 'line-name', text: from }, ' is now known as ', { cls: 'line-name', text: to }, '.']);
   }
   for (const name of changes.joins) log.addNote('join', [{ cls: 'line-name', text: name }, ' has joined.']);
-  if (room.name === current) renderMembers(room, myName);
+  if (room.name === current) renderMembers(room, myName, decorate);
 }
 
 function onMessage(p) {
@@ -621,6 +737,16 @@ function sendMessage() {
   const room = rooms.get(current);
   const log = currentLog();
   if (!room || !log) return;
+  // Refused here, before it is sent: the text stays in the box.
+  if (SendButton.left(room) > 0) return; // the Send button counts down
+  if (room.state === 'removed') {
+    log.addError(`You are not in #${room.name} any more: join it again to write here.`, 'removed');
+    return;
+  }
+  if (room.settings.posting === 'moderators' && !isModerator(room.role)) {
+    log.addError(refusalText('forbidden', {}, room.name, 'moderators', null), 'forbidden');
+    return;
+  }
   if (outbox.length >= MAX_OUTBOX) {
     // The text stays in the box.
     log.addError(`${outbox.length} messages are still waiting to be sent; try again once they are.`, 'outbox-full');
@@ -630,6 +756,7 @@ function sendMessage() {
   outbox.push(entry);
   log.addPending(entry, myName ?? wantName);
   ui.input.value = '';
+  gov.send.afterSend(room);
   if (ready() && room.state === 'joined') transmit(entry);
   scheduleSave();
 }
@@ -711,7 +838,7 @@ function onRenamed(p) {
   closeRename();
   saveNow();
   render();
-  renderMembers(rooms.get(current), myName);
+  renderMembers(rooms.get(current), myName, decorate);
 }
 
 function requestDirectory() {
@@ -770,21 +897,33 @@ function onPacket({ type, ref, payload: p }) {
       onRooms(p);
       break;
     case 'error':
-      onError(P.str(p.code), P.str(p.message), req, ref);
+      onError(P.str(p.code), P.str(p.message), req, ref, p);
+      break;
+    case 'refreshed':
+      onRefreshed(p);
       break;
     default:
-      // Unknown packet types are ignored (forward compatibility).
+      // Roles and moderation; other unknown packet types are ignored (forward compatibility).
+      gov.onPacket(type, p, req);
       break;
   }
 }
 
 /** Every error is shown where its request was made; its code and ref stay on the line. */
-function onError(code, message, req, ref) {
+function onError(code, message, req, ref, p = {}) {
   const text = message || code || 'unknown error';
+  const roomOf = rooms.get(req?.room ?? req?.entry?.room ?? '');
+  const words = WORDED.has(code) ? refusalText(code, p, roomOf?.name ?? '', roomOf?.settings.posting ?? '', timeOf(p.until)) : text;
   if (code === 'rate-limited') conn.pause(RATE_RETRY_MS);
   switch (req?.kind) {
     case 'hello':
       if (helloState === 'pending') {
+        if (phase === 'chat' && AUTH_ERRORS.has(code)) {
+          // Resuming with a token that is no longer good: the close (4002, 4003) that follows
+          // asks to sign in again, and the chat stays.
+          helloState = 'failed';
+          return;
+        }
         if (HELLO_ERRORS.has(code)) {
           onHelloError(code, message);
         } else {
@@ -805,12 +944,20 @@ function onError(code, message, req, ref) {
         }, RATE_RETRY_MS);
         return;
       }
+      const why = code === 'banned' ? words : `Could not join ${req.room}: ${code === 'forbidden' ? `#${req.room} is closed to you (${text})` : text}`;
+      if (room.removed) {
+        // Taken out by a moderator before: the room stays listed, its log says why.
+        room.state = 'removed';
+        logs.get(room.name)?.addError(why, code, ref);
+        renderRoomPanels();
+        return;
+      }
       if (req.user || current === req.room) {
         ui.roomInput.value = req.room;
-        showFieldError(ui.roomInput, ui.roomError, `Could not join ${req.room}: ${text}`);
+        showFieldError(ui.roomInput, ui.roomError, why);
       }
       removeRoom(req.room);
-      currentLog()?.addError(`Could not join ${req.room}: ${text}`, code, ref);
+      currentLog()?.addError(why, code, ref);
       return;
     }
 
@@ -826,10 +973,31 @@ function onError(code, message, req, ref) {
         return;
       }
       outbox.splice(outbox.indexOf(entry), 1);
-      logs.get(entry.room)?.fail(entry.cid, text, code, ref);
+      if (code === 'slow-mode' && roomOf) gov.send.wait(roomOf, Number.isFinite(p.retryAfter) ? p.retryAfter : 1);
+      if (code === 'muted' && roomOf) {
+        roomOf.muted = true;
+        roomOf.mutedUntil = timeOf(p.until);
+      }
+      logs.get(entry.room)?.fail(entry.cid, words, code, ref);
+      // Never lose the draft: a refused text goes back into an empty box.
+      if (entry.room === current && !ui.input.value) ui.input.value = entry.text;
       scheduleSave();
       return;
     }
+
+    case 'moderate':
+      gov.menu.showError(words);
+      logs.get(req.room)?.addError(words, code, ref);
+      return;
+
+    case 'configure':
+      gov.panel.showError(words);
+      return;
+
+    case 'bans':
+    case 'refresh':
+      currentLog()?.addError(req.kind === 'refresh' ? `The sign-in could not be renewed: ${words}` : words, code, ref);
+      return;
 
     case 'history': {
       const room = rooms.get(req.room);
@@ -855,6 +1023,8 @@ function onError(code, message, req, ref) {
       return;
 
     default:
+      // An expired token's error (no ref) comes just before its close (4002), which asks to sign in.
+      if (AUTH_ERRORS.has(code) && !ref) return;
       if (code === 'rate-limited' && !ref) {
         // The server drops a packet over its rate before reading it, so its error has no ref.
         if (helloState === 'pending') {
@@ -937,6 +1107,10 @@ function render() {
 
   ui.myName.textContent = myName ?? wantName;
   ui.renameOpen.disabled = !ready();
+  ui.meUser.textContent = auth.describeUser(user, myName);
+  ui.signOut.hidden = !jwt;
+  // The token field only where tokens count (shown when the settings could not be read).
+  ui.tokenField.hidden = config.loading === true || (config.known && config.authMode === 'anonymous');
 }
 
 /** The room list, the current room's title and members, and the unread count in the title. */
@@ -944,7 +1118,8 @@ function renderRoomPanels() {
   renderRooms(rooms, current, { select: selectRoom, leave: leaveRoom });
   const room = rooms.get(current);
   renderRoomTitle(room);
-  renderMembers(room, myName);
+  renderMembers(room, myName, decorate);
+  gov.renderStanding(room);
   let unread = 0;
   for (const r of rooms.values()) unread += r.unread;
   renderTitle(unread);
@@ -1004,6 +1179,11 @@ function restore() {
 function init() {
   rememberedName = store.loadName();
   if (rememberedName && !ui.name.value) ui.name.value = rememberedName;
+  // A token in the address (#token=…) is taken once and removed from it; else this tab's own.
+  const linked = auth.takeFragmentToken();
+  if (linked) setJwt(linked);
+  else jwt = auth.loadToken();
+  ui.token.value = jwt;
 
   ui.nameForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -1065,6 +1245,14 @@ function init() {
   });
   ui.reconnect.addEventListener('click', connectNow);
   ui.leave.addEventListener('click', leaveChat);
+  ui.signOut.addEventListener('click', signOut);
+  ui.reauthForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitReauth();
+  });
+  ui.token.addEventListener('input', () => {
+    if (ui.nameError.textContent) showFieldError(ui.token, ui.nameError, '');
+  });
 
   window.addEventListener('online', () => { if (wanted && !stopped) connectNow(); });
   window.addEventListener('pageshow', (ev) => { if (ev.persisted && wanted && !stopped) connectNow(); });
@@ -1072,6 +1260,12 @@ function init() {
 
   store.answerForSession(() => token);
   restore();
+  auth.loadConfig().then((c) => {
+    config = c;
+    render();
+  });
+  // A sign-in link signs in at once (unless this tab resumes its session with it).
+  if (linked && phase === 'name') submitName();
   render();
   renderRoomPanels();
   if (phase === 'name') {

@@ -234,7 +234,8 @@ public static class ChatServer
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorChat.Host");
 
         app.UseForwardedHeaders();
-        app.Use(SecurityHeaders);
+        var policy = ContentSecurityPolicy(options.Client.RefreshOrigin);
+        app.Use((context, next) => SecurityHeaders(context, next, policy));
         if (listeners.SeparateManagement)
         {
             // Management paths only on the management listeners, everything else only on the chat ones.
@@ -275,6 +276,7 @@ public static class ChatServer
         app.UseRouting();
         app.UseRateLimiter();
         app.MapChatApi(options.Auth);
+        app.MapClientConfig(options);
         app.MapHealthChecks("/healthz", new() { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -311,13 +313,19 @@ public static class ChatServer
         }
     }
 
-    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// The page's policy. connect-src 'self' covers the page's own ws:/wss: origin (CSP Level 3, as
+    /// browsers do now); a bare ws: or wss: would let a script in the page open a socket to any
+    /// host. An absolute <c>Client:TokenRefreshUrl</c> adds its one origin, which the page fetches.
+    /// </summary>
+    private static string ContentSecurityPolicy(string? refreshOrigin) =>
+        $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{(refreshOrigin is null ? "" : " " + refreshOrigin)}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next, string policy)
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        // connect-src 'self' covers the page's own ws:/wss: origin (CSP Level 3, as browsers do
-        // now); a bare ws: or wss: would let a script in the page open a socket to any host.
-        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        headers.ContentSecurityPolicy = policy;
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
     }

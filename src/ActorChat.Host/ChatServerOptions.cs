@@ -109,6 +109,9 @@ public sealed class ChatServerOptions
     /// <summary>Whether <c>actorchat.v1</c> clients sign in with a token, how tokens are checked, and the server API's keys.</summary>
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>What the browser page is told: where it refreshes its token.</summary>
+    public ClientOptions Client { get; set; } = new();
+
     /// <summary>The bounds of every room, from <see cref="Rooms"/> and <see cref="History"/>.</summary>
     public RoomLimits RoomLimits() => new()
     {

@@ -90,6 +90,11 @@ internal static class ChatServerOptionsValidator
         // The mode, the keys (files read now), the audience outside anonymous mode.
         _ = AuthSetup.Rules(options.Auth);
 
+        if (options.Client.FindProblem() is { } client)
+        {
+            throw Invalid($"{nameof(options.Client)}:{nameof(options.Client.TokenRefreshUrl)}", options.Client.TokenRefreshUrl!, client);
+        }
+
         InvalidSettingsException Invalid(string name, object value, string rule)
         {
             var setting = $"{ChatServerOptions.Section}:{name}";

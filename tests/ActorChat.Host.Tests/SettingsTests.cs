@@ -17,6 +17,8 @@ public sealed class SettingsTests
 {
     private const string DurationNote = " (a duration is hh:mm:ss[.fff]; a bare number means days)";
 
+    private const string RefreshRule = "must be an absolute http(s) URL or a path starting with /, e.g. /auth/refresh or https://id.example.com/chat-token";
+
     public static TheoryData<string[], string> BadSettings => new()
     {
         // The cases: a range, a duration with a unit, a bare number read as days, a proxy that is not an address.
@@ -86,6 +88,13 @@ public sealed class SettingsTests
         { ["--ActorChat:Auth:ApiRequestsPerSecond=0"], "ActorChat:Auth:ApiRequestsPerSecond = 0: must be between 1 and 1000000" },
         { ["--ActorChat:Auth:ApiRequestBurst=many"], "ActorChat:Auth:ApiRequestBurst = many: must be a whole number" },
         { ["--ActorChat:Auth:ApiOnAllInterfaces=yes"], "ActorChat:Auth:ApiOnAllInterfaces = yes: must be true or false" },
+
+        // Where the page refreshes its token: an absolute http(s) URL or a path of the page's own origin.
+        { ["--ActorChat:Client:TokenRefreshUrl=auth/refresh"], "ActorChat:Client:TokenRefreshUrl = auth/refresh: " + RefreshRule },
+        { ["--ActorChat:Client:TokenRefreshUrl=//id.example.com/refresh"], "ActorChat:Client:TokenRefreshUrl = //id.example.com/refresh: " + RefreshRule },
+        { ["--ActorChat:Client:TokenRefreshUrl=ftp://id.example.com/refresh"], "ActorChat:Client:TokenRefreshUrl = ftp://id.example.com/refresh: " + RefreshRule },
+        { ["--ActorChat:Client:TokenRefreshUrl=javascript:alert(1)"], "ActorChat:Client:TokenRefreshUrl = javascript:alert(1): " + RefreshRule },
+        { ["--ActorChat:Client:TokenRefreshUrl=/auth/re fresh"], "ActorChat:Client:TokenRefreshUrl = /auth/re fresh: " + RefreshRule },
 
         // Where to listen.
         { ["--urls", "nonsense"], "urls = nonsense: must be a URL to listen on, e.g. http://0.0.0.0:3490" },
@@ -277,6 +286,7 @@ public sealed class SettingsTests
             ["ActorChat:Auth:ExpiryGrace"] = "00:00:40",
             ["ActorChat:Auth:Admins:0"] = "alice",
             ["ActorChat:Auth:AdminRole"] = "chat-admin",
+            ["ActorChat:Client:TokenRefreshUrl"] = "https://id.example.com/chat-token",
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
@@ -296,7 +306,7 @@ public sealed class SettingsTests
     {
         var unranged = typeof(ChatServerOptions).GetProperties().Concat(typeof(ChatSettings).GetProperties()).Concat(typeof(HistoryOptions).GetProperties())
             .Concat(typeof(RoomOptions).GetProperties()).Concat(typeof(SessionOptions).GetProperties()).Concat(typeof(ChatClusterOptions).GetProperties())
-            .Concat(typeof(AuthOptions).GetProperties())
+            .Concat(typeof(AuthOptions).GetProperties()).Concat(typeof(ClientOptions).GetProperties())
             .Where(p => p.SetMethod?.IsPublic == true && p.PropertyType != typeof(bool) && (p.PropertyType.IsPrimitive || p.PropertyType == typeof(TimeSpan)))
             .Where(p => p.GetCustomAttribute<RangeAttribute>() is null)
             .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")

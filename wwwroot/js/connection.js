@@ -17,7 +17,7 @@ const PACE_BURST = 16;
 const PACE_PER_SECOND = 8;
 
 /** Close codes after which the page does not reconnect by itself: a retry would end the same way. */
-export const NO_RECONNECT_CODES = new Set([1003, 1008, 4001]);
+export const NO_RECONNECT_CODES = new Set([1003, 1008, 4001, 4002, 4003, 4004]);
 
 // What each close code means, in words. The server's own close reason is shown beside it.
 const CLOSE_TEXT = new Map([
@@ -33,6 +33,11 @@ const CLOSE_TEXT = new Map([
   [1013, 'The server is busy and asked to try again later'],
   [3008, 'Messages could not reach this page fast enough'],
   [4001, 'This session was taken over by another tab or window'],
+  [4002, 'Your sign-in expired — sign in again'],
+  [4003, 'Your sign-in was refused (the token is not valid here) — sign in again'],
+  [4004, 'You were removed: banned or removed by a moderator or the server'],
+  [4005, 'The server disconnected this page'],
+  [4006, 'The server did not hear this page say hello in time'],
 ]);
 
 // The 1013 reasons the server sends (docs/PROTOCOL.md), in words.

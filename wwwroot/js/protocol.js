@@ -86,7 +86,15 @@ export function parseMessages(list, room) {
 export const names = (list) => (Array.isArray(list) ? list.filter((n) => typeof n === 'string' && n) : []);
 
 // Requests. Each returns the packet to send; the caller picks the ref.
-export const hello = (name, session) => ({ type: 'hello', payload: session ? { name, session } : { name } });
+/** `hello {name?, session?, token?}`: the name may be left out with a token (its `name` claim stands for it). */
+export const hello = (name, session, token) => {
+  const payload = {};
+  if (name) payload.name = name;
+  if (session) payload.session = session;
+  if (token) payload.token = token;
+  return { type: 'hello', payload };
+};
+export const refresh = (token) => ({ type: 'refresh', payload: { token } });
 export const join = (room, since, limit) => {
   const payload = { room };
   if (since) payload.since = { epoch: since.epoch, offset: since.offset };
@@ -99,3 +107,30 @@ export const history = (room, before, limit) => ({ type: 'history', payload: { r
 export const rename = (name) => ({ type: 'rename', payload: { name } });
 export const rooms = () => ({ type: 'rooms', payload: {} });
 export const bye = () => ({ type: 'bye', payload: {} });
+
+// Roles and moderation (docs/PROTOCOL.md "Roles and moderation").
+export const configure = (room, change) => ({ type: 'configure', payload: { room, ...change } });
+/** kick, ban, unban, mute, unmute: `target` is {name} or {user}; duration (seconds) for ban and mute. */
+export const moderate = (action, room, target, duration, reason) => {
+  const payload = { room, target };
+  if (reason) payload.reason = reason;
+  if (duration && (action === 'ban' || action === 'mute')) payload.duration = duration;
+  return { type: action, payload };
+};
+export const unbanById = (room, ban) => ({ type: 'unban', payload: { room, ban } });
+export const bans = (room) => ({ type: 'bans', payload: { room } });
+
+/** The room settings of a `joined`, `room` or `configured`, with the defaults for what is missing. */
+export function parseSettings(s) {
+  const o = s && typeof s === 'object' ? s : {};
+  return {
+    visibility: o.visibility === 'private' ? 'private' : 'public',
+    anonymous: o.anonymous === 'deny' ? 'deny' : 'allow',
+    posting: o.posting === 'moderators' ? 'moderators' : 'everyone',
+    slowMode: Number.isSafeInteger(o.slowMode) && o.slowMode > 0 ? o.slowMode : 0,
+    topic: str(o.topic),
+  };
+}
+
+const ROLES = new Set(['member', 'moderator', 'owner', 'admin']);
+export const role = (v) => (ROLES.has(v) ? v : 'member');

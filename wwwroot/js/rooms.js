@@ -1,7 +1,7 @@
 // The state of one room as this page knows it: where the page is in its history, who is there,
 // what is unread. No page elements here; the view draws from it.
 
-import { names } from './protocol.js';
+import { names, parseSettings, role } from './protocol.js';
 
 /** The server's default MaxPresenceList: the most names a joined lists. */
 const LIST_CAP = 1000;
@@ -29,6 +29,22 @@ export class Room {
     this.olderKnown = false;  // a joined said where the room's history starts for this page
     this.historyRef = null;   // the history request in flight
     this.joinRef = null;      // the join request in flight
+    // Roles and moderation (from joined, room, muted, removed).
+    this.role = 'member';
+    this.settings = parseSettings(null);
+    this.muted = false;
+    this.mutedUntil = null;   // a time (ms) or null: until lifted (when muted)
+    this.slowUntil = 0;       // slow mode: no send before this (ms)
+    this.removed = null;      // {action, by, reason, until} when a moderator took this page out
+  }
+
+  /** The joiner's standing in a joined: its role, the room's settings, whether it is muted. */
+  applyStanding(p) {
+    this.role = role(p.role);
+    this.settings = parseSettings(p.settings);
+    this.muted = Object.hasOwn(p, 'mutedUntil');
+    this.mutedUntil = this.muted ? timeOf(p.mutedUntil) : null;
+    this.removed = null;
   }
 
   /** The `since` of a resuming join, or null when the page never had this room's position. */
@@ -89,7 +105,7 @@ export class Room {
 
   /** Forget what only a connection knows (membership, requests in flight); the position stays. */
   disconnected() {
-    if (this.state !== 'leaving') this.state = 'joining';
+    if (this.state !== 'leaving' && this.state !== 'removed') this.state = 'joining';
     this.historyRef = null;
     this.joinRef = null;
   }
@@ -97,4 +113,11 @@ export class Room {
   toSaved() {
     return { room: this.name, epoch: this.epoch, offset: this.offset };
   }
+}
+
+/** A wire time as ms since the epoch, or null (absent, null or not a time). */
+export function timeOf(v) {
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
 }

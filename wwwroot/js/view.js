@@ -47,6 +47,16 @@ export const ui = {
   noticeText: byId('chat-notice-text'),
   countdown: byId('chat-countdown'),
   reconnect: byId('chat-reconnect'),
+  // Signing in with a token, roles.
+  tokenField: byId('token-field'),
+  token: byId('chat-token'),
+  reauthForm: byId('reauth-form'),
+  reauthToken: byId('reauth-token'),
+  reauthError: byId('reauth-error'),
+  meUser: byId('me-user'),
+  signOut: byId('sign-out'),
+  roomRole: byId('room-role'),
+  roomTopic: byId('room-topic'),
 };
 
 export const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -386,8 +396,11 @@ export function renderRooms(rooms, current, actions) {
   }
 }
 
-/** @param {import('./rooms.js').Room | undefined} room */
-export function renderMembers(room, myName) {
+/**
+ * @param {import('./rooms.js').Room | undefined} room
+ * @param {(li: HTMLLIElement, name: string) => void} [decorate] adds the role and the member menu's button
+ */
+export function renderMembers(room, myName, decorate) {
   // Until the room's next joined (after a reconnect) the list is the last one known.
   ui.users.dataset.stale = String(Boolean(room) && room.state !== 'joined');
   if (!room || !room.membersKnown) {
@@ -403,6 +416,7 @@ export function renderMembers(room, myName) {
     li.dataset.name = n;
     li.textContent = n;
     if (n === myName) li.classList.add('user-self');
+    decorate?.(li, n);
     return li;
   }));
   ui.userCount.textContent = String(room.memberCount);
