@@ -27,12 +27,14 @@ public sealed class ChatGateway : ReceiveActor
     private readonly Users.UserAuth _auth;
     private readonly HashSet<IActorRef> _connections = [];
     private readonly ServerLinks? _server;
+    private readonly IActorRef? _users;
     private ConnectionActor.Close? _draining;
     private ServerBanList _bans = ServerBanList.Empty;
 
-    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null)
+    public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null, IActorRef? users = null)
     {
         _server = server;
+        _users = users;
         _auth = auth ?? Users.UserAuth.Anonymous;
         _rooms = rooms;
         _roomDirectory = roomDirectory;
@@ -89,8 +91,9 @@ public sealed class ChatGateway : ReceiveActor
     /// <param name="roomDirectory">What answers <c>rooms</c> in a cluster (<see cref="RoomDirectory"/>); null: <paramref name="rooms"/>.</param>
     /// <param name="auth">Whether <c>actorchat.v1</c> clients sign in with a token; null: anonymous.</param>
     /// <param name="server">The control entity and the node's publish-subscribe mediator (null: no server-wide bans or disconnects, as in tests of the gateway alone).</param>
-    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null) =>
-        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory, auth, server));
+    /// <param name="users">The users' region: a signed-in user's rooms on every device (null: a user's rooms are its session's, as in tests of the gateway alone).</param>
+    public static Props Props(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider? time = null, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null, IActorRef? users = null) =>
+        Akka.Actor.Props.Create(() => new ChatGateway(rooms, sessions, settings, metrics, connectionLogger, time ?? TimeProvider.System, roomDirectory, auth, server, users));
 
     /// <summary>A connection that throws is stopped (its socket closed with 1011); the others go on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -98,7 +101,7 @@ public sealed class ChatGateway : ReceiveActor
     private void OnConnect(Connect connect)
     {
         var connection = Context.ActorOf(
-            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time, _roomDirectory, _auth),
+            ConnectionActor.Props(connect.Subprotocol, connect.Id, connect.Address, connect.Socket, _rooms, _sessions, _settings, _metrics, _logger, _time, _roomDirectory, _auth, _users),
             $"connection-{connect.Id}");
         Context.Watch(connection);
         _connections.Add(connection);

@@ -1,6 +1,7 @@
 using ActorChat.Actors.Rooms;
 using ActorChat.Actors.Server;
 using ActorChat.Actors.Sessions;
+using ActorChat.Actors.Users;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -37,6 +38,9 @@ public sealed class ChatNode
 
     /// <summary>The server control entity's region (type name): one entity, <see cref="ServerControlContract.EntityId"/>.</summary>
     public const string ServerControlTypeName = "server-control";
+
+    /// <summary>The users' region (type name): one <see cref="UserEntity"/> per signed-in user.</summary>
+    public const string UserTypeName = "user";
 
     private ChatNode(IActorRef rooms, IActorRef roomDirectory, IActorRef names, IActorRef sessionRegion, IActorRef sessions, IActorRef gateway)
     {
@@ -109,9 +113,20 @@ public sealed class ChatNode
             supervision,
             supervisionLogger);
 
+        // Signed-in users: their rooms on every device.
+        var users = StartRegion(
+            system,
+            UserTypeName,
+            id => UserEntity.Props(id, settings.Limits.MaxRoomsPerConnection, loggers.CreateLogger("ActorChat.Actors.Users")),
+            UserContract.StopUser.Instance,
+            remember: false,
+            new UserExtractor(settings.Shards),
+            supervision,
+            supervisionLogger);
+
         var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength, settings.Shards), "sessions");
         var gateway = system.ActorOf(
-            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth, server: new ChatGateway.ServerLinks(control, topics)),
+            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth, server: new ChatGateway.ServerLinks(control, topics), users: users),
             "chat");
         return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
     }

@@ -99,7 +99,8 @@ public abstract class ConnectionActor : ReceiveActor
     /// The actor for a connection speaking <paramref name="subprotocol"/> (<see cref="Subprotocols"/>).
     /// <paramref name="rooms"/> is the routing point of every room, <paramref name="sessions"/> the session registry,
     /// <paramref name="roomDirectory"/> what answers <c>rooms</c> (null: <paramref name="rooms"/>, the one node's region),
-    /// <paramref name="auth"/> whether clients sign in with a token (null: anonymous).
+    /// <paramref name="auth"/> whether clients sign in with a token (null: anonymous), <paramref name="users"/>
+    /// the users' region (null: a user's rooms are its session's).
     /// </summary>
     public static Props Props(
         string subprotocol,
@@ -113,11 +114,13 @@ public abstract class ConnectionActor : ReceiveActor
         ILogger logger,
         TimeProvider? time = null,
         IActorRef? roomDirectory = null,
-        Users.UserAuth? auth = null)
+        Users.UserAuth? auth = null,
+        IActorRef? users = null)
     {
         var context = new ConnectionContext(id, address, socket, rooms, sessions, settings, metrics, logger, time ?? TimeProvider.System, roomDirectory ?? rooms)
         {
             Auth = auth ?? Users.UserAuth.Anonymous,
+            UserRegion = users,
         };
         return subprotocol switch
         {

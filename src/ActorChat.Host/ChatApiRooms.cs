@@ -176,7 +176,7 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
         }
 
         return await AskRoomAsync(room, "the room's presence", new ChatGateway.ToRoom(new RoomContract.GetPresence(room)), answer => answer is RoomContract.PresenceList list
-            ? TypedResults.Ok(new Presence(room, list.MemberCount, [.. list.Members.Select(m => new PresenceMember(m.Name, m.Connections))]))
+            ? TypedResults.Ok(new Presence(room, list.MemberCount, [.. list.Members.Select(m => new PresenceMember(m.Name, m.Connections, m.User))]))
             : null, cancellation).ConfigureAwait(false);
     }
 

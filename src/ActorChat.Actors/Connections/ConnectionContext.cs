@@ -22,4 +22,7 @@ internal sealed record ConnectionContext(
 {
     /// <summary>Whether and how <c>actorchat.v1</c> clients sign in with a token (anonymous by default).</summary>
     public Users.UserAuth Auth { get; init; } = Users.UserAuth.Anonymous;
+
+    /// <summary>The users' region (<see cref="Users.UserEntity"/>): a signed-in user's rooms on every device (null: a session's own, as in tests of a gateway alone).</summary>
+    public IActorRef? UserRegion { get; init; }
 }

@@ -89,6 +89,7 @@ internal sealed partial class V1Connection
         if (_sessionId is { } session && !_ended)
         {
             Wiring.Sessions.Tell(new SessionContract.LeftRoom(session, room));
+            UserLeft(room, everywhere: false);
         }
 
         return true;

@@ -57,6 +57,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
         Receive<RoomContract.RoomList>(l => Enqueue(V1Protocol.EncodeRooms(l.Ref, l.Rooms)));
         Receive<Unanswered>(OnUnanswered);
         ReceiveIdentity();
+        ReceiveUsers();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -103,7 +104,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
             return;
         }
 
-        if (_sessionId is null)
+        if (_sessionId is null || _helloPending)
         {
             SendError(ErrorCodes.NoSession, _helloPending ? "Wait for welcome before sending anything else." : "Say hello first.", request.Ref);
             return;
@@ -188,17 +189,31 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
 
     private void OnWelcomed(SessionContract.Welcomed welcomed)
     {
-        _helloPending = false;
         Timers.Cancel(HelloTimer);
+
+        // The session is this connection's from now (a clean close ends it), though a user's
+        // welcome waits for the user's rooms.
         _sessionId = welcomed.SessionId;
         _name = welcomed.Name;
+        if (!AwaitUserRooms(welcomed))
+        {
+            CompleteWelcome(welcomed, []);
+        }
+    }
+
+    /// <summary>Welcomes the client with the session's rooms and <paramref name="userRooms"/> (a user's, on every device).</summary>
+    private void CompleteWelcome(SessionContract.Welcomed welcomed, IReadOnlyList<string> userRooms)
+    {
+        _helloPending = false;
+        _welcoming = null;
         Metrics.Joined();
 
-        // The rooms the session is still a member of count toward the limit; the client joins
-        // each again (with since) to get what it missed and its live messages.
-        _rooms.AddResumable(welcomed.Rooms);
+        // The rooms the session (or the user) is still a member of count toward the limit; the
+        // client joins each again (with since) to get what it missed and its live messages.
+        var rooms = WelcomeRooms(welcomed.Rooms, userRooms);
+        _rooms.AddResumable(rooms);
 
-        Enqueue(EncodeWelcome(welcomed));
+        Enqueue(EncodeWelcome(welcomed with { Rooms = rooms }));
     }
 
     private void OnJoin(JoinRequest join)
@@ -225,6 +240,7 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
         if (known)
         {
             WatchRoom(entered.Room, Sender);
+            UserEntered(entered.Room);
         }
 
         foreach (var frame in entered.Frames)
@@ -240,19 +256,30 @@ internal sealed partial class V1Connection : ConnectionActor, IWithTimers
 
     private void OnLeave(LeaveRequest leave)
     {
-        if (!_rooms.Leave(leave.Room))
+        // A user's leave is the user's: the other connections leave too.
+        UserLeft(leave.Room, everywhere: true);
+        if (!LeaveHere(leave.Room, leave.Ref))
         {
             // Leaving is idempotent.
             Enqueue(V1Protocol.EncodeLeft(leave.Ref, leave.Room));
-            return;
+        }
+    }
+
+    /// <summary>Leaves <paramref name="room"/> on this connection (false: it was not one of its rooms); the room answers <c>left</c>.</summary>
+    private bool LeaveHere(string room, string? requestRef)
+    {
+        if (_sessionId is null || _ended || !_rooms.Leave(room))
+        {
+            return false;
         }
 
-        ForgetRoom(leave.Room);
-        Timers.Cancel(JoinTimer(leave.Room));
-        Wiring.Sessions.Tell(new SessionContract.LeftRoom(_sessionId!, leave.Room));
+        ForgetRoom(room);
+        Timers.Cancel(JoinTimer(room));
+        Wiring.Sessions.Tell(new SessionContract.LeftRoom(_sessionId, room));
 
         // The room answers with left, after everything it sent before.
-        Wiring.Rooms.Tell(new RoomContract.Leave(leave.Room, _sessionId!, leave.Ref));
+        Wiring.Rooms.Tell(new RoomContract.Leave(room, _sessionId, requestRef));
+        return true;
     }
 
     private void OnSend(SendRequest send)

@@ -67,16 +67,17 @@ public sealed partial class RoomActor
 
     private PresenceList CurrentPresence()
     {
-        // By name (a user's connections will share one), in the order joined.members has, capped like it.
-        var byName = new SortedDictionary<string, int>(RoomMembers.Order);
+        // By name (a user's connections share the user's one), in the order joined.members has, capped like it.
+        var byName = new SortedDictionary<string, (int Connections, string? User)>(RoomMembers.Order);
         foreach (var member in _members.Members)
         {
-            byName[member.Name] = byName.GetValueOrDefault(member.Name) + (member.Connection is null ? 0 : 1);
+            var (connections, user) = byName.GetValueOrDefault(member.Name);
+            byName[member.Name] = (connections + (member.Connection is null ? 0 : 1), user ?? member.Identity.UserId);
         }
 
         return new PresenceList(
             _room,
             byName.Count,
-            [.. byName.Take(_limits.MaxPresenceList).Select(m => new PresentMember(m.Key, m.Value))]);
+            [.. byName.Take(_limits.MaxPresenceList).Select(m => new PresentMember(m.Key, m.Value.Connections, m.Value.User))]);
     }
 }

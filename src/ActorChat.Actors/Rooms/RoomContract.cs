@@ -193,6 +193,9 @@ public static partial class RoomContract
     /// </summary>
     public sealed record PresenceList(string Room, int MemberCount, IReadOnlyList<PresentMember> Members);
 
-    /// <summary>A name in a <see cref="PresenceList"/> and how many of its connections are in the room.</summary>
-    public sealed record PresentMember(string Name, int Connections);
+    /// <summary>
+    /// A name in a <see cref="PresenceList"/>, the user who holds it (null: an anonymous member) and how
+    /// many of its connections (all of the user's, by then) are in the room.
+    /// </summary>
+    public sealed record PresentMember(string Name, int Connections, string? User = null);
 }

@@ -24,7 +24,7 @@ namespace ActorChat.Actors.Serialization;
 /// <see cref="RoomContract.SessionEnded"/> (an <see cref="IWithRoom"/>) goes to the sessions' serializer.
 /// Identifiers (stored with every journal row, so never reused): 4201 history
 /// (<c>ActorChat.History.HistorySerializer</c>, bound in <c>ChatHistory.SerializationConfig</c>,
-/// which is in the same style), 7101 rooms and relay, 7102 sessions and names, 7103 server control.
+/// which is in the same style), 7101 rooms and relay, 7102 sessions and names, 7103 server control, 7104 users.
 /// </remarks>
 public static class ChatSerialization
 {
@@ -106,12 +106,25 @@ public static class ChatSerialization
         typeof(Server.ServerControlEvent),
     ];
 
+    /// <summary>What <see cref="UserMessagesSerializer"/> writes: the messages of users' entities and their persisted events.</summary>
+    public static IReadOnlyList<Type> UserTypes { get; } =
+    [
+        typeof(Users.IUserMessage),
+        typeof(Users.UserContract.Memberships),
+        typeof(Users.UserContract.LeaveForUser),
+        typeof(Users.UserContract.StopUser),
+
+        // Persisted (usv1.…).
+        typeof(Users.UserEvent),
+    ];
+
     /// <summary><c>akka.actor.serializers</c> and <c>serialization-bindings</c> for the rooms' and sessions' serializers.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString(Hocon(
     [
         (RoomMessagesSerializer.Name, typeof(RoomMessagesSerializer), RoomTypes),
         (SessionMessagesSerializer.Name, typeof(SessionMessagesSerializer), SessionTypes),
         (ServerControlSerializer.Name, typeof(ServerControlSerializer), ServerTypes),
+        (UserMessagesSerializer.Name, typeof(UserMessagesSerializer), UserTypes),
     ]));
 
     /// <summary>The HOCON that registers each serializer under its name and binds its types to it.</summary>

@@ -45,6 +45,7 @@ public sealed partial class RoomMessagesSerializer
                 {
                     writer.Text(member.Name);
                     writer.Fixed32(member.Connections);
+                    writer.OptionalString(member.User);
                 }
 
                 return true;
@@ -68,7 +69,7 @@ public sealed partial class RoomMessagesSerializer
         var members = new RoomContract.PresentMember[reader.Count()];
         for (var i = 0; i < members.Length; i++)
         {
-            members[i] = new RoomContract.PresentMember(reader.Text(), reader.Fixed32());
+            members[i] = new RoomContract.PresentMember(reader.Text(), reader.Fixed32(), reader.OptionalString());
         }
 
         return new RoomContract.PresenceList(room, count, members);

@@ -17,3 +17,19 @@ internal static partial class Log
     [LoggerMessage(2153, LogLevel.Information, "Connection {ConnectionId} ({Address}): no hello within {Timeout}; closing with 4006")]
     public static partial void HelloTimedOut(this ILogger logger, long connectionId, string address, TimeSpan timeout);
 }
+
+/// <summary>Actor log events of users' entities (ids 2160–2169).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2160, LogLevel.Error, "User {UserId}: writing its rooms at sequence number {SequenceNr} failed ({Reason}); the user's entity stops")]
+    public static partial void UserPersistFailed(this ILogger logger, string userId, long sequenceNr, string reason);
+
+    [LoggerMessage(2161, LogLevel.Warning, "User {UserId}: deleting old events failed ({Reason}); retried with the next ones")]
+    public static partial void UserTrimFailed(this ILogger logger, string userId, string reason);
+
+    [LoggerMessage(2162, LogLevel.Information, "User {UserId}: room {Room} not kept as the user's: the user is in {Max} rooms already")]
+    public static partial void UserRoomsFull(this ILogger logger, string userId, string room, int max);
+
+    [LoggerMessage(2163, LogLevel.Warning, "Connection {ConnectionId}: the user's rooms did not come within {Timeout}; welcome lists the session's own")]
+    public static partial void UserRoomsUnanswered(this ILogger logger, long connectionId, TimeSpan timeout);
+}

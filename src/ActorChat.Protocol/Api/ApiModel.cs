@@ -20,8 +20,11 @@ public sealed record RoomInfo(string Room, string Epoch, long Offset, int Member
 /// <summary><c>GET /api/rooms/{room}/presence</c>: who is in the room, by name (capped; <see cref="MemberCount"/> exact).</summary>
 public sealed record Presence(string Room, int MemberCount, IReadOnlyList<PresenceMember> Members);
 
-/// <summary>A name in a room and how many of its connections are in it (0 while in its presence grace).</summary>
-public sealed record PresenceMember(string Name, int Connections);
+/// <summary>
+/// A name in a room, the user who holds it (absent for an anonymous member) and how many of its
+/// connections are in it (every connection of the user; 0 while in its presence grace).
+/// </summary>
+public sealed record PresenceMember(string Name, int Connections, string? User = null);
 
 /// <summary>A message as <c>actorchat.v1</c> shows it (the <c>message</c> payload); documents <see cref="MessagePage"/>.</summary>
 public sealed record HistoryMessage(string Room, long Offset, string From, string Text, string At, string? Cid, string? Via);

@@ -59,7 +59,7 @@ public sealed class BindingsTests : ActorChatTestKit
         && ((t.IsNestedPublic && t.DeclaringType is { IsPublic: true })
             || typeof(ISessionEvent).IsAssignableFrom(t)));
 
-    private static bool IsOurs(Akka.Serialization.Serializer serializer) => serializer is RoomMessagesSerializer or SessionMessagesSerializer or ServerControlSerializer;
+    private static bool IsOurs(Akka.Serialization.Serializer serializer) => serializer is RoomMessagesSerializer or SessionMessagesSerializer or ServerControlSerializer or UserMessagesSerializer;
 
     [Fact]
     public void Every_message_record_is_bound_to_an_ActorChat_serializer_or_known_to_be_local()
@@ -80,8 +80,9 @@ public sealed class BindingsTests : ActorChatTestKit
         var samples = RoomMessagesSerializerTests.Samples(CreateTestProbe().Ref, CreateTestProbe().Ref)
             .Concat(SessionMessagesSerializerTests.Samples(CreateTestProbe().Ref))
             .Concat(ServerControlSerializerTests.Samples())
+            .Concat(UserMessagesSerializerTests.Samples(CreateTestProbe().Ref))
             .ToList();
-        var bound = ChatSerialization.RoomTypes.Concat(ChatSerialization.SessionTypes).Concat(ChatSerialization.ServerTypes)
+        var bound = ChatSerialization.RoomTypes.Concat(ChatSerialization.SessionTypes).Concat(ChatSerialization.ServerTypes).Concat(ChatSerialization.UserTypes)
             .SelectMany(t => t.IsInterface ? typeof(ChatNode).Assembly.GetTypes().Where(c => t.IsAssignableFrom(c) && c is { IsInterface: false, IsAbstract: false }) : t.IsAbstract ? typeof(ChatNode).Assembly.GetTypes().Where(c => t.IsAssignableFrom(c) && !c.IsAbstract) : [t])
             .Distinct()
             .ToList();
