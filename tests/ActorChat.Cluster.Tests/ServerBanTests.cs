@@ -29,6 +29,7 @@ public sealed class ServerBanTests(SignedInCluster signedIn, ITestOutputHelper o
 
         using var api1 = SignedInCluster.Api(node1);
         var clock = Stopwatch.StartNew();
+        var closedAt = bobOn3.Completion.ContinueWith(_ => clock.Elapsed, TaskScheduler.Default);
         using var banned = await api1.PostAsync("api/bans", SignedInCluster.Json("""{"user":"bob","reason":"abuse"}"""));
         var issuedAfter = clock.Elapsed;
         Assert.True(banned.StatusCode == HttpStatusCode.Created, $"POST /api/bans on {node1.Name}: {(int)banned.StatusCode} {await banned.Content.ReadAsStringAsync()}");
@@ -47,7 +48,7 @@ public sealed class ServerBanTests(SignedInCluster signedIn, ITestOutputHelper o
         }
 
         await bobOn3.ExpectCloseAsync(CloseCodes.Removed);
-        var heardAfter = clock.Elapsed;
+        var heardAfter = await closedAt;
         output.WriteLine($"SERVER BAN: 201 after {issuedAfter.TotalMilliseconds:F0} ms; bob's connection on {node3.Name} closed 4004 {heardAfter.TotalMilliseconds:F0} ms after the POST; a hello on {node3.Name} right after the 201 was {immediate}");
         await AssertRefusedAsync(node3, "Bob1", "once node 3 has heard");
         Assert.Equal("rooms", (await carolOn3.RequestAsync("rooms")).Type());
@@ -142,6 +143,7 @@ public sealed class ServerBanTests(SignedInCluster signedIn, ITestOutputHelper o
 
             Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"GET /api/bans on {node.Name}: {(int)response.StatusCode} {body}");
             Assert.True(deadline.Elapsed < bound, $"GET /api/bans on {node.Name} still 503 after {deadline.Elapsed}: {body}");
+            await Task.Delay(100);
         }
     }
 }
