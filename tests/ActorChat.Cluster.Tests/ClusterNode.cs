@@ -9,7 +9,9 @@ namespace ActorChat.Cluster.Tests;
 /// <summary>
 /// One ActorChat node run as an OS process (<c>dotnet ActorChat.Host.dll …</c>, the way README
 /// starts one), its output collected with the time each line arrived. It learns the node's chat URL
-/// from the "Listening on http://127.0.0.1:PORT" line (log 1001), its cluster address from log 1070
+/// from the "Listening on http://127.0.0.1:PORT" line (log 1001), its management URL from log 1030
+/// "Management endpoints (…) on http://127.0.0.1:PORT only" when it has a listener of its own (a
+/// <c>--ActorChat:ManagementUrls</c> argument), its cluster address from log 1070
 /// "Cluster node {Address} started", and is ready once <c>/readyz</c> answers 200. It can send the
 /// process SIGTERM (a graceful leave) or SIGKILL (a crash); disposing it kills whatever still runs.
 /// </summary>
@@ -18,6 +20,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ConcurrentQueue<LogLine> _log = new();
     private readonly Stopwatch _clock;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _managementPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TestTime.Timeout };
@@ -38,6 +41,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>The chat (and, by default, management) URL: http://127.0.0.1:PORT.</summary>
     public Uri Http { get; private set; } = null!;
+
+    /// <summary>Where <c>/readyz</c>, <c>/metrics</c> and the server API are: the management listener when the node has one, else <see cref="Http"/>.</summary>
+    public Uri Management { get; private set; } = null!;
 
     /// <summary>The chat WebSocket URL: ws://127.0.0.1:PORT/.</summary>
     public Uri WebSocket { get; private set; } = null!;
@@ -77,6 +83,14 @@ public sealed partial class ClusterNode : IAsyncDisposable
             var port = await node.UntilAsync(node._port.Task, "to say where it listens (log 1001)", bound);
             node.Http = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
             node.WebSocket = new Uri($"ws://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+            node.Management = node.Http;
+            if (start.ArgumentList.Any(a => a.StartsWith("--ActorChat:ManagementUrls", StringComparison.Ordinal)))
+            {
+                // Logged right after 1001, by the same start callback.
+                var management = await node.UntilAsync(node._managementPort.Task, "to say where its management listener is (log 1030)", bound - deadline.Elapsed);
+                node.Management = new Uri($"http://127.0.0.1:{management.ToString(CultureInfo.InvariantCulture)}/");
+            }
+
             if (cluster)
             {
                 node.Address = await node.UntilAsync(node._address.Task, "to report its cluster address (log 1070)", bound - deadline.Elapsed);
@@ -97,7 +111,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         try
         {
-            using var response = await _http.GetAsync(new Uri(Http, "readyz"));
+            using var response = await _http.GetAsync(new Uri(Management, "readyz"));
             return response.StatusCode == HttpStatusCode.OK;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -129,7 +143,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>The node's <c>/metrics</c> (Prometheus text).</summary>
     public async Task<PrometheusText> MetricsAsync()
     {
-        using var response = await _http.GetAsync(new Uri(Http, "metrics"));
+        using var response = await _http.GetAsync(new Uri(Management, "metrics"));
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{Name}: /metrics answered {(int)response.StatusCode}");
         return new PrometheusText(await response.Content.ReadAsStringAsync());
     }
@@ -274,6 +288,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
             _port.TrySetResult(int.Parse(listening.Groups[1].Value, CultureInfo.InvariantCulture));
         }
 
+        if (ManagementOn().Match(line) is { Success: true } management)
+        {
+            _managementPort.TrySetResult(int.Parse(management.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
         if (ClusterStarted().Match(line) is { Success: true } started)
         {
             _address.TrySetResult(started.Groups[1].Value);
@@ -282,8 +301,14 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     private void OnExited() => _exited.TrySetResult();
 
-    [GeneratedRegex(@"[Ll]istening on:? http://127\.0\.0\.1:(\d+)")]
+    // Log 1001, "Listening on {Addresses}. Point your web browser to: {Url}": the chat listener
+    // only (Kestrel's own "Now listening on:" lines name the management listener too).
+    [GeneratedRegex(@"(?<!Now )Listening on http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();
+
+    // Log 1030, "Management endpoints ({Paths}) on {Addresses} only".
+    [GeneratedRegex(@"Management endpoints \(.*\) on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ManagementOn();
 
     // Log 1070, "Cluster node {Address} started".
     [GeneratedRegex(@"Cluster node (akka\.tcp://actorchat@[^\s]+:\d+) started")]

@@ -46,6 +46,15 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     public static readonly TimeSpan DrainWindow = TimeSpan.FromSeconds(1);
 
     private readonly List<ClusterNode> _nodes = [];
+    private readonly IReadOnlyList<string> _settings;
+
+    public ThreeNodeCluster()
+        : this([])
+    {
+    }
+
+    /// <summary>A cluster whose nodes all run with <paramref name="settings"/> as well (command-line style), e.g. tokens and the server API (<see cref="SignedInCluster"/>).</summary>
+    internal ThreeNodeCluster(IReadOnlyList<string> settings) => _settings = settings;
 
     /// <summary>The clock every node's log lines are stamped with (started with the fixture).</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
@@ -63,9 +72,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// The command line of a node, as README documents it: chat on a free port, the cluster on a
     /// free port, <paramref name="seed"/> (null: start a new cluster alone), the default stable-after,
     /// history in PostgreSQL; plus rate limits lifted (the tests send far faster than people) and a
-    /// short drain window.
+    /// short drain window; then <paramref name="settings"/>.
     /// </summary>
-    public static string[] NodeArgs(string connectionString, string? seed, bool cluster = true)
+    public static string[] NodeArgs(string connectionString, string? seed, bool cluster = true, IEnumerable<string>? settings = null)
     {
         var args = new List<string>
         {
@@ -90,6 +99,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         args.Add($"--ActorChat:DrainWindow={DrainWindow.ToString("c", CultureInfo.InvariantCulture)}");
         args.Add($"--ActorChat:Sessions:SessionTtl={SessionTtl.ToString("c", CultureInfo.InvariantCulture)}");
         args.AddRange(V1Settings.Unthrottled);
+        args.AddRange(settings ?? []);
         return [.. args];
     }
 
@@ -98,11 +108,11 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
         Database = await TestPostgres.CreateAsync();
         try
         {
-            var first = await ClusterNode.StartAsync("node1", NodeArgs(ConnectionString, seed: null), cluster: true, StartBound, Clock);
+            var first = await ClusterNode.StartAsync("node1", NodeArgs(ConnectionString, seed: null, settings: _settings), cluster: true, StartBound, Clock);
             _nodes.Add(first);
             List<string> names = ["node2", "node3"];
             var others = names
-                .Select(name => ClusterNode.StartAsync(name, NodeArgs(ConnectionString, first.Address), cluster: true, StartBound, Clock))
+                .Select(name => ClusterNode.StartAsync(name, NodeArgs(ConnectionString, first.Address, settings: _settings), cluster: true, StartBound, Clock))
                 .ToList();
             try
             {
