@@ -15,8 +15,23 @@ namespace ActorChat.Actors;
 /// control entity when it starts, then its topic) and hands them to every connection, which closes
 /// itself when one names it and refuses a named <c>hello</c>; it passes a server disconnect on to all.
 /// </summary>
-public sealed class ChatGateway : ReceiveActor
+/// <remarks>
+/// The topic alone is not enough: the first ask is lost when the entity's node dies at that moment,
+/// and a change published before this node's subscription has spread through the cluster (a gossip
+/// round) never reaches it. So the gateway asks again every <see cref="BansAskEvery"/> until answered,
+/// then every <see cref="BansRefreshEvery"/>; each answer and change carries the entity's revision,
+/// and an older one never replaces a newer.
+/// </remarks>
+public sealed class ChatGateway : ReceiveActor, IWithTimers
 {
+    /// <summary>How often a gateway asks for the bans in force until the control entity first answers.</summary>
+    internal static readonly TimeSpan BansAskEvery = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a gateway asks for the bans in force once it has them (the bound on a missed change).</summary>
+    internal static readonly TimeSpan BansRefreshEvery = TimeSpan.FromSeconds(30);
+
+    private const string BansTimer = "bans";
+
     private readonly IActorRef _rooms;
     private readonly IActorRef _sessions;
     private readonly IActorRef? _roomDirectory;
@@ -30,6 +45,7 @@ public sealed class ChatGateway : ReceiveActor
     private readonly IActorRef? _users;
     private ConnectionActor.Close? _draining;
     private ServerBanList _bans = ServerBanList.Empty;
+    private long _bansRevision = -1;
 
     public ChatGateway(IActorRef rooms, IActorRef sessions, ChatSettings settings, ChatMetrics metrics, ILogger connectionLogger, TimeProvider time, IActorRef? roomDirectory = null, Users.UserAuth? auth = null, ServerLinks? server = null, IActorRef? users = null)
     {
@@ -55,8 +71,9 @@ public sealed class ChatGateway : ReceiveActor
 
         // Server-wide control: the API's requests go to the control entity, which answers the asker.
         Receive<ToServer>(m => (_server?.Control ?? ActorRefs.Nobody).Forward(m.Request));
-        Receive<ServerControlContract.BansInForce>(b => SetBans(b.Bans));
-        Receive<ServerControlContract.BansChanged>(b => SetBans(b.Bans));
+        Receive<ServerControlContract.BansInForce>(b => SetBans(b.Bans, b.Revision));
+        Receive<ServerControlContract.BansChanged>(b => SetBans(b.Bans, b.Revision));
+        Receive<AskBans>(_ => _server?.Control.Tell(ServerControlContract.GetServerBans.Instance));
         Receive<ServerControlContract.DisconnectOrder>(order =>
         {
             foreach (var connection in _connections)
@@ -73,13 +90,28 @@ public sealed class ChatGateway : ReceiveActor
         {
             server.Topics.Tell(new Subscribe(ServerControlContract.Topic, Self));
 
-            // The bans already in force; later changes come on the topic.
+            // The bans already in force (asked until answered); later changes come on the topic.
             server.Control.Tell(ServerControlContract.GetServerBans.Instance);
+            Timers.StartPeriodicTimer(BansTimer, AskBans.Instance, BansAskEvery);
         }
     }
 
-    private void SetBans(IReadOnlyList<ServerControlContract.ServerBan> bans)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void SetBans(IReadOnlyList<ServerControlContract.ServerBan> bans, long revision)
     {
+        if (revision < _bansRevision || (revision == _bansRevision && bans.Count == _bans.Bans.Count))
+        {
+            // Overtaken (a newer change or answer is already applied), or nothing new (a refresh).
+            return;
+        }
+
+        if (_bansRevision < 0)
+        {
+            Timers.StartPeriodicTimer(BansTimer, AskBans.Instance, BansRefreshEvery);
+        }
+
+        _bansRevision = revision;
         _bans = new ServerBanList(bans);
         var told = new ServerControlContract.ConnectionBans(_bans);
         foreach (var connection in _connections)
@@ -183,6 +215,12 @@ public sealed class ChatGateway : ReceiveActor
 
     /// <summary>A server API request for the control entity (host → gateway → entity); the entity answers the sender. Node-local.</summary>
     public sealed record ToServer(IServerControlMessage Request) : INoSerializationVerificationNeeded;
+
+    /// <summary>The gateway's timer: ask the control entity for the bans in force. Node-local.</summary>
+    private sealed record AskBans : INoSerializationVerificationNeeded
+    {
+        public static readonly AskBans Instance = new();
+    }
 
     /// <summary>What a gateway needs for server-wide control: the control entity's region and the node's publish-subscribe mediator.</summary>
     public sealed record ServerLinks(IActorRef Control, IActorRef Topics);

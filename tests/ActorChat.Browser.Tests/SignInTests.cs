@@ -54,6 +54,34 @@ public sealed partial class SignInTests(BrowserFixture browser) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_users_rooms_open_on_another_page_signed_in_as_the_same_user_and_a_leave_there_leaves_here()
+    {
+        await using var server = await ChatServerInstance.StartAsync(null, _issuer.Settings());
+        var phone = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await SignInAsync(phone, _issuer.Mint("alice", "Alice"), "Alice");
+        await phone.JoinRoomAsync("garden");
+        await phone.JoinRoomAsync("kitchen");
+
+        // A new tab keeps nothing of the first (its rooms and session token are per tab): what it
+        // shows, the server's welcome listed as the user's.
+        var laptop = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await SignInAsync(laptop, _issuer.Mint("alice", "Alice"), "Alice");
+        await Expect(laptop.Room("garden")).ToBeVisibleAsync();
+        await Expect(laptop.Room("kitchen")).ToBeVisibleAsync();
+        await laptop.WaitInRoomAsync("garden");
+
+        // Leaving on one page leaves on the other.
+        await laptop.Room("garden").GetByRole(AriaRole.Button, new() { Name = "Leave garden" }).ClickAsync();
+        await Expect(laptop.Room("garden")).ToHaveCountAsync(0);
+        await Expect(phone.Room("garden")).ToHaveCountAsync(0);
+        await Expect(phone.Room("kitchen")).ToBeVisibleAsync();
+        Assert.Empty(phone.Errors);
+        Assert.Empty(laptop.Errors);
+        await phone.Page.CloseAsync();
+        await laptop.Page.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_owner_bans_a_member_in_another_page_which_says_so_and_is_refused_on_rejoining()
     {
         await using var server = await ChatServerInstance.StartAsync(null, _issuer.Settings());

@@ -100,9 +100,11 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
                 break;
             case BansInForce inForce:
                 Bans(w, inForce.Bans);
+                w.Fixed64(inForce.Revision);
                 break;
             case BansChanged changed:
                 Bans(w, changed.Bans);
+                w.Fixed64(changed.Revision);
                 break;
             case DisconnectIssued issued:
                 w.OptionalString(issued.UserId);
@@ -141,10 +143,10 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
             DisconnectManifest => new DisconnectServerWide(r.OptionalString(), r.OptionalString(), r.OptionalString(), r.Text()),
             BanIssuedManifest => new BanIssued(ReadBan(ref r)),
             BanLiftedManifest => new BanLifted(r.Fixed64()),
-            BansInForceManifest => new BansInForce(ReadBans(ref r)),
+            BansInForceManifest => new BansInForce(ReadBans(ref r), r.Fixed64()),
             DisconnectIssuedManifest => new DisconnectIssued(r.OptionalString(), r.OptionalString(), r.Timestamp()),
             RefusedManifest => new ControlRefused(r.Text(), r.Text()),
-            BansChangedManifest => new BansChanged(ReadBans(ref r)),
+            BansChangedManifest => new BansChanged(ReadBans(ref r), r.Fixed64()),
             DisconnectOrderManifest => new DisconnectOrder(r.OptionalString(), r.OptionalString(), r.OptionalString()),
             StopManifest => StopControl.Instance,
             _ => throw new SerializationException($"ActorChat: unknown server control manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),

@@ -27,7 +27,10 @@ public static class ServerControlContract
     /// <summary>Lift ban <paramref name="Id"/>. Answered <see cref="BanLifted"/>, or <see cref="ControlRefused"/> (not-found).</summary>
     public sealed record LiftServerBan(long Id, string By) : IServerControlMessage;
 
-    /// <summary>The bans in force. Answered <see cref="BansInForce"/> (gateways ask it when they start, then follow <see cref="BansChanged"/>).</summary>
+    /// <summary>
+    /// The bans in force. Answered <see cref="BansInForce"/> (gateways ask it when they start, until
+    /// answered, and again every <c>ChatGateway.BansRefreshEvery</c>, and follow <see cref="BansChanged"/>).
+    /// </summary>
     public sealed record GetServerBans : IServerControlMessage
     {
         public static GetServerBans Instance { get; } = new();
@@ -40,7 +43,11 @@ public static class ServerControlContract
 
     public sealed record BanLifted(long Id);
 
-    public sealed record BansInForce(IReadOnlyList<ServerBan> Bans);
+    /// <summary>
+    /// The bans in force, as of the entity's <paramref name="Revision"/> (its journal's sequence number:
+    /// a gateway keeps the newest it has seen, so an answer overtaken by a change is not applied over it).
+    /// </summary>
+    public sealed record BansInForce(IReadOnlyList<ServerBan> Bans, long Revision = 0);
 
     public sealed record DisconnectIssued(string? UserId, string? SessionId, DateTimeOffset At);
 
@@ -48,7 +55,7 @@ public static class ServerControlContract
     public sealed record ControlRefused(string Code, string Message);
 
     /// <summary>Published to every gateway: the bans in force now (each node closes, and refuses the hello of, what they name).</summary>
-    public sealed record BansChanged(IReadOnlyList<ServerBan> Bans);
+    public sealed record BansChanged(IReadOnlyList<ServerBan> Bans, long Revision = 0);
 
     /// <summary>Published to every gateway: close these connections with 4005.</summary>
     public sealed record DisconnectOrder(string? UserId, string? SessionId, string? Reason);

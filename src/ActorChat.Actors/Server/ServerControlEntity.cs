@@ -30,7 +30,7 @@ public sealed class ServerControlEntity : ReceivePersistentActor
         Command<BanServerWide>(ban => Decide(_state.DecideBan(ban, Now), e => new BanIssued(((ServerBanned)e).Ban)));
         Command<LiftServerBan>(lift => Decide(_state.DecideLift(lift, Now), e => new BanLifted(((ServerUnbanned)e).Id)));
         Command<DisconnectServerWide>(order => Decide(ServerControlState.DecideDisconnect(order, Now), e => new DisconnectIssued(((ServerDisconnected)e).UserId, ((ServerDisconnected)e).SessionId, e.At)));
-        Command<GetServerBans>(_ => Sender.Tell(new BansInForce(_state.InForce(Now))));
+        Command<GetServerBans>(_ => Sender.Tell(new BansInForce(_state.InForce(Now), LastSequenceNr)));
         Command<StopControl>(_ => Context.Stop(Self));
     }
 
@@ -55,7 +55,7 @@ public sealed class ServerControlEntity : ReceivePersistentActor
             _logger.ServerControlAct(PersistedActionOf(e), e.By, Describe(e));
             _mediator.Tell(new Publish(Topic, e is ServerDisconnected d
                 ? new DisconnectOrder(d.UserId, d.SessionId, d.Reason)
-                : new BansChanged(_state.InForce(Now))));
+                  : new BansChanged(_state.InForce(Now), LastSequenceNr)));
             Sender.Tell(reply(e));
         });
     }

@@ -30,11 +30,11 @@ public sealed class ServerControlSerializerTests : TestKit
             new DisconnectServerWide(null, "s-1", null, "api"),
             new BanIssued(userBan),
             new BanLifted(7),
-            new BansInForce([userBan, addressBan]),
+            new BansInForce([userBan, addressBan], 12),
             new BansInForce([]),
             new DisconnectIssued(null, "s-1", At),
             new ControlRefused("not-found", "No such ban."),
-            new BansChanged([addressBan]),
+            new BansChanged([addressBan], 13),
             new DisconnectOrder("bob", null, "why"),
             StopControl.Instance,
             new ServerBanned(userBan),
@@ -73,8 +73,8 @@ public sealed class ServerControlSerializerTests : TestKit
     /// <summary>Records holding lists compare by reference; their text shows every field.</summary>
     private static string Describe(object message) => message switch
     {
-        BansInForce b => "in force: " + string.Join("; ", b.Bans),
-        BansChanged b => "changed: " + string.Join("; ", b.Bans),
+        BansInForce b => $"in force at {b.Revision}: " + string.Join("; ", b.Bans),
+        BansChanged b => $"changed at {b.Revision}: " + string.Join("; ", b.Bans),
         _ => message.ToString()!,
     };
 }
