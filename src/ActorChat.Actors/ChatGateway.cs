@@ -71,6 +71,7 @@ public sealed class ChatGateway : ReceiveActor, IWithTimers
 
         // Server-wide control: the API's requests go to the control entity, which answers the asker.
         Receive<ToServer>(m => (_server?.Control ?? ActorRefs.Nobody).Forward(m.Request));
+        Receive<ToName>(m => (_server?.Names ?? ActorRefs.Nobody).Forward(m.Request));
         Receive<ServerControlContract.BansInForce>(b => SetBans(b.Bans, b.Revision));
         Receive<ServerControlContract.BansChanged>(b => SetBans(b.Bans, b.Revision));
         Receive<AskBans>(_ => _server?.Control.Tell(ServerControlContract.GetServerBans.Instance));
@@ -222,6 +223,12 @@ public sealed class ChatGateway : ReceiveActor, IWithTimers
         public static readonly AskBans Instance = new();
     }
 
-    /// <summary>What a gateway needs for server-wide control: the control entity's region and the node's publish-subscribe mediator.</summary>
-    public sealed record ServerLinks(IActorRef Control, IActorRef Topics);
+    /// <summary>A server API question for a name's entity (host → gateway → entity); the entity answers the sender. Node-local.</summary>
+    public sealed record ToName(Sessions.NameEntity.INameMessage Request) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// What a gateway needs for the server's own side: the control entity's region, the node's
+    /// publish-subscribe mediator, and the names' region (whom the server API asks whether a name is a user's).
+    /// </summary>
+    public sealed record ServerLinks(IActorRef Control, IActorRef Topics, IActorRef? Names = null);
 }

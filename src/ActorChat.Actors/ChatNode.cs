@@ -126,7 +126,7 @@ public sealed class ChatNode
 
         var front = system.ActorOf(SessionFront.Props(sessionRegion, settings.Limits.MaxNameLength, settings.Shards), "sessions");
         var gateway = system.ActorOf(
-            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth, server: new ChatGateway.ServerLinks(control, topics), users: users),
+            ChatGateway.Props(roomRegion, front, settings.Limits, metrics, loggers.CreateLogger("ActorChat.Actors.Connection"), clocks.Connections, roomDirectory: directory, auth: settings.Auth, server: new ChatGateway.ServerLinks(control, topics, names), users: users),
             "chat");
         return new ChatNode(roomRegion, directory, names, sessionRegion, front, gateway);
     }

@@ -1,6 +1,7 @@
 using ActorChat.Actors;
 using ActorChat.Actors.Protocol;
 using ActorChat.Actors.Rooms;
+using ActorChat.Actors.Sessions;
 using ActorChat.Protocol;
 using ActorChat.Protocol.Api;
 using ActorChat.Protocol.V1;
@@ -114,8 +115,8 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
             return BadRequest($"\"text\": a message can have at most {limits.MaxMessageLength} characters.");
         }
 
-        // The name rules of every member; the reserved names (server) are the API's to use.
-        // Once users hold names of their own while offline, "from" must not be one of those either.
+        // The name rules of every member; the reserved names (server) are the API's to use, a
+        // user's name (or a look-alike of it) is not: it is the user's, online or not.
         if (!ChatRules.TryValidateName(request.From ?? ReservedNames.Server, limits.MaxNameLength, out var from, out _, out var nameError))
         {
             return BadRequest($"\"from\": {nameError}");
@@ -129,6 +130,11 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
         if (request.ReplyTo is < 1)
         {
             return BadRequest("\"replyTo\" must be the offset of a message of the room (1 or more).");
+        }
+
+        if (await RefuseUsersNameAsync(room, from, http.RequestAborted).ConfigureAwait(false) is { } taken)
+        {
+            return taken;
         }
 
         var keyId = keys.Authenticate(http)!;
@@ -254,6 +260,26 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
         {
             return Unavailable(unreadable.Message);
         }
+    }
+
+    /// <summary>A 409 problem when <paramref name="from"/> (or a look-alike) is a user's name; null when the API may post as it.</summary>
+    private async Task<IResult?> RefuseUsersNameAsync(string room, string from, CancellationToken cancellation)
+    {
+        // A session holds both keys of its name, so the look-alike key alone says whether a user does.
+        var key = SessionSharding.CaselessKey(NameKey.Of(from).Caseless);
+        IResult? refusal = null;
+        var asked = await AskRoomAsync(room, "whose name \"from\" is", new ChatGateway.ToName(new NameEntity.WhoHolds(key)), answer =>
+        {
+            if (answer is not NameEntity.UserHolder holder)
+            {
+                return null;
+            }
+
+            refusal = holder.UserId is null ? null : Problem(StatusCodes.Status409Conflict, "Conflict", $"\"from\": the name \"{from}\" is a user's; the server API does not post as a user.");
+            return Results.Empty;
+        },
+        cancellation).ConfigureAwait(false);
+        return ReferenceEquals(asked, Results.Empty) ? refusal : asked;
     }
 
     /// <summary>Asks the gateway; <paramref name="answered"/> turns the expected answer into the result (null: not the expected one), a refusal becomes a problem.</summary>

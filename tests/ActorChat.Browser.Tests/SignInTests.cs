@@ -68,7 +68,7 @@ public sealed partial class SignInTests(BrowserFixture browser) : IClassFixture<
         await SignInAsync(laptop, _issuer.Mint("alice", "Alice"), "Alice");
         await Expect(laptop.Room("garden")).ToBeVisibleAsync();
         await Expect(laptop.Room("kitchen")).ToBeVisibleAsync();
-        await laptop.WaitInRoomAsync("garden");
+        await Expect(laptop.Room("lobby")).ToBeVisibleAsync();
 
         // Leaving on one page leaves on the other.
         await laptop.Room("garden").GetByRole(AriaRole.Button, new() { Name = "Leave garden" }).ClickAsync();

@@ -7,7 +7,7 @@ namespace ActorChat.Host.Tests;
 /// rooms are the user's, listed in <c>welcome.rooms</c> on every device and after a restart; a
 /// <c>leave</c> on one connection leaves on all; <c>bye</c> ends one session, not the memberships;
 /// a room that removes the user is no longer the user's; a room lists the user once however many
-/// connections the user has in it.
+/// connections the user has in it; the server API does not post under a user's name.
 /// </summary>
 public sealed class V1UserMembershipTests : IDisposable
 {
@@ -140,6 +140,32 @@ public sealed class V1UserMembershipTests : IDisposable
         await using var bobAgain = await SignInAsync(server, "bob", "Bob");
         await WaitForWelcomeRoomsAsync(server, "bob", "Bob", ["garden"]);
         Assert.Contains("garden", Rooms(bobAgain.Welcome));
+    }
+
+    [Fact]
+    public async Task The_server_api_does_not_post_as_a_users_name_or_a_look_alike_while_the_user_is_offline()
+    {
+        await using var server = await ApiServer.StartWithApiAsync([.. AuthSettings, "--ActorChat:Auth:Mode=optional"]);
+        await using (var alice = await SignInAsync(server.WebSocket, "alice", "Alice"))
+        {
+            await alice.Client.JoinAsync("lobby");
+        }
+
+        await using var carol = await V1Client.ConnectAsync(server.WebSocket, "carol");
+        await carol.ExpectReplyAsync("hello", V1Client.Payload(("name", "carol")), "welcome");
+        using var api = server.Api();
+        foreach (var name in new[] { "Alice", "ALICE", "alice" })
+        {
+            using var refused = await ApiServer.PostAsync(api, "lobby", $$"""{"text":"hi","from":"{{name}}"}""");
+            var problem = await ApiServer.ReadProblemAsync(refused, 409);
+            Assert.Contains("a user's", problem.Str("detail"), StringComparison.Ordinal);
+        }
+
+        // An anonymous member's name and the reserved server name stay the API's to use.
+        using var asCarol = await ApiServer.PostAsync(api, "lobby", """{"text":"hi","from":"carol"}""");
+        await ApiServer.ReadJsonAsync(asCarol, 200);
+        using var asServer = await ApiServer.PostAsync(api, "lobby", """{"text":"hi"}""");
+        await ApiServer.ReadJsonAsync(asServer, 200);
     }
 
     private string[] AuthSettings =>

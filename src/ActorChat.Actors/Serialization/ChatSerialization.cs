@@ -76,6 +76,8 @@ public static class ChatSerialization
         typeof(NameEntity.Released),
         typeof(NameEntity.HoldsName),
         typeof(NameEntity.HoldsNameReply),
+        typeof(NameEntity.WhoHolds),
+        typeof(NameEntity.UserHolder),
 
         // Persisted (sev3.…): the journal and the snapshot store find these bindings first.
         typeof(SessionEntity.SessionStarted),

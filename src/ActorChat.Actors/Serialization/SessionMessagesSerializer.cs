@@ -57,6 +57,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
     internal const string ReleasedManifest = "nrd1";
     internal const string HoldsNameManifest = "nvh1";
     internal const string HoldsNameReplyManifest = "nvr1";
+    internal const string WhoHoldsManifest = "nwh1";
+    internal const string UserHolderManifest = "nuh1";
 
     // Persisted: Protocol Buffers (persisted.proto, PersistedFormat). The sev1/sev2 rows of older
     // builds are read by LegacySessionEventReader.
@@ -109,6 +111,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
         NameEntity.Released => ReleasedManifest,
         NameEntity.HoldsName => HoldsNameManifest,
         NameEntity.HoldsNameReply => HoldsNameReplyManifest,
+        NameEntity.WhoHolds => WhoHoldsManifest,
+        NameEntity.UserHolder => UserHolderManifest,
         SessionEntity.SessionStarted => SessionStartedManifest,
         SessionEntity.SessionResumed => SessionResumedManifest,
         SessionEntity.SessionRenamed => SessionRenamedManifest,
@@ -265,6 +269,13 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
                 w.Fixed64(m.Verification);
                 w.Bool(m.Holds);
                 break;
+            case NameEntity.WhoHolds m:
+                w.Text(m.Key);
+                break;
+            case NameEntity.UserHolder m:
+                w.Text(m.Key);
+                w.OptionalString(m.UserId);
+                break;
             default:
                 throw Unknown(obj);
         }
@@ -314,6 +325,8 @@ public sealed class SessionMessagesSerializer : SerializerWithStringManifest
             ReleasedManifest => new NameEntity.Released(r.Text(), r.Text()),
             HoldsNameManifest => new NameEntity.HoldsName(r.Text(), r.Text(), r.Fixed64()),
             HoldsNameReplyManifest => new NameEntity.HoldsNameReply(r.Text(), r.Fixed64(), r.Bool()),
+            WhoHoldsManifest => new NameEntity.WhoHolds(r.Text()),
+            UserHolderManifest => new NameEntity.UserHolder(r.Text(), r.OptionalString()),
             _ => throw new SerializationException($"ActorChat: unknown session message manifest '{manifest}' (this build reads {SessionMessagesSerializerInfo.Known})."),
         };
         r.End();

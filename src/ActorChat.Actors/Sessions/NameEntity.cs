@@ -74,6 +74,9 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
     {
         Command<Claim>(OnClaim);
         Command<Release>(OnRelease);
+        Command<WhoHolds>(who => Sender.Tell(new UserHolder(
+            who.Key,
+            _holder is { } holder && SessionSharding.IsUserHolder(holder) ? holder[SessionSharding.UserHolderPrefix.Length..] : null)));
         Command<HoldsNameReply>(_ => { });
         Command<VerifyTimedOut>(_ => { });
 
@@ -258,6 +261,12 @@ public sealed class NameEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>Whether the session holds the key, or is claiming it, or is about to release it (session → name).</summary>
     public sealed record HoldsNameReply(string Key, long Verification, bool Holds);
+
+    /// <summary>Which user holds <paramref name="Key"/>, if a user does (the server API → name); answered with <see cref="UserHolder"/>.</summary>
+    public sealed record WhoHolds(string Key) : INameMessage;
+
+    /// <summary>The user who holds <paramref name="Key"/> (null: nobody, or an anonymous session) (name → asker).</summary>
+    public sealed record UserHolder(string Key, string? UserId);
 
     private sealed record VerifyTimedOut(long Verification) : INoSerializationVerificationNeeded;
 

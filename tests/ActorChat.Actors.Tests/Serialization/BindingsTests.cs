@@ -41,6 +41,7 @@ public sealed class BindingsTests : ActorChatTestKit
         [typeof(RoomContract.PresentMember)] = "a part of RoomContract.PresenceList, never sent alone",
         [typeof(ChatGateway.ToRoom)] = "the host's server API to its gateway",
         [typeof(ChatGateway.ToServer)] = "the host's server API to its gateway",
+        [typeof(ChatGateway.ToName)] = "the host's server API to its gateway",
         [typeof(ChatGateway.ServerLinks)] = "what a gateway is created with",
         [typeof(ActorChat.Actors.Server.ServerControlContract.ConnectionBans)] = "a gateway to its connections",
         [typeof(ActorChat.Actors.Server.ServerControlContract.ServerBan)] = "a part of the control messages, never sent alone",
