@@ -37,6 +37,10 @@ internal sealed class ChatApiServer(ActorRegistry registry, IOptions<ChatServerO
             .WithName("LiftServerBan")
             .WithSummary("Lifts a server-wide ban.")
             .Produces(StatusCodes.Status204NoContent));
+        Problems(api.MapGet("/audit", (long? before, int? limit, HttpContext http, ChatApiServer server) => server.AuditAsync(before, limit, http.RequestAborted))
+            .WithName("GetServerAudit")
+            .WithSummary("A page of the server-wide audit (bans, lifts, disconnects), newest last: the entries before `before` (a `seq`; default: the newest), at most `limit` (1–100, default 50).")
+            .Produces<ServerAuditPage>());
         Problems(api.MapPost("/disconnect", (HttpContext http, ChatApiServer server) => server.DisconnectAsync(http))
             .WithName("Disconnect")
             .WithSummary("Closes every connection of a user (`user`) or a session (`sessionId`) on every node with 4005 (they may reconnect).")
@@ -80,6 +84,23 @@ internal sealed class ChatApiServer(ActorRegistry registry, IOptions<ChatServerO
             ? TypedResults.NoContent()
             : null, cancellation);
 
+    public Task<IResult> AuditAsync(long? before, int? limit, CancellationToken cancellation)
+    {
+        if (limit is < 1 or > V1Protocol.MaxLimit)
+        {
+            return Task.FromResult(ChatApiRooms.BadRequest($"\"limit\" must be a whole number from 1 to {V1Protocol.MaxLimit}."));
+        }
+
+        if (before is < 0)
+        {
+            return Task.FromResult(ChatApiRooms.BadRequest("\"before\" must be an entry's seq, 0 or more."));
+        }
+
+        return AskAsync("the server-wide audit", new GetServerAudit(before, limit ?? V1Protocol.DefaultLimit), answer => answer is ServerAudit audit
+            ? TypedResults.Ok(new ServerAuditPage([.. audit.Entries.Select(Doc)], audit.More))
+            : null, cancellation);
+    }
+
     public async Task<IResult> DisconnectAsync(HttpContext http)
     {
         var (body, unreadable) = await ChatApiRooms.ReadBodyAsync(http).ConfigureAwait(false);
@@ -105,6 +126,9 @@ internal sealed class ChatApiServer(ActorRegistry registry, IOptions<ChatServerO
             return TypedResults.Ok(new Disconnected(issued.UserId, issued.SessionId, V1Protocol.FormatTime(issued.At)));
         }, http.RequestAborted).ConfigureAwait(false);
     }
+
+    private static ServerAuditDoc Doc(ServerAuditEntry e) =>
+        new(e.Seq, V1Protocol.FormatTime(e.At), e.By, e.Action, e.UserId, e.Address, e.SessionId, e.BanId, e.Reason, e.Until is { } until ? V1Protocol.FormatTime(until) : null);
 
     private static ServerBanDoc Doc(ServerBan ban) =>
         new(ban.Id, ban.UserId, ban.Address, V1Protocol.FormatTime(ban.At), ban.Until is { } until ? V1Protocol.FormatTime(until) : null, ban.Reason, ban.By);

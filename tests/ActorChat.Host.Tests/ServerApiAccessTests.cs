@@ -24,6 +24,7 @@ public sealed class ServerApiAccessTests
         (HttpMethod.Post, "api/rooms/lobby/messages", """{"text":"hello"}"""),
         (HttpMethod.Get, "api/rooms/lobby/audit", null),
         (HttpMethod.Get, "api/bans", null),
+        (HttpMethod.Get, "api/audit", null),
         (HttpMethod.Post, "api/rooms/lobby/configure", """{"topic":"welcome"}"""),
         (HttpMethod.Get, "api/openapi.json", null),
     ];
@@ -173,6 +174,7 @@ public sealed class ServerApiAccessTests
             [
                 "DELETE /api/bans/{id}",
                 "DELETE /api/rooms/{room}/messages/{offset}",
+                "GET /api/audit",
                 "GET /api/bans",
                 "GET /api/rooms",
                 "GET /api/rooms/{room}",

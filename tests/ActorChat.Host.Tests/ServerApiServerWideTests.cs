@@ -98,6 +98,52 @@ public sealed class ServerApiServerWideTests
     }
 
     [Fact]
+    public async Task The_server_wide_audit_lists_bans_lifts_and_disconnects_newest_last_by_page()
+    {
+        await using var server = await StartAsync();
+        using var api = server.Api();
+        using (var empty = await api.GetAsync("api/audit"))
+        {
+            var page = await ApiServer.ReadJsonAsync(empty, 200);
+            Assert.Empty(page.GetProperty("entries").EnumerateArray());
+            Assert.False(page.GetProperty("more").GetBoolean());
+        }
+
+        using var banned = await api.PostAsync("api/bans", ApiServer.Json("""{"user":"bob","duration":60,"reason":"abuse"}"""));
+        var id = (await ApiServer.ReadJsonAsync(banned, 201)).GetProperty("id").GetInt64();
+        (await api.DeleteAsync($"api/bans/{id}")).Dispose();
+        using (var disconnected = await api.PostAsync("api/disconnect", ApiServer.Json("""{"user":"carol"}""")))
+        {
+            await ApiServer.ReadJsonAsync(disconnected, 200);
+        }
+
+        using var all = await api.GetAsync("api/audit");
+        var entries = (await ApiServer.ReadJsonAsync(all, 200)).GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(["ban", "unban", "disconnect"], entries.Select(e => e.Str("action")));
+        Assert.Equal(("bob", "abuse", id, "api"), (entries[0].Str("user"), entries[0].Str("reason"), entries[0].GetProperty("banId").GetInt64(), entries[0].Str("by")));
+        Assert.False(string.IsNullOrEmpty(entries[0].Str("until")));
+        Assert.Equal(id, entries[1].GetProperty("banId").GetInt64());
+        Assert.Equal("carol", entries[2].Str("user"));
+
+        // Pages: the newest two, then what is before them.
+        using var newest = await api.GetAsync("api/audit?limit=2");
+        var first = await ApiServer.ReadJsonAsync(newest, 200);
+        Assert.Equal(["unban", "disconnect"], first.GetProperty("entries").EnumerateArray().Select(e => e.Str("action")));
+        Assert.True(first.GetProperty("more").GetBoolean());
+        var before = first.GetProperty("entries")[0].GetProperty("seq").GetInt64();
+        using var older = await api.GetAsync($"api/audit?limit=2&before={before}");
+        var second = await ApiServer.ReadJsonAsync(older, 200);
+        Assert.Equal(["ban"], second.GetProperty("entries").EnumerateArray().Select(e => e.Str("action")));
+        Assert.False(second.GetProperty("more").GetBoolean());
+
+        foreach (var bad in new[] { "api/audit?limit=0", "api/audit?limit=101", "api/audit?before=-1" })
+        {
+            using var response = await api.GetAsync(bad);
+            await ApiServer.ReadProblemAsync(response, 400);
+        }
+    }
+
+    [Fact]
     public async Task Bad_server_wide_requests_are_problems()
     {
         await using var server = await StartAsync();

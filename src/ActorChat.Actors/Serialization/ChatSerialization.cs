@@ -103,6 +103,7 @@ public static class ChatSerialization
         typeof(Server.ServerControlContract.BansChanged),
         typeof(Server.ServerControlContract.DisconnectOrder),
         typeof(Server.ServerControlContract.StopControl),
+        typeof(Server.ServerControlContract.ServerAudit),
 
         // Persisted (scv1.…).
         typeof(Server.ServerControlEvent),

@@ -33,13 +33,15 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
     internal const string BansChangedManifest = "sbc1";
     internal const string DisconnectOrderManifest = "sdo1";
     internal const string StopManifest = "sst1";
+    internal const string GetAuditManifest = "sga1";
+    internal const string AuditManifest = "sau1";
     internal const string PersistedPrefix = "scv1.";
 
     /// <summary>Every manifest this build reads.</summary>
     internal static readonly IReadOnlyList<string> Manifests =
     [
         BanManifest, LiftManifest, GetBansManifest, DisconnectManifest, BanIssuedManifest, BanLiftedManifest, BansInForceManifest,
-        DisconnectIssuedManifest, RefusedManifest, BansChangedManifest, DisconnectOrderManifest, StopManifest,
+        DisconnectIssuedManifest, RefusedManifest, BansChangedManifest, DisconnectOrderManifest, StopManifest, GetAuditManifest, AuditManifest,
         PersistedPrefix + "ban", PersistedPrefix + "unban", PersistedPrefix + "disconnect",
     ];
 
@@ -59,6 +61,8 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
         BansChanged => BansChangedManifest,
         DisconnectOrder => DisconnectOrderManifest,
         StopControl => StopManifest,
+        GetServerAudit => GetAuditManifest,
+        ServerAudit => AuditManifest,
         ServerControlEvent e => PersistedPrefix + PersistedFormat.KindOf(e),
         _ => throw Unknown(o),
     };
@@ -115,6 +119,32 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
                 w.Text(refused.Code);
                 w.Text(refused.Message);
                 break;
+            case GetServerAudit read:
+                w.OptionalFixed64(read.Before);
+                w.Fixed32(read.Limit);
+                break;
+            case ServerAudit audit:
+                w.Count(audit.Entries.Count);
+                foreach (var e in audit.Entries)
+                {
+                    w.Fixed64(e.Seq);
+                    w.Timestamp(e.At);
+                    w.Text(e.By);
+                    w.Text(e.Action);
+                    w.OptionalString(e.UserId);
+                    w.OptionalString(e.Address);
+                    w.OptionalString(e.SessionId);
+                    w.OptionalFixed64(e.BanId);
+                    w.OptionalString(e.Reason);
+                    w.Bool(e.Until is not null);
+                    if (e.Until is { } until)
+                    {
+                        w.Timestamp(until);
+                    }
+                }
+
+                w.Bool(audit.More);
+                break;
             case DisconnectOrder order:
                 w.OptionalString(order.UserId);
                 w.OptionalString(order.SessionId);
@@ -149,6 +179,8 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
             BansChangedManifest => new BansChanged(ReadBans(ref r), r.Fixed64()),
             DisconnectOrderManifest => new DisconnectOrder(r.OptionalString(), r.OptionalString(), r.OptionalString()),
             StopManifest => StopControl.Instance,
+            GetAuditManifest => new GetServerAudit(r.OptionalFixed64(), r.Fixed32()),
+            AuditManifest => ReadAudit(ref r),
             _ => throw new SerializationException($"ActorChat: unknown server control manifest '{manifest}' (this build reads {string.Join(", ", Manifests)})."),
         };
         r.End();
@@ -178,6 +210,18 @@ public sealed class ServerControlSerializer(ExtendedActorSystem system) : Serial
 
         w.OptionalString(ban.Reason);
         w.Text(ban.By);
+    }
+
+    private static ServerAudit ReadAudit(ref WireReader r)
+    {
+        var entries = new ServerAuditEntry[r.Count()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new ServerAuditEntry(
+                r.Fixed64(), r.Timestamp(), r.Text(), r.Text(), r.OptionalString(), r.OptionalString(), r.OptionalString(), r.OptionalFixed64(), r.OptionalString(), r.Bool() ? r.Timestamp() : null);
+        }
+
+        return new ServerAudit(entries, r.Bool());
     }
 
     private static ServerBan[] ReadBans(ref WireReader r)

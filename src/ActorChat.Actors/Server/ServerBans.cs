@@ -78,6 +78,18 @@ public sealed class ServerControlState
 
     public IReadOnlyList<ServerAuditEntry> Audit => [.. _audit];
 
+    /// <summary>
+    /// A page of the audit, newest last: at most <paramref name="limit"/> entries whose <c>Seq</c> is
+    /// below <paramref name="before"/> (null: the newest), and whether older ones are kept.
+    /// </summary>
+    public (IReadOnlyList<ServerAuditEntry> Entries, bool More) AuditPage(long? before, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var older = _audit.Where(e => before is not { } b || e.Seq < b).ToList();
+        var page = older.Skip(Math.Max(0, older.Count - limit)).ToArray();
+        return (page, older.Count > page.Length);
+    }
+
     /// <summary>The bans in force at <paramref name="now"/>.</summary>
     public IReadOnlyList<ServerBan> InForce(DateTimeOffset now) => [.. _bans.Where(b => b.Until is not { } until || until > now)];
 

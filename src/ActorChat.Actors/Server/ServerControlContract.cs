@@ -39,6 +39,12 @@ public static class ServerControlContract
     /// <summary>Close the connections of a user or a session (exactly one) with 4005; they may reconnect. Answered <see cref="DisconnectIssued"/> once in the audit.</summary>
     public sealed record DisconnectServerWide(string? UserId, string? SessionId, string? Reason, string By) : IServerControlMessage;
 
+    /// <summary>A page of the server-wide audit (see <see cref="ServerControlState.AuditPage"/>). Answered <see cref="ServerAudit"/>.</summary>
+    public sealed record GetServerAudit(long? Before, int Limit) : IServerControlMessage;
+
+    /// <summary>A page of the server-wide audit, newest last; <paramref name="More"/>: older entries are kept.</summary>
+    public sealed record ServerAudit(IReadOnlyList<ServerAuditEntry> Entries, bool More);
+
     public sealed record BanIssued(ServerBan Ban);
 
     public sealed record BanLifted(long Id);

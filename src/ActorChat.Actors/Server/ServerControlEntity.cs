@@ -30,6 +30,11 @@ public sealed class ServerControlEntity : ReceivePersistentActor
         Command<BanServerWide>(ban => Decide(_state.DecideBan(ban, Now), e => new BanIssued(((ServerBanned)e).Ban)));
         Command<LiftServerBan>(lift => Decide(_state.DecideLift(lift, Now), e => new BanLifted(((ServerUnbanned)e).Id)));
         Command<DisconnectServerWide>(order => Decide(ServerControlState.DecideDisconnect(order, Now), e => new DisconnectIssued(((ServerDisconnected)e).UserId, ((ServerDisconnected)e).SessionId, e.At)));
+        Command<GetServerAudit>(read =>
+        {
+            var (entries, more) = _state.AuditPage(read.Before, Math.Clamp(read.Limit, 1, 100));
+            Sender.Tell(new ServerAudit(entries, more));
+        });
         Command<GetServerBans>(_ => Sender.Tell(new BansInForce(_state.InForce(Now), LastSequenceNr)));
         Command<StopControl>(_ => Context.Stop(Self));
     }

@@ -80,6 +80,15 @@ public sealed record ServerBanBody(string? User, string? Address, long? Duration
 /// <summary>A server-wide ban: its id (for <c>DELETE /api/bans/{id}</c>), whom it names, since when, until when (null: until lifted), why, by whom.</summary>
 public sealed record ServerBanDoc(long Id, string? User, string? Address, string At, string? Until, string? Reason, string By);
 
+/// <summary>
+/// An entry of the server-wide audit: its <c>seq</c> (for <c>before</c>), when, by whom (<c>api</c>),
+/// the action (<c>ban</c>, <c>unban</c>, <c>disconnect</c>), whom it named, the ban's id, why, until when.
+/// </summary>
+public sealed record ServerAuditDoc(long Seq, string At, string By, string Action, string? User, string? Address, string? SessionId, long? BanId, string? Reason, string? Until);
+
+/// <summary><c>GET /api/audit</c>: a page of the server-wide audit, newest last; <c>more</c>: older entries are kept.</summary>
+public sealed record ServerAuditPage(IReadOnlyList<ServerAuditDoc> Entries, bool More);
+
 /// <summary><c>POST /api/disconnect</c>: the connections of a user (its id) or of a session, to close with 4005.</summary>
 public sealed record DisconnectBody(string? User, string? SessionId, string? Reason);
 
@@ -112,6 +121,7 @@ public sealed record DeleteBody(string? Reason);
 [JsonSerializable(typeof(ServerBanBody))]
 [JsonSerializable(typeof(ServerBanDoc))]
 [JsonSerializable(typeof(ServerBanDoc[]))]
+[JsonSerializable(typeof(ServerAuditPage))]
 [JsonSerializable(typeof(DisconnectBody))]
 [JsonSerializable(typeof(Disconnected))]
 [JsonSerializable(typeof(Deleted))]

@@ -37,6 +37,10 @@ public sealed class ServerControlSerializerTests : TestKit
             new BansChanged([addressBan], 13),
             new DisconnectOrder("bob", null, "why"),
             StopControl.Instance,
+            new GetServerAudit(null, 50),
+            new GetServerAudit(7, 1),
+            new ServerAudit([new ServerAuditEntry(1, At, "api", "ban", "bob", null, null, 7, "abuse", At.AddHours(1)), new ServerAuditEntry(2, At, "api", "disconnect", null, null, "s-1", null, null, null)], true),
+            new ServerAudit([], false),
             new ServerBanned(userBan),
             new ServerBanned(addressBan),
             new ServerUnbanned(7, At, "api"),
@@ -75,6 +79,7 @@ public sealed class ServerControlSerializerTests : TestKit
     {
         BansInForce b => $"in force at {b.Revision}: " + string.Join("; ", b.Bans),
         BansChanged b => $"changed at {b.Revision}: " + string.Join("; ", b.Bans),
+        ServerAudit a => $"audit (more: {a.More}): " + string.Join("; ", a.Entries),
         _ => message.ToString()!,
     };
 }
