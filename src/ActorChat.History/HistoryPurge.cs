@@ -24,7 +24,8 @@ namespace ActorChat.History;
 /// <c>PRAGMA secure_delete = ON</c>, so the space the old payload took in the file is overwritten
 /// with zeros rather than left on a free page; the write-ahead log holds the page's earlier versions
 /// until a checkpoint copies the new one into the file and the log is written over (SQLite
-/// checkpoints by itself every 1,000 pages, and when the last connection closes). Old snapshots
+/// checkpoints by itself every 1,000 pages, and when the last connection closes): each purge ends
+/// with a checkpoint that empties the log. Old snapshots
 /// (another file) are deleted by the snapshot store, whose connections leave freed pages as they
 /// were until SQLite reuses them or the file is vacuumed. PostgreSQL: an <c>UPDATE</c> leaves the
 /// old row version in the table's file until (auto)vacuum reclaims it; no query sees it.
@@ -111,6 +112,16 @@ public static class HistoryPurge
                 }
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+
+            if (!postgreSql)
+            {
+                // The rows' earlier versions are in the write-ahead log until a checkpoint copies the
+                // purged pages into the file; TRUNCATE then empties the log. It waits for the
+                // journal's writer, which then waits for it (once per purge: rare). A checkpoint that
+                // finds a reader still on an older snapshot does what it can and says so; SQLite's own
+                // checkpoints finish it later.
+                await ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)", ct).ConfigureAwait(false);
             }
         }
     }
