@@ -18,15 +18,26 @@ public sealed partial class RoomActor
     /// <summary>The room went idle while it had rows to purge: it passivates once they are done.</summary>
     private bool _idleAfterPurge;
 
+    /// <summary>
+    /// The rows of the purge running, compared by reference with an outcome: after a restart (the same
+    /// actor ref, a new instance) the outcome of the old instance's purge still arrives, and must not
+    /// end the new one's.
+    /// </summary>
+    private IReadOnlyList<UnpurgedMessage>? _running;
+
     private void ReceivePurge()
     {
         Command<PurgeDue>(_ => StartPurge());
         Command<PurgeDone>(OnPurged);
         Command<PurgeFailed>(f =>
         {
-            _purges.Failed();
-            _idleAfterPurge = false;
-            _logger.RoomPurgeFailed(_room, f.Rows, f.Reason);
+            _logger.RoomPurgeFailed(_room, f.Rows.Count, f.Reason);
+            if (ReferenceEquals(f.Rows, _running))
+            {
+                _running = null;
+                _purges.Failed();
+                _idleAfterPurge = false;
+            }
         });
     }
 
@@ -41,6 +52,8 @@ public sealed partial class RoomActor
         {
             return false;
         }
+
+        _running = rows;
 
         // Off the actor: the room goes on while the store writes. The outcome comes back as a message;
         // a purge that outlives the room (passivated meanwhile) reaches nobody, harmlessly: the rows
@@ -63,7 +76,7 @@ public sealed partial class RoomActor
                 cts.Dispose();
                 return t.IsCompletedSuccessfully
                     ? new PurgeDone(rows)
-                    : (object)new PurgeFailed(rows.Count, t.IsCanceled ? $"no answer within {_settings.PurgeTimeout}" : t.Exception?.GetBaseException().Message ?? "failed");
+                    : (object)new PurgeFailed(rows, t.IsCanceled ? $"no answer within {_settings.PurgeTimeout}" : t.Exception?.GetBaseException().Message ?? "failed");
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -73,8 +86,15 @@ public sealed partial class RoomActor
 
     private void OnPurged(PurgeDone done)
     {
+        // Purged whichever instance asked: the rows no longer hold the text.
         _state.Purged(done.Rows.Select(r => r.Offset));
         _logger.RoomPurged(_room, done.Rows.Count);
+        if (!ReferenceEquals(done.Rows, _running))
+        {
+            return;
+        }
+
+        _running = null;
         var more = _purges.Completed(_state.Unpurged, _time.GetUtcNow());
         _retention.Purged();
         MaybeSnapshot();
@@ -120,5 +140,5 @@ public sealed partial class RoomActor
     /// <summary>The store purged <paramref name="Rows"/>; dropped silently when the room is gone.</summary>
     private sealed record PurgeDone(IReadOnlyList<UnpurgedMessage> Rows) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    private sealed record PurgeFailed(int Rows, string Reason) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    private sealed record PurgeFailed(IReadOnlyList<UnpurgedMessage> Rows, string Reason) : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded, IDeadLetterSuppression;
 }
