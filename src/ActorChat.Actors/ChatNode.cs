@@ -90,7 +90,7 @@ public sealed class ChatNode
         var roomRegion = StartRooms(
             system,
             settings.Shards,
-            room => RoomActor.Props(room, limits, roomSettings, roomLogger, clocks.Rooms, metrics, directory),
+            room => RoomActor.Props(room, limits, roomSettings, roomLogger, clocks.Rooms, metrics, directory, settings.Purge),
             supervision,
             supervisionLogger);
         var names = StartNames(system, settings.Shards, key => NameEntity.Props(key, sessionLogger), supervision, supervisionLogger);
@@ -186,6 +186,9 @@ public sealed record ChatNodeSettings(int Shards, RoomLimits RoomLimits, RoomSet
 {
     /// <summary>How failed entities are started again.</summary>
     public EntitySupervision Supervision { get; init; } = EntitySupervision.Default;
+
+    /// <summary>How the store purges deleted messages' text from the rooms' journal; null: <see cref="RoomJournalPurges.None"/> (a store with nothing to purge: memory).</summary>
+    public RoomJournalPurge? Purge { get; init; }
 
     /// <summary>Whether <c>actorchat.v1</c> clients sign in with a token (<c>ActorChat:Auth</c>); anonymous by default.</summary>
     public Users.UserAuth Auth { get; init; } = Users.UserAuth.Anonymous;

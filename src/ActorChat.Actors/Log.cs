@@ -79,4 +79,10 @@ internal static partial class Log
 
     [LoggerMessage(2250, LogLevel.Warning, "Retention sweep: listing the rooms in the store failed ({Reason}); tried again at the next interval")]
     public static partial void RetentionSweepFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(2251, LogLevel.Warning, "Room {Room}: purging the text of {Rows} deleted messages from the journal failed ({Reason}); tried again at the next sweep")]
+    public static partial void RoomPurgeFailed(this ILogger logger, string room, int rows, string reason);
+
+    [LoggerMessage(2252, LogLevel.Debug, "Room {Room}: purged the text of {Rows} deleted messages from the journal")]
+    public static partial void RoomPurged(this ILogger logger, string room, int rows);
 }

@@ -61,6 +61,14 @@ public sealed partial class HistoryOptions
     [Range(typeof(TimeSpan), "00:01:00", "36500.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a deleted message's text may stay in the database (PROTOCOL-V1.1 Part B): rooms
+    /// purge their deletions' journal rows (and replace the snapshots that held them) every half of
+    /// it. A bare number means days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan PurgeAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>True when history goes to an SQLite file.</summary>
     public bool IsSqlite => string.Equals(Provider.Trim(), Sqlite, StringComparison.OrdinalIgnoreCase);
 

@@ -163,6 +163,7 @@ public static class ChatServer
                         new ChatNodeSettings(chat.Cluster.Shards, chat.RoomLimits(), chat.RoomSettings(), chat.Limits, chat.Sessions.SessionTtl)
                         {
                             Auth = sp.GetRequiredService<ActorChat.Actors.Users.UserAuth>(),
+                            Purge = HistoryPurge.For(system, chat.History),
                         },
                         loggers,
                         sp.GetRequiredService<ChatMetrics>());

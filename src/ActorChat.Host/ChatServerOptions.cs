@@ -132,6 +132,7 @@ public sealed class ChatServerOptions
         MaxBatchPosts = Rooms.MaxBatchPosts,
         SnapshotEvery = Rooms.SnapshotEvery,
         RetentionWakesPerSecond = Rooms.RetentionWakesPerSecond,
+        PurgeAfter = History.PurgeAfter,
     };
 }
 

@@ -40,6 +40,8 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
         { ["--ActorChat:History:MaxAge=00:00:30"], "ActorChat:History:MaxAge = 00:00:30: must be between 00:01:00 and 36500.00:00:00" + DurationNote },
         { ["--ActorChat:History:MaxAge=40000"], "ActorChat:History:MaxAge = 40000 (read as 40000.00:00:00): must be between 00:01:00 and 36500.00:00:00" + DurationNote },
         { ["--ActorChat:History:MaxAge=30d"], "ActorChat:History:MaxAge = 30d: must be a duration hh:mm:ss[.fff], e.g. 00:00:15" },
+        { ["--ActorChat:History:PurgeAfter=00:00:00.500"], "ActorChat:History:PurgeAfter = 00:00:00.500 (read as 00:00:00.5): must be between 00:00:01 and 30.00:00:00" + DurationNote },
+        { ["--ActorChat:History:PurgeAfter=31"], "ActorChat:History:PurgeAfter = 31 (read as 31.00:00:00): must be between 00:00:01 and 30.00:00:00" + DurationNote },
         { ["--ActorChat:History=memory"], "ActorChat:History = memory: is a section: set its entries, e.g. ActorChat:History:Provider" },
     };
 
@@ -67,7 +69,7 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
     {
         var invalid = Assert.Throws<InvalidSettingsException>(() => ChatServer.CreateBuilder(["--ActorChat:History:Provder=memory"]));
 
-        Assert.Equal("ActorChat:History:Provder = memory: no such setting (the settings in ActorChat:History are Provider, ConnectionString, MaxMessagesPerRoom, MaxAge)", invalid.Message);
+        Assert.Equal("ActorChat:History:Provder = memory: no such setting (the settings in ActorChat:History are Provider, ConnectionString, MaxMessagesPerRoom, MaxAge, PurgeAfter)", invalid.Message);
     }
 
     [Fact]
@@ -79,6 +81,7 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
             "--ActorChat:History:ConnectionString=Data Source=:memory:",
             "--ActorChat:History:MaxMessagesPerRoom=1",
             "--ActorChat:History:MaxAge=7",
+            "--ActorChat:History:PurgeAfter=00:00:01",
         ]);
         await using var app = builder.Build();
 
@@ -86,9 +89,11 @@ public sealed partial class HistorySettingsTests(ITestOutputHelper output) : IDi
         Assert.True(history.IsMemory);
         Assert.Equal(1, history.MaxMessagesPerRoom);
         Assert.Equal(TimeSpan.FromDays(7), history.MaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(1), history.PurgeAfter);
+        Assert.Equal(TimeSpan.FromSeconds(1), app.Services.GetRequiredService<IOptions<ChatServerOptions>>().Value.RoomSettings().PurgeAfter);
 
         // The upper edges, and a connection string with more than a file.
-        var upper = ChatServer.CreateBuilder(["--ActorChat:History:MaxAge=36500", "--ActorChat:History:MaxMessagesPerRoom=1000000000", "--ActorChat:History:ConnectionString=Data Source=/var/lib/actorchat/h.db;Default Timeout=60"]);
+        var upper = ChatServer.CreateBuilder(["--ActorChat:History:MaxAge=36500", "--ActorChat:History:PurgeAfter=30", "--ActorChat:History:MaxMessagesPerRoom=1000000000", "--ActorChat:History:ConnectionString=Data Source=/var/lib/actorchat/h.db;Default Timeout=60"]);
         Assert.NotNull(upper);
         Assert.Throws<InvalidSettingsException>(() => ChatServer.CreateBuilder(["--ActorChat:History:MaxAge=36500.00:00:01"]));
     }

@@ -263,6 +263,7 @@ public sealed class SettingsTests
             ["ActorChat:History:ConnectionString"] = "Host=db.example.com;Database=chat;Username=chat",
             ["ActorChat:History:MaxMessagesPerRoom"] = "500",
             ["ActorChat:History:MaxAge"] = "7.00:00:00",
+            ["ActorChat:History:PurgeAfter"] = "00:10:00",
             ["ActorChat:Cluster:Hostname"] = "10.0.0.5",
             ["ActorChat:Cluster:PublicHostname"] = "chat-1.example.com",
             ["ActorChat:Cluster:Port"] = "4811",

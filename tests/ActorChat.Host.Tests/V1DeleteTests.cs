@@ -1,10 +1,67 @@
+using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 
 namespace ActorChat.Host.Tests;
 
 /// <summary>Message deletion (PROTOCOL-V1.1 Part B, <c>delete</c>) over real sockets: both members see it, a new joiner's history shows the tombstone.</summary>
-public sealed class V1DeleteTests
+public sealed class V1DeleteTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("actorchat-v1-purge-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>
+    /// The server wires the purge (<c>History:PurgeAfter</c>): on an SQLite file, a deleted message's
+    /// text leaves its journal row within it, and a restarted server still serves the tombstone at
+    /// its offset and the message after it intact.
+    /// </summary>
+    [Fact]
+    public async Task On_sqlite_a_deleted_messages_text_leaves_the_journal_within_PurgeAfter_and_a_restarted_server_serves_its_tombstone()
+    {
+        var path = Path.Combine(_folder, "actorchat.db");
+        string[] settings = V1Settings.With("--ActorChat:History:Provider=sqlite", $"--ActorChat:History:ConnectionString=Data Source={path}", "--ActorChat:History:PurgeAfter=00:00:01");
+        var word = "okapi" + Guid.NewGuid().ToString("N");
+        long offset;
+        await using (var server = await TestServer.StartAsync(settings))
+        {
+            await using var alice = await V1Client.HelloAsync(server.WebSocket, "alice");
+            await alice.JoinAsync("general");
+            offset = await alice.SendAsync("general", $"my password is {word}");
+            await alice.SendAsync("general", "after it");
+            Assert.Equal(1, JournalRowsHolding(path, word));
+            await alice.ExpectReplyAsync("delete", V1Client.Payload(("room", "general"), ("offset", offset)), "deleted");
+
+            var deadline = DateTime.UtcNow + TestTime.Seconds(10);
+            while (JournalRowsHolding(path, word) > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The deleted message's text is still in the journal.");
+                await Task.Delay(50);
+            }
+        }
+
+        await using (var server = await TestServer.StartAsync(settings))
+        {
+            await using var bob = await V1Client.HelloAsync(server.WebSocket, "bob");
+            var messages = (await bob.JoinAsync("general")).Payload().GetProperty("messages").EnumerateArray().ToList();
+            var tombstone = messages.Single(m => m.GetProperty("offset").GetInt64() == offset);
+            Assert.Equal(("", true), (tombstone.Str("text"), tombstone.GetProperty("deleted").GetBoolean()));
+            Assert.Equal("after it", messages.Single(m => m.GetProperty("offset").GetInt64() == offset + 1).Str("text"));
+            Assert.Equal(0, JournalRowsHolding(path, word));
+        }
+    }
+
+    /// <summary>Rows of the journal table whose payload holds <paramref name="word"/>'s UTF-8 bytes, read with a connection of its own.</summary>
+    private static long JournalRowsHolding(string path, string word)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal WHERE instr(message, $word) > 0";
+        command.Parameters.AddWithValue("$word", Encoding.UTF8.GetBytes(word));
+        return (long)command.ExecuteScalar()!;
+    }
+
     [Fact]
     public async Task The_author_deletes_every_member_sees_deleted_and_a_new_joiner_gets_the_tombstone()
     {

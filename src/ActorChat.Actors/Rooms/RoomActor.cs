@@ -67,6 +67,8 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
     private readonly RoomBatch<RoomAck> _batch;
     private readonly RoomReads<IActorRef> _reads;
     private readonly RoomRetention _retention;
+    private readonly RoomPurge _purges;
+    private readonly RoomJournalPurge _purge;
 
     // beej-chat-protocol connections that have not joined: the original protocol delivers every
     // broadcast to a socket from the moment it is accepted.
@@ -82,7 +84,8 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
     private int _reportedMembers;
     private bool _presenceAfterBatch;
 
-    public RoomActor(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null)
+    /// <param name="purge">How the store purges deleted messages' text (<see cref="RoomJournalPurge"/>); null: <see cref="RoomJournalPurges.None"/>.</param>
+    public RoomActor(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider time, ChatMetrics? metrics = null, IActorRef? directory = null, RoomJournalPurge? purge = null)
     {
         _directory = directory;
         ArgumentException.ThrowIfNullOrEmpty(room);
@@ -96,6 +99,8 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         _batch = new RoomBatch<RoomAck>(settings.MaxBatchPosts);
         _reads = new RoomReads<IActorRef>(settings.MaxJournalReads);
         _retention = new RoomRetention(settings.SnapshotEvery);
+        _purges = new RoomPurge(settings.MaxPurgeRows);
+        _purge = purge ?? RoomJournalPurges.None;
         _outbox = new RoomOutbox(Self, Context.System, metrics);
         _delivery = new RoomDelivery(room, _outbox, _members, _listeners, settings.MaxHeldFrames, metrics, StandingOf);
         if (settings.JournalPluginId is { } journal)
@@ -180,6 +185,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
         Command<ReceiveTimeout>(_ => OnIdle());
         Command<StopRoom>(_ => OnStop());
         ReceiveApi();
+        ReceivePurge();
     }
 
     public override string PersistenceId => "room-" + _room;
@@ -187,8 +193,9 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="directory">Where the room reports its member count (<see cref="RoomContract.Occupancy"/>); null: its parent, the <see cref="RoomRegion"/>.</param>
-    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null) =>
-        Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory));
+    /// <param name="purge">How the store purges deleted messages' text; null: <see cref="RoomJournalPurges.None"/>.</param>
+    public static Props Props(string room, RoomLimits limits, RoomSettings settings, ILogger logger, TimeProvider? time = null, ChatMetrics? metrics = null, IActorRef? directory = null, RoomJournalPurge? purge = null) =>
+        Akka.Actor.Props.Create(() => new RoomActor(room, limits, settings, logger, time ?? TimeProvider.System, metrics, directory, purge));
 
     private RoomContract.Status CurrentStatus() => new(
         _room, _state.Position, _state.FirstKeptOffset, _state.SequenceNr, _members.Count, _members.Attached, _members.Presence.HasChanges, _members.Presence.Published.Names, Governance.Rules);
@@ -216,6 +223,7 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
 
         Context.SetReceiveTimeout(_settings.IdleTimeout);
         Timers.StartPeriodicTimer(RetentionTimer, RetentionDue.Instance, _settings.RetentionInterval);
+        StartPurgeTimer();
         if (!_state.IsStarted)
         {
             // Persist (not PersistAll of a batch): commands wait until the room has its epoch.
@@ -238,6 +246,12 @@ public sealed partial class RoomActor : ReceivePersistentActor, IWithTimers
     private void OnIdle()
     {
         if (_passivating || _members.Count > 0 || _listeners.Count > 0 || _batch.IsOpen || _reads.Count > 0)
+        {
+            return;
+        }
+
+        // Deleted text still in the journal is purged before the room sleeps (then this is called again).
+        if (PurgeBeforeIdle())
         {
             return;
         }

@@ -17,6 +17,7 @@ public sealed class RoomRetention
     private long _lastSnapshotSequenceNr;
     private bool _saving;
     private long _deletedUpTo;
+    private bool _replaceSnapshots;
 
     public RoomRetention(int snapshotEvery)
     {
@@ -40,14 +41,32 @@ public sealed class RoomRetention
     /// </summary>
     public bool DecideSnapshot(long stateSequenceNr, long journalSequenceNr)
     {
-        if (_saving || stateSequenceNr - _lastSnapshotSequenceNr < _snapshotEvery || stateSequenceNr != journalSequenceNr)
+        if (_saving || stateSequenceNr != journalSequenceNr)
         {
             return false;
         }
 
+        // After a purge: a snapshot older than the state may hold a purged message's text in its
+        // tail (one taken at the state's sequence number was taken after the deletions: tombstones).
+        // Saving one now deletes the older ones (Saved).
+        var replace = _replaceSnapshots && _lastSnapshotSequenceNr > 0 && stateSequenceNr > _lastSnapshotSequenceNr;
+        _replaceSnapshots &= replace;
+        if (!replace && stateSequenceNr - _lastSnapshotSequenceNr < _snapshotEvery)
+        {
+            return false;
+        }
+
+        _replaceSnapshots = false;
         _saving = true;
         return true;
     }
+
+    /// <summary>
+    /// Journal rows were purged of deleted text: the next chance (<see cref="DecideSnapshot"/>) saves
+    /// a snapshot, whatever <c>snapshotEvery</c> says, if an older one may still hold that text. While
+    /// one is being saved it is decided again after it.
+    /// </summary>
+    public void Purged() => _replaceSnapshots = true;
 
     /// <summary>
     /// The snapshot at <paramref name="sequenceNr"/> is saved; <paramref name="deletable"/> is

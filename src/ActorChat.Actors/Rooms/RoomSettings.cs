@@ -73,6 +73,23 @@ public sealed record RoomSettings
     [Range(1, 1_000_000)]
     public int MaxHeldFrames { get; init; } = 10_000;
 
+    /// <summary>
+    /// How long a deleted message's text may stay in the store (<c>History:PurgeAfter</c>,
+    /// PROTOCOL-V1.1 Part B): the room purges its deletions every half of it (<see cref="RoomPurge"/>),
+    /// so a deletion is gone from the journal within it while the store can be written, and a room
+    /// about to passivate purges first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan PurgeAfter { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Most journal rows one purge rewrites (one store transaction); more follow at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxPurgeRows { get; init; } = 100;
+
+    /// <summary>A purge that takes longer fails (logged, and tried again at the next sweep).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PurgeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The journal plugin (HOCON path); null: <c>akka.persistence.journal.plugin</c>.</summary>
     public string? JournalPluginId { get; init; }
 
