@@ -26,10 +26,10 @@ internal sealed class BenchTokens
         _issuer = issuer;
     }
 
-    /// <summary>The tokens of <see cref="KeyVariable"/>'s key, or why there are none.</summary>
-    public static BenchTokens FromEnvironment(string audience, string? issuer)
+    /// <summary>The tokens of <paramref name="secret"/> (base64), or of <see cref="KeyVariable"/>'s key when null; or why there are none.</summary>
+    public static BenchTokens Create(string? secret, string audience, string? issuer)
     {
-        var secret = Environment.GetEnvironmentVariable(KeyVariable);
+        secret ??= Environment.GetEnvironmentVariable(KeyVariable);
         if (string.IsNullOrEmpty(secret))
         {
             throw new ArgumentException($"{KeyVariable} is not set: the HS256 key (base64) the server verifies tokens with");

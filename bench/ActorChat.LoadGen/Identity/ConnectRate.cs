@@ -13,38 +13,43 @@ namespace ActorChat.LoadGen.Identity;
 /// <c>hello</c> (with a fresh HS256 token of its own <c>sub</c>, minted before the round so the
 /// load generator's signing is not timed; or with a name only), waits for <c>welcome</c>, sends
 /// <c>bye</c> and waits for the server's close. Rounds alternate token, anonymous, token, anonymous…
-/// so the machine's drift falls on both. Prints connects/s, p50/p99 of hello→welcome and of the
+/// so the machine's drift falls on both; with <c>--returning 1</c> each pair is followed by a round
+/// of the same users signing in again (fresh tokens of the subs, and the names, of the pair's token
+/// round), which tells a user's first sign-in (its name reserved for good) from a returning one. Prints connects/s, p50/p99 of hello→welcome and of the
 /// WebSocket handshake, and the server's CPU-seconds per 1000 connects (/proc, with
 /// <c>--server-pid</c>). Reported, not asserted; exit 1 only if a connect failed.
 /// </summary>
 internal static class ConnectRate
 {
-    public const string Usage = "connect-rate --url ws://127.0.0.1:PORT/ --audience AUD [--issuer ISS] [--connections 1000] [--concurrency 32] [--rounds 2] [--warmup 200] [--server-pid PID] [--timeout 30]   (key in " + BenchTokens.KeyVariable + ")";
+    public const string Usage = "connect-rate --url ws://127.0.0.1:PORT/ --audience AUD [--issuer ISS] [--connections 1000] [--concurrency 32] [--rounds 2] [--warmup 200] [--returning 0|1] [--server-pid PID] [--timeout 30]   (key in " + BenchTokens.KeyVariable + ")";
 
-    private static readonly string[] s_names = ["--url", "--audience", "--issuer", "--connections", "--concurrency", "--rounds", "--warmup", "--server-pid", "--timeout"];
+    private static readonly string[] s_names = ["--url", "--audience", "--issuer", "--connections", "--concurrency", "--rounds", "--warmup", "--server-pid", "--timeout", "--returning"];
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs the mode; results go to <paramref name="output"/>, refusals to <paramref name="error"/>; <paramref name="signingKey"/> (base64) stands in for the environment's key (the harness's own smoke test).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? signingKey = null)
     {
         Uri url;
         BenchTokens tokens;
         int connections, concurrency, rounds, warmup, timeout;
+        bool returning;
         int? pid;
         try
         {
             var parsed = ModeArgs.Parse(args, s_names);
             url = parsed.Url("--url");
-            tokens = BenchTokens.FromEnvironment(parsed.String("--audience") ?? throw new ArgumentException("--audience is required (the server's Auth:Audience)"), parsed.String("--issuer"));
+            tokens = BenchTokens.Create(signingKey, parsed.String("--audience") ?? throw new ArgumentException("--audience is required (the server's Auth:Audience)"), parsed.String("--issuer"));
             connections = parsed.Int("--connections", 1000, 1, 100_000);
             concurrency = parsed.Int("--concurrency", 32, 1, 1024);
             rounds = parsed.Int("--rounds", 2, 1, 50);
             warmup = parsed.Int("--warmup", 200, 0, 100_000);
             timeout = parsed.Int("--timeout", 30, 1, 600);
             pid = parsed.Pid("--server-pid");
+            returning = parsed.Int("--returning", 0, 0, 1) == 1;
         }
         catch (ArgumentException bad)
         {
-            Console.Error.WriteLine($"connect-rate: {bad.Message}");
-            Console.Error.WriteLine(Usage);
+            error.WriteLine($"connect-rate: {bad.Message}");
+            error.WriteLine(Usage);
             return 2;
         }
 
@@ -53,36 +58,46 @@ internal static class ConnectRate
         var perConnect = TimeSpan.FromSeconds(timeout);
         var run = 0;
 
-        // Names and subs carry the round, so no name is reused: a user's name stays reserved after it leaves.
-        async Task<RoundResult> RoundAsync(bool signed, int count)
+        // Names and subs carry the round, so no name is reused by someone else: a user's name stays
+        // reserved for that user after it leaves. A returning round signs in the users of round `of`.
+        async Task<RoundResult> RoundAsync(Kind kind, int count, int of = -1)
         {
             var round = run++;
-            string? Token(int i) => signed ? tokens.Mint($"cr{round}u{i}", TimeSpan.FromHours(1)) : null;
-            var minted = Enumerable.Range(0, count).Select(Token).ToArray();
-            return await RunRoundAsync(connector, stats, signed, round, minted, concurrency, perConnect).ConfigureAwait(false);
+            var users = kind == Kind.Returning ? of : round;
+            var clients = Enumerable.Range(0, count).Select(i => kind == Kind.Anonymous
+                ? ($"cr{round}a{i}", (string?)null)
+                : ($"cr{users}t{i}", tokens.Mint($"cr{users}u{i}", TimeSpan.FromHours(1)))).ToArray();
+            return await RunRoundAsync(connector, stats, kind, round, clients, concurrency, perConnect).ConfigureAwait(false);
         }
 
         if (warmup > 0)
         {
-            var warm = await RoundAsync(signed: true, warmup).ConfigureAwait(false);
-            warm = warm.Add(await RoundAsync(signed: false, warmup).ConfigureAwait(false));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: warm-up {2 * warmup} connects, {warm.Failed} failed (not counted)"));
+            var first = run;
+            var warm = await RoundAsync(Kind.Token, warmup).ConfigureAwait(false);
+            warm = warm.Add(await RoundAsync(Kind.Anonymous, warmup).ConfigureAwait(false));
+            if (returning)
+            {
+                warm = warm.Add(await RoundAsync(Kind.Returning, warmup, first).ConfigureAwait(false));
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: warm-up {warm.Done + warm.Failed} connects, {warm.Failed} failed (not counted)"));
         }
 
         var results = new List<RoundResult>();
         for (var r = 0; r < rounds; r++)
         {
-            foreach (var signed in new[] { true, false })
+            var tokenRound = run;
+            foreach (var kind in returning ? new[] { Kind.Token, Kind.Anonymous, Kind.Returning } : [Kind.Token, Kind.Anonymous])
             {
-                var result = await RoundAsync(signed, connections).ConfigureAwait(false);
+                var result = await RoundAsync(kind, connections, tokenRound).ConfigureAwait(false);
                 results.Add(result);
-                Console.WriteLine("connect-rate: " + result.Describe());
+                output.WriteLine("connect-rate: " + result.Describe());
             }
         }
 
-        foreach (var signed in new[] { true, false })
+        foreach (var kind in returning ? new[] { Kind.Token, Kind.Anonymous, Kind.Returning } : [Kind.Token, Kind.Anonymous])
         {
-            var mine = results.Where(r => r.Signed == signed).ToArray();
+            var mine = results.Where(r => r.Kind == kind).ToArray();
             var rate = Median(mine.Select(r => r.ConnectsPerSecond));
             var cpu = mine.All(r => r.CpuPerThousand is not null) ? Median(mine.Select(r => r.CpuPerThousand!.Value)) : (double?)null;
             var hello = new LatencyHistogram();
@@ -91,32 +106,52 @@ internal static class ConnectRate
                 hello.Add(r.HelloToWelcome);
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: {(signed ? "token    " : "anonymous")} median of {mine.Length} rounds: {rate:F0} connects/s; hello→welcome ms p50 {hello.Percentile(0.50) / 1000:F2} p99 {hello.Percentile(0.99) / 1000:F2} (all rounds); server CPU-s per 1000 connects {(cpu is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: {Label(kind)} median of {mine.Length} rounds: {rate:F0} connects/s; hello→welcome ms p50 {hello.Percentile(0.50) / 1000:F2} p99 {hello.Percentile(0.99) / 1000:F2} (all rounds); server CPU-s per 1000 connects {(cpu is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}"));
         }
 
-        var tokenRate = Median(results.Where(r => r.Signed).Select(r => r.ConnectsPerSecond));
-        var anonymousRate = Median(results.Where(r => !r.Signed).Select(r => r.ConnectsPerSecond));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: token / anonymous connects/s = {tokenRate / anonymousRate:F2}"));
+        var tokenRate = Median(results.Where(r => r.Kind == Kind.Token).Select(r => r.ConnectsPerSecond));
+        var anonymousRate = Median(results.Where(r => r.Kind == Kind.Anonymous).Select(r => r.ConnectsPerSecond));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connect-rate: token / anonymous connects/s = {tokenRate / anonymousRate:F2}"));
         return results.Any(r => r.Failed > 0) ? 1 : 0;
     }
 
-    private static async Task<RoundResult> RunRoundAsync(LoopbackConnector connector, ProcessStats? stats, bool signed, int round, string?[] tokens, int concurrency, TimeSpan perConnect)
+    /// <summary>What a round's connections sign in as.</summary>
+    private enum Kind
+    {
+        /// <summary>A new user each: a fresh token of a sub never seen.</summary>
+        Token,
+
+        /// <summary>A name only.</summary>
+        Anonymous,
+
+        /// <summary>The users of an earlier token round again, with fresh tokens.</summary>
+        Returning,
+    }
+
+    private static string Label(Kind kind) => kind switch
+    {
+        Kind.Token => "token    ",
+        Kind.Anonymous => "anonymous",
+        _ => "returning",
+    };
+
+    private static async Task<RoundResult> RunRoundAsync(LoopbackConnector connector, ProcessStats? stats, Kind kind, int round, (string Name, string? Token)[] clients, int concurrency, TimeSpan perConnect)
     {
         await SettleAsync(stats).ConfigureAwait(false);
         var cpuBefore = stats?.Read().CpuSeconds;
         var next = -1;
-        var workers = Enumerable.Range(0, Math.Min(concurrency, tokens.Length)).Select(_ => new Worker()).ToArray();
+        var workers = Enumerable.Range(0, Math.Min(concurrency, clients.Length)).Select(_ => new Worker()).ToArray();
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
         {
             var reader = new FrameReader(4096);
             int i;
-            while ((i = Interlocked.Increment(ref next)) < tokens.Length)
+            while ((i = Interlocked.Increment(ref next)) < clients.Length)
             {
                 using var cancel = new CancellationTokenSource(perConnect);
                 try
                 {
-                    await ConnectOnceAsync(connector, reader, worker, $"cr{round}{(signed ? 't' : 'a')}{i}", tokens[i], cancel.Token).ConfigureAwait(false);
+                    await ConnectOnceAsync(connector, reader, worker, clients[i].Name, clients[i].Token, cancel.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or V1ErrorException or IOException or System.Net.Http.HttpRequestException)
                 {
@@ -138,8 +173,8 @@ internal static class ConnectRate
             handshake.Add(worker.Handshake);
         }
 
-        var done = tokens.Length - workers.Sum(w => w.Failed);
-        return new RoundResult(signed, round, done, workers.Sum(w => w.Failed), workers.Select(w => w.LastError).FirstOrDefault(e => e is not null), elapsed, hello, handshake, cpu is { } c && done > 0 ? c * 1000 / done : null);
+        var done = clients.Length - workers.Sum(w => w.Failed);
+        return new RoundResult(kind, round, done, workers.Sum(w => w.Failed), workers.Select(w => w.LastError).FirstOrDefault(e => e is not null), elapsed, hello, handshake, cpu is { } c && done > 0 ? c * 1000 / done : null);
     }
 
     private static async Task ConnectOnceAsync(LoopbackConnector connector, FrameReader reader, Worker worker, string name, string? token, CancellationToken cancellationToken)
@@ -207,13 +242,13 @@ internal static class ConnectRate
         public string? LastError { get; set; }
     }
 
-    private sealed record RoundResult(bool Signed, int Round, int Done, int Failed, string? Error, TimeSpan Elapsed, LatencyHistogram HelloToWelcome, LatencyHistogram Handshake, double? CpuPerThousand)
+    private sealed record RoundResult(Kind Kind, int Round, int Done, int Failed, string? Error, TimeSpan Elapsed, LatencyHistogram HelloToWelcome, LatencyHistogram Handshake, double? CpuPerThousand)
     {
         public double ConnectsPerSecond => Done / Elapsed.TotalSeconds;
 
         public RoundResult Add(RoundResult other) => this with { Done = Done + other.Done, Failed = Failed + other.Failed, Error = Error ?? other.Error };
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"round {Round} {(Signed ? "token    " : "anonymous")}: {Done} connects in {Elapsed.TotalSeconds:F2} s = {ConnectsPerSecond:F0}/s; hello→welcome ms p50 {HelloToWelcome.Percentile(0.50) / 1000:F2} p99 {HelloToWelcome.Percentile(0.99) / 1000:F2}; handshake ms p50 {Handshake.Percentile(0.50) / 1000:F2} p99 {Handshake.Percentile(0.99) / 1000:F2}; server CPU-s/1000 {(CpuPerThousand is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}; failed {Failed}{(Error is null ? "" : $" ({Error})")}");
+            $"round {Round} {Label(Kind)}: {Done} connects in {Elapsed.TotalSeconds:F2} s = {ConnectsPerSecond:F0}/s; hello→welcome ms p50 {HelloToWelcome.Percentile(0.50) / 1000:F2} p99 {HelloToWelcome.Percentile(0.99) / 1000:F2}; handshake ms p50 {Handshake.Percentile(0.50) / 1000:F2} p99 {Handshake.Percentile(0.99) / 1000:F2}; server CPU-s/1000 {(CpuPerThousand is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}; failed {Failed}{(Error is null ? "" : $" ({Error})")}");
     }
 }

@@ -26,7 +26,8 @@ internal static class ModerationFanout
 
     private static readonly string[] s_names = ["--url", "--audience", "--issuer", "--admin", "--room", "--members", "--acts", "--warmup", "--concurrency", "--timeout"];
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs the mode; results go to <paramref name="output"/>, refusals to <paramref name="error"/>; <paramref name="signingKey"/> (base64) stands in for the environment's key (the harness's own smoke test).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, string? signingKey = null)
     {
         Uri url;
         BenchTokens tokens;
@@ -36,7 +37,7 @@ internal static class ModerationFanout
         {
             var parsed = ModeArgs.Parse(args, s_names);
             url = parsed.Url("--url");
-            tokens = BenchTokens.FromEnvironment(parsed.String("--audience") ?? throw new ArgumentException("--audience is required (the server's Auth:Audience)"), parsed.String("--issuer"));
+            tokens = BenchTokens.Create(signingKey, parsed.String("--audience") ?? throw new ArgumentException("--audience is required (the server's Auth:Audience)"), parsed.String("--issuer"));
             admin = parsed.String("--admin") ?? "bench-admin";
             room = parsed.String("--room") ?? "modfanout";
             members = parsed.Int("--members", 1000, 1, 20_000);
@@ -47,8 +48,8 @@ internal static class ModerationFanout
         }
         catch (ArgumentException bad)
         {
-            Console.Error.WriteLine($"moderation-fanout: {bad.Message}");
-            Console.Error.WriteLine(Usage);
+            error.WriteLine($"moderation-fanout: {bad.Message}");
+            error.WriteLine(Usage);
             return 2;
         }
 
@@ -82,7 +83,7 @@ internal static class ModerationFanout
                     }
                 }
             }))).ConfigureAwait(false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"moderation-fanout: {members} anonymous members and one admin joined '{room}' in {Stopwatch.GetElapsedTime(joining).TotalSeconds:F1} s"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"moderation-fanout: {members} anonymous members and one admin joined '{room}' in {Stopwatch.GetElapsedTime(joining).TotalSeconds:F1} s"));
 
             var adminConnection = sockets[0];
             for (var k = 0; k < warmup + acts; k++)
@@ -91,19 +92,24 @@ internal static class ModerationFanout
                 tracker.Sent[k] = sent;
                 using var act = new CancellationTokenSource(limit);
                 await adminConnection.SendAsync(V1Format.ConfigureTopic(room, TopicPrefix + k.ToString(CultureInfo.InvariantCulture), "c" + k.ToString(CultureInfo.InvariantCulture)), WebSocketMessageType.Text, true, act.Token).ConfigureAwait(false);
-                var all = Task.WhenAll(tracker.Reached[k].Task, tracker.Configured[k].Task);
-                if (await Task.WhenAny(all, Task.Delay(limit)).ConfigureAwait(false) != all)
+                var deadline = Task.Delay(limit, act.Token);
+                var configured = tracker.Configured[k].Task;
+                if (await Task.WhenAny(configured, deadline).ConfigureAwait(false) == configured)
                 {
-                    Console.Error.WriteLine($"moderation-fanout: act {k} reached {members - tracker.Remaining[k]} of {members} members within {timeout} s (configured: {tracker.Configured[k].Task.IsCompleted})");
-                    return 1;
+                    await configured.ConfigureAwait(false); // an error reply (forbidden, …) ends the run here
                 }
 
-                await all.ConfigureAwait(false); // an error reply surfaces here
+                var all = Task.WhenAll(configured, tracker.Reached[k].Task);
+                if (await Task.WhenAny(all, deadline).ConfigureAwait(false) != all)
+                {
+                    error.WriteLine($"moderation-fanout: act {k} reached {members - tracker.Remaining[k]} of {members} members within {timeout} s (configured: {configured.IsCompleted})");
+                    return 1;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or V1ErrorException or IOException or System.Net.Http.HttpRequestException)
         {
-            Console.Error.WriteLine($"moderation-fanout: {ex.Message}");
+            error.WriteLine($"moderation-fanout: {ex.Message}");
             return 1;
         }
         finally
@@ -118,11 +124,11 @@ internal static class ModerationFanout
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
 
-        Report(tracker, warmup, acts, members);
+        Report(output, tracker, warmup, acts, members);
         return 0;
     }
 
-    private static void Report(Tracker tracker, int warmup, int acts, int members)
+    private static void Report(TextWriter output, Tracker tracker, int warmup, int acts, int members)
     {
         var last = new List<double>();
         var median = new List<double>();
@@ -142,10 +148,10 @@ internal static class ModerationFanout
             return string.Create(CultureInfo.InvariantCulture, $"moderation-fanout:   {what}: ms p50 {At(0.50):F2} p99 {At(0.99):F2} max {sorted[^1]:F2}");
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"moderation-fanout: {acts} acts (configure topic, after {warmup} unrecorded), each reaching all {members} members:"));
-        Console.WriteLine(Row("act → LAST member has its room broadcast  ", last));
-        Console.WriteLine(Row("act → median member has it               ", median));
-        Console.WriteLine(Row("act → the admin has its configured reply ", reply));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"moderation-fanout: {acts} acts (configure topic, after {warmup} unrecorded), each reaching all {members} members:"));
+        output.WriteLine(Row("act → LAST member has its room broadcast  ", last));
+        output.WriteLine(Row("act → median member has it               ", median));
+        output.WriteLine(Row("act → the admin has its configured reply ", reply));
     }
 
     private static async Task<(WebSocket Socket, FrameReader Reader)> OpenAsync(LoopbackConnector connector, List<WebSocket> sockets, string name, string? token, string room, CancellationToken cancellationToken)
