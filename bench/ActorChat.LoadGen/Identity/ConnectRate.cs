@@ -16,7 +16,7 @@ namespace ActorChat.LoadGen.Identity;
 /// so the machine's drift falls on both; with <c>--returning 1</c> each pair is followed by a round
 /// of the same users signing in again (fresh tokens of the subs, and the names, of the pair's token
 /// round), which tells a user's first sign-in (its name reserved for good) from a returning one. Prints connects/s, p50/p99 of hello→welcome and of the
-/// WebSocket handshake, and the server's CPU-seconds per 1000 connects (/proc, with
+/// WebSocket handshake and of bye→the server's close, and the server's CPU-seconds per 1000 connects (/proc, with
 /// <c>--server-pid</c>). Reported, not asserted; exit 1 only if a connect failed.
 /// </summary>
 internal static class ConnectRate
@@ -167,14 +167,16 @@ internal static class ConnectRate
         var cpu = stats is null || cpuBefore is null ? (double?)null : stats.Read().CpuSeconds - cpuBefore.Value;
         var hello = new LatencyHistogram();
         var handshake = new LatencyHistogram();
+        var bye = new LatencyHistogram();
         foreach (var worker in workers)
         {
             hello.Add(worker.HelloToWelcome);
             handshake.Add(worker.Handshake);
+            bye.Add(worker.ByeToClose);
         }
 
         var done = clients.Length - workers.Sum(w => w.Failed);
-        return new RoundResult(kind, round, done, workers.Sum(w => w.Failed), workers.Select(w => w.LastError).FirstOrDefault(e => e is not null), elapsed, hello, handshake, cpu is { } c && done > 0 ? c * 1000 / done : null);
+        return new RoundResult(kind, round, done, workers.Sum(w => w.Failed), workers.Select(w => w.LastError).FirstOrDefault(e => e is not null), elapsed, hello, handshake, bye, cpu is { } c && done > 0 ? c * 1000 / done : null);
     }
 
     private static async Task ConnectOnceAsync(LoopbackConnector connector, FrameReader reader, Worker worker, string name, string? token, CancellationToken cancellationToken)
@@ -193,9 +195,11 @@ internal static class ConnectRate
         {
         }
 
+        var closed = Stopwatch.GetTimestamp();
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
         worker.Handshake.Record(Micros(open - start));
         worker.HelloToWelcome.Record(Micros(welcomed - open));
+        worker.ByeToClose.Record(Micros(closed - welcomed));
     }
 
     /// <summary>
@@ -237,18 +241,20 @@ internal static class ConnectRate
 
         public LatencyHistogram Handshake { get; } = new();
 
+        public LatencyHistogram ByeToClose { get; } = new();
+
         public int Failed { get; set; }
 
         public string? LastError { get; set; }
     }
 
-    private sealed record RoundResult(Kind Kind, int Round, int Done, int Failed, string? Error, TimeSpan Elapsed, LatencyHistogram HelloToWelcome, LatencyHistogram Handshake, double? CpuPerThousand)
+    private sealed record RoundResult(Kind Kind, int Round, int Done, int Failed, string? Error, TimeSpan Elapsed, LatencyHistogram HelloToWelcome, LatencyHistogram Handshake, LatencyHistogram ByeToClose, double? CpuPerThousand)
     {
         public double ConnectsPerSecond => Done / Elapsed.TotalSeconds;
 
         public RoundResult Add(RoundResult other) => this with { Done = Done + other.Done, Failed = Failed + other.Failed, Error = Error ?? other.Error };
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"round {Round} {Label(Kind)}: {Done} connects in {Elapsed.TotalSeconds:F2} s = {ConnectsPerSecond:F0}/s; hello→welcome ms p50 {HelloToWelcome.Percentile(0.50) / 1000:F2} p99 {HelloToWelcome.Percentile(0.99) / 1000:F2}; handshake ms p50 {Handshake.Percentile(0.50) / 1000:F2} p99 {Handshake.Percentile(0.99) / 1000:F2}; server CPU-s/1000 {(CpuPerThousand is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}; failed {Failed}{(Error is null ? "" : $" ({Error})")}");
+            $"round {Round} {Label(Kind)}: {Done} connects in {Elapsed.TotalSeconds:F2} s = {ConnectsPerSecond:F0}/s; hello→welcome ms p50 {HelloToWelcome.Percentile(0.50) / 1000:F2} p99 {HelloToWelcome.Percentile(0.99) / 1000:F2}; handshake ms p50 {Handshake.Percentile(0.50) / 1000:F2} p99 {Handshake.Percentile(0.99) / 1000:F2}; bye→close ms p50 {ByeToClose.Percentile(0.50) / 1000:F2} p99 {ByeToClose.Percentile(0.99) / 1000:F2}; server CPU-s/1000 {(CpuPerThousand is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}; failed {Failed}{(Error is null ? "" : $" ({Error})")}");
     }
 }
