@@ -105,6 +105,8 @@ internal static class ModerationFanout
                     error.WriteLine($"moderation-fanout: act {k} reached {members - tracker.Remaining[k]} of {members} members within {timeout} s (configured: {configured.IsCompleted})");
                     return 1;
                 }
+
+                await act.CancelAsync().ConfigureAwait(false); // the act is done: its deadline's timer goes now
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or V1ErrorException or IOException or System.Net.Http.HttpRequestException)
