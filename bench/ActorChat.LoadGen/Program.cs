@@ -12,6 +12,18 @@ if (args is ["api-publish", .. var apiArgs])
     return await ApiPublish.RunAsync(apiArgs);
 }
 
+if (args is ["connect-rate", .. var connectArgs])
+{
+    // Connects per second with a token and anonymous, one server, alternating (bench/connect-rate.sh).
+    return await ActorChat.LoadGen.Identity.ConnectRate.RunAsync(connectArgs, Console.Out, Console.Error);
+}
+
+if (args is ["moderation-fanout", .. var fanoutArgs])
+{
+    // A moderation act's time to reach every member of a big room (bench/moderation-fanout.sh).
+    return await ActorChat.LoadGen.Identity.ModerationFanout.RunAsync(fanoutArgs, Console.Out, Console.Error);
+}
+
 CliOptions options;
 try
 {

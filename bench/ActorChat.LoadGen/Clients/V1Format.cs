@@ -79,9 +79,22 @@ internal static class V1Format
         Joined,
     }
 
-    public static byte[] Hello(string name, string? session, string requestRef = "h") => Encoding.UTF8.GetBytes(session is null
-        ? $"{{\"type\":\"hello\",\"ref\":\"{requestRef}\",\"payload\":{{\"name\":\"{name}\"}}}}"
-        : $"{{\"type\":\"hello\",\"ref\":\"{requestRef}\",\"payload\":{{\"name\":\"{name}\",\"session\":{JsonString(session)}}}}}");
+    public static byte[] Hello(string name, string? session, string requestRef = "h", string? token = null)
+    {
+        var tail = (session is null ? "" : $",\"session\":{JsonString(session)}") + (token is null ? "" : $",\"token\":{JsonString(token)}");
+        return Encoding.UTF8.GetBytes($"{{\"type\":\"hello\",\"ref\":\"{requestRef}\",\"payload\":{{\"name\":\"{name}\"{tail}}}}}");
+    }
+
+    /// <summary><c>configure {room, topic}</c> with ref <paramref name="requestRef"/> (the topic is plain ASCII).</summary>
+    public static byte[] ConfigureTopic(string room, string topic, string requestRef) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":\"configure\",\"ref\":\"{requestRef}\",\"payload\":{{\"room\":\"{room}\",\"topic\":\"{topic}\"}}}}");
+
+    /// <summary>Whether a frame is a <c>room {room, settings}</c> broadcast (a room's settings changed).</summary>
+    public static bool IsRoomSettings(ReadOnlySpan<byte> frame) => frame.StartsWith("{\"type\":\"room\""u8);
+
+    /// <summary>The <c>settings.topic</c> of a <c>room</c> or <c>configured</c> frame (benchmark topics need no escapes).</summary>
+    public static bool TryGetTopic(ReadOnlySpan<byte> frame, out ReadOnlySpan<byte> topic) =>
+        WireFormat.TryGetString(frame, "\"topic\":\""u8, out topic);
 
     /// <summary><c>join {room, since?, limit?}</c>; <paramref name="limit"/> applies when there is no <paramref name="since"/>.</summary>
     public static byte[] Join(string room, StreamPosition? since, int? limit = null, string requestRef = "j")

@@ -45,9 +45,10 @@ internal sealed record JoinOutcome(Joined Joined, int PresenceBefore, long Recei
 /// </summary>
 internal static class V1Handshake
 {
-    public static async Task<Welcome> HelloAsync(WebSocket socket, FrameReader reader, string name, string? session, CancellationToken cancellationToken)
+    /// <summary><c>hello</c> (with a token when <paramref name="token"/> is set) and its <c>welcome</c>.</summary>
+    public static async Task<Welcome> HelloAsync(WebSocket socket, FrameReader reader, string name, string? session, CancellationToken cancellationToken, string? token = null)
     {
-        await socket.SendAsync(V1Format.Hello(name, session), WebSocketMessageType.Text, true, cancellationToken);
+        await socket.SendAsync(V1Format.Hello(name, session, token: token), WebSocketMessageType.Text, true, cancellationToken);
         while (true)
         {
             var frame = await reader.NextAsync(socket, cancellationToken);
