@@ -24,11 +24,19 @@ public static class HistoryQueries
             return null;
         }
 
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(ChatHistory.SqlQueryJournalId);
+        // Made on first use, not at start: Akka.Persistence.Sql's read journal waits (blocking, 5 s)
+        // for the write journal to be initialized when it is made, and a node starting on a busy
+        // machine or database (three nodes at once on two cores) can take longer than that; made at
+        // start, the node would fail to start. Made off the caller's thread (the sweeper is an
+        // actor), and made again on the next sweep if it failed (no exception is cached).
+        var journal = new Lazy<SqlReadJournal>(
+            () => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(ChatHistory.SqlQueryJournalId),
+            LazyThreadSafetyMode.PublicationOnly);
         var materializer = system.Materializer();
         return async ct =>
         {
-            var ids = await journal.CurrentPersistenceIds()
+            var query = journal.IsValueCreated ? journal.Value : await Task.Run(() => journal.Value, ct).ConfigureAwait(false);
+            var ids = await query.CurrentPersistenceIds()
                 .RunAggregate(new List<string>(), (list, id) =>
                 {
                     list.Add(id);
