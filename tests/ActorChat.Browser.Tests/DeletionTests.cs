@@ -7,7 +7,8 @@ namespace ActorChat.Browser.Tests;
 /// <summary>
 /// Our page's message menu (docs/PROTOCOL.md "Deleting a message"): an author deletes their own
 /// message after a confirmation and every page shows it deleted, also after a reload; a room's
-/// owner deletes another's message from the keyboard; a refusal is said in words.
+/// owner deletes another's message from the keyboard; a refusal is said in words; the menu on a
+/// phone-width screen.
 /// </summary>
 public sealed class DeletionTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -141,6 +142,33 @@ public sealed class DeletionTests(BrowserFixture browser) : IClassFixture<Browse
         await Expect(old).Not.ToHaveClassAsync(new Regex("line-deleted"));
         Assert.Empty(carol.Errors);
         await carol.Page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task On_a_phone_width_the_menu_button_is_always_shown_and_the_menu_fits_the_screen()
+    {
+        await using var server = await ChatServerInstance.StartAsync();
+        var dora = await ChatPage.OpenAsync(browser.Context, server.Url);
+        await dora.Page.SetViewportSizeAsync(390, 800);
+        await dora.JoinAsync("dora");
+        await dora.SayAsync("typed on the bus");
+        await dora.WaitForAckedAsync("dora: typed on the bus");
+
+        // No hover on a phone: the button does not wait for one.
+        var open = dora.MessageLine("dora: typed on the bus").Locator(".line-menu");
+        await Expect(open).ToHaveCSSAsync("opacity", "1");
+        await open.ClickAsync();
+        var menu = dora.Page.Locator("#message-menu");
+        await Expect(menu).ToBeVisibleAsync();
+        var box = await menu.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.InRange(box.X, 0, 390);
+        Assert.InRange(box.X + box.Width, 0, 390);
+        await dora.Page.Locator("#message-delete").ClickAsync();
+        await dora.Page.Locator("#message-delete-confirm").ClickAsync();
+        await ExpectDeletedAsync(dora, "dora", "typed on the bus");
+        Assert.Empty(dora.Errors);
+        await dora.Page.CloseAsync();
     }
 
     /// <summary>The message of <paramref name="from"/> that read <paramref name="text"/> shows as deleted, its text gone from the page.</summary>
