@@ -13,7 +13,7 @@
 // Modules: js/protocol.js (packets), js/connection.js (socket, pacing, backoff), js/rooms.js
 // (room state), js/store.js (what survives a reload), js/view.js (drawing), js/auth.js (signing in
 // with a token, refresh), js/moderation.js (roles, refusals in words, member menu, room settings),
-// js/composer.js (the Send button under slow mode).
+// js/composer.js (the Send button under slow mode), js/deletion.js (the message menu, deleting).
 
 import * as P from './js/protocol.js';
 import { Connection, NO_RECONNECT_CODES, describeClose } from './js/connection.js';
@@ -23,6 +23,7 @@ import * as auth from './js/auth.js';
 import { isModerator, refusalText } from './js/moderation.js';
 import { SendButton } from './js/composer.js';
 import { Governance } from './js/governance.js';
+import { Deletion } from './js/deletion.js';
 import {
   ui, RoomLog, renderRooms, renderMembers, renderRoomTitle, renderDirectory,
   setStatus, setNotice, setCountdown, showFieldError, renderTitle,
@@ -114,6 +115,8 @@ const gov = new Governance({
   scheduleSave: () => scheduleSave(),
 });
 const decorate = gov.decorate;
+// The message menu on each kept line, and deleting (js/deletion.js).
+const deletion = new Deletion({ rooms, logs, ready: () => ready(), request: (packet, what) => request(packet, what) });
 
 // ---------------------------------------------------------------------------
 // Saving (sessionStorage: a reload of the tab resumes; see js/store.js)
@@ -507,7 +510,7 @@ function addRoom(name, saved) {
     room.oldest = oldest;
     room.hasOlder = true;
     syncOlder(name, logs.get(name));
-  }));
+  }, deletion.decorate));
   return room;
 }
 
@@ -904,7 +907,7 @@ function onPacket({ type, ref, payload: p }) {
       break;
     default:
       // Roles and moderation; other unknown packet types are ignored (forward compatibility).
-      gov.onPacket(type, p, req);
+      if (!deletion.onPacket(type, p, req)) gov.onPacket(type, p, req);
       break;
   }
 }
@@ -992,6 +995,10 @@ function onError(code, message, req, ref, p = {}) {
 
     case 'configure':
       gov.panel.showError(words);
+      return;
+
+    case 'delete':
+      deletion.onError(code, words, req, ref);
       return;
 
     case 'bans':
@@ -1120,6 +1127,7 @@ function renderRoomPanels() {
   renderRoomTitle(room);
   renderMembers(room, myName, decorate);
   gov.renderStanding(room);
+  deletion.sync();
   let unread = 0;
   for (const r of rooms.values()) unread += r.unread;
   renderTitle(unread);

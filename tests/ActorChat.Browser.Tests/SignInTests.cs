@@ -229,7 +229,7 @@ public sealed partial class SignInTests(BrowserFixture browser) : IClassFixture<
     }
 
     /// <summary>Signs in on the name step with <paramref name="token"/> and no name, and waits until the chat shows <paramref name="name"/>.</summary>
-    private static async Task SignInAsync(ChatPage page, string token, string name)
+    internal static async Task SignInAsync(ChatPage page, string token, string name)
     {
         await page.NameInput.FillAsync("");
         var field = page.Page.Locator("#chat-token");

@@ -74,6 +74,8 @@ export function parseMessage(p) {
     text: str(p.text),
     at: str(p.at),
     cid: typeof p.cid === 'string' ? p.cid : null,
+    // A tombstone (docs/PROTOCOL.md "Deleting a message"): its text is gone, its place stays.
+    deleted: p.deleted === true,
   };
 }
 
@@ -119,6 +121,12 @@ export const moderate = (action, room, target, duration, reason) => {
 };
 export const unbanById = (room, ban) => ({ type: 'unban', payload: { room, ban } });
 export const bans = (room) => ({ type: 'bans', payload: { room } });
+/** `delete {room, offset, reason?}`: the author or a moderator and above. */
+export const deleteMessage = (room, offset, reason) => {
+  const payload = { room, offset };
+  if (reason) payload.reason = reason;
+  return { type: 'delete', payload };
+};
 
 /** The room settings of a `joined`, `room` or `configured`, with the defaults for what is missing. */
 export function parseSettings(s) {

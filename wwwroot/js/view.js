@@ -110,10 +110,12 @@ export class RoomLog {
   /**
    * @param {(explicit: boolean) => void} onNearTop the reader wants older messages (scrolled near the top, or the button)
    * @param {(oldest: number|null) => void} onTrim the oldest lines were dropped; `oldest` is the first offset left
+   * @param {(line: HTMLElement, m: object) => void} [decorate] adds the message menu's button to a kept message
    */
-  constructor(room, onNearTop, onTrim) {
+  constructor(room, onNearTop, onTrim, decorate) {
     this.room = room;
     this.onTrim = onTrim;
+    this.decorate = decorate;
     this.era = 0;
     this.seq = 0;
     /** @type {Map<number, HTMLElement>} offset -> line, this era only */
@@ -250,7 +252,11 @@ export class RoomLog {
 
   fillMessage(line, m, self) {
     const t = formatTime(m.at);
-    line.replaceChildren(...makeLine('', nameAndText(m.from, m.text)).childNodes);
+    // A deleted message keeps its place and author; its text is not in the page at all.
+    const parts = m.deleted ? [{ cls: 'line-name', text: m.from }, ': ', { cls: 'line-text', text: 'message deleted' }] : nameAndText(m.from, m.text);
+    line.replaceChildren(...makeLine('', parts).childNodes);
+    line.message = m;
+    line.classList.toggle('line-deleted', m.deleted);
     line.classList.toggle('line-self', self);
     line.dataset.offset = String(m.offset);
     line.dataset.from = m.from;
@@ -258,12 +264,22 @@ export class RoomLog {
       line.dataset.time = t.short;
       line.title = t.long;
     }
+    if (!m.deleted) this.decorate?.(line, m);
+  }
+
+  /** The message at `offset` was deleted: drawn as its tombstone. False when it is not shown. */
+  markDeleted(offset) {
+    const line = this.messages.get(offset);
+    if (!line?.message) return false;
+    this.fillMessage(line, { ...line.message, text: '', deleted: true }, line.classList.contains('line-self'));
+    return true;
   }
 
   /** A message of ours the server has not acked: shown at the bottom, marked as sending. */
   addPending(entry, from) {
     const line = makeLine('message line-self line-pending', nameAndText(from, entry.text));
     line.dataset.cid = entry.cid;
+    line.message = { room: this.room, offset: 0, from, text: entry.text, at: '', cid: entry.cid, deleted: false };
     this.pending.set(entry.cid, line);
     this.insert(line, [Infinity, 0, 0]);
   }
@@ -277,6 +293,8 @@ export class RoomLog {
     if (this.messages.has(offset)) return; // its message came first
     line.classList.remove('line-pending');
     line.dataset.offset = String(offset);
+    line.message.offset = offset;
+    this.decorate?.(line, line.message); // kept now: it can be deleted
     this.messages.set(offset, line);
     this.insert(line, [this.era, offset, 0]);
   }
