@@ -265,8 +265,15 @@ internal sealed class ChatApiRooms(ActorRegistry registry, ActorSystem system, I
     /// <summary>A 409 problem when <paramref name="from"/> (or a look-alike) is a user's name; null when the API may post as it.</summary>
     private async Task<IResult?> RefuseUsersNameAsync(string room, string from, CancellationToken cancellation)
     {
-        // A session holds both keys of its name, so the look-alike key alone says whether a user does.
-        var key = SessionSharding.CaselessKey(NameKey.Of(from).Caseless);
+        // A reserved name (server, the default) is nobody's: no question to ask. A session holds
+        // both keys of its name, so the look-alike key alone says whether a user does.
+        var name = NameKey.Of(from);
+        if (ReservedNames.IsReserved(name))
+        {
+            return null;
+        }
+
+        var key = SessionSharding.CaselessKey(name.Caseless);
         IResult? refusal = null;
         var asked = await AskRoomAsync(room, "whose name \"from\" is", new ChatGateway.ToName(new NameEntity.WhoHolds(key)), answer =>
         {
